@@ -1,0 +1,132 @@
+/* Rules: one INI file per rule in a rules directory, read with inih, and the
+ * matching of journal entries against them. Never logs: errors are collected
+ * as file:line: message for the caller to print. See evtrigger.rules(5). */
+#ifndef EVT_RULE_H
+#define EVT_RULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "event.h"
+#include "fields.h"
+#include "macro.h"
+
+struct evt_action;
+
+/* A [trigger] match on one field: exact text, or a glob (fnmatch) when the
+ * pattern holds * ? or [. */
+struct rule_match {
+	char *field;
+	char *pattern;
+	bool glob;
+};
+
+/* One option line of a step section, e.g. [compact] skip = *swap*. */
+struct rule_option {
+	char *section;          /* the step's name */
+	char *key;
+	char *value;
+	unsigned line;
+};
+
+enum rule_on_busy {
+	RULE_ON_BUSY_IGNORE,    /* a trigger while a job runs is logged, dropped */
+	RULE_ON_BUSY_QUEUE,     /* it starts when the running job ends */
+};
+
+struct rule {
+	char *name;             /* file name without ".rule" */
+	char *path;
+
+	/* [trigger] */
+	unsigned id;                    /* required */
+	int type;                       /* enum event_type, or -1 for any */
+	struct rule_match *matches;     /* source, log and any FIELD = pattern */
+	size_t n_matches;
+	/* Who may fire it. Local writers by journald's trusted _UID and
+	 * _SYSTEMD_UNIT; remote senders by EVENT_SENDER, believed only on
+	 * entries the listener wrote. With none of the three set: uid 0. */
+	uid_t *uids;
+	size_t n_uids;
+	char **units;
+	size_t n_units;
+	char **senders;
+	size_t n_senders;
+	uint64_t max_age_usec;          /* 0: the daemon's default */
+
+	/* [job] */
+	char *vm;                       /* NULL: no VM (e.g. exec only) */
+	char *connect;                  /* libvirt URI, NULL: default */
+	char **steps;                   /* module names, in order */
+	size_t n_steps;
+	char **recovery;                /* steps run after an interrupted job */
+	size_t n_recovery;
+	enum rule_on_busy on_busy;
+	uint64_t timeout_usec;          /* whole job; 0: none */
+
+	/* The step sections, each option as written. */
+	struct rule_option *options;
+	size_t n_options;
+};
+
+struct rule_set {
+	struct rule **rules;
+	size_t n;
+};
+
+/* Errors found while loading, each "file:line: message". */
+struct rule_errors {
+	char **lines;
+	size_t n;
+};
+
+/* How the loader finds the modules that steps name, to check that they
+ * exist and that their options are declared and well-formed. */
+struct rule_modules {
+	const struct evt_action *(*lookup)(void *userdata, const char *name);
+	void *userdata;
+};
+
+/* Who wrote an entry, as far as the watcher can tell. */
+struct rule_trust {
+	uid_t listener_uid;     /* the network listener's uid */
+	bool have_listener;     /* false: no entry's EVENT_SENDER is believed */
+};
+
+void rule_free(struct rule *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule *, rule_free)
+void rule_set_free(struct rule_set *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule_set *, rule_set_free)
+void rule_errors_clear(struct rule_errors *e);
+
+/* Loads one rule file. On success *ret is set and 0 returned. On any error in
+ * the file, every error found is appended to errors, *ret is untouched and
+ * -EINVAL is returned (the file never half-loads); -ENOMEM, or -errno when
+ * the file cannot be read (also appended to errors). mods may be NULL to skip
+ * module checks. */
+int rule_load_file(const char *path, const struct rule_modules *mods,
+		   struct rule **ret, struct rule_errors *errors);
+
+/* Loads every *.rule file of dir, sorted by name. Returns 0 with *ret set only
+ * if no file had an error; otherwise -EINVAL with every error of every file
+ * in errors. Two rules with the same name cannot occur (one file each). */
+int rule_set_load_dir(const char *dir, const struct rule_modules *mods,
+		      struct rule_set **ret, struct rule_errors *errors);
+
+/* Whether entry (the fields of one journal entry, trusted _-fields
+ * included) fires r: ID, type, every match, and who wrote it. When the ID and
+ * matches fit but the writer may not fire the rule, returns false and sets
+ * *ret_reason (static text) if ret_reason is not NULL. */
+bool rule_matches(const struct rule *r, const struct fields *entry,
+		  const struct rule_trust *trust, const char **ret_reason);
+
+/* The distinct IDs the set's rules trigger on, sorted, for
+ * sd_journal_add_match. *ret is malloc'd. */
+int rule_set_ids(const struct rule_set *s, unsigned **ret, size_t *ret_n);
+
+/* The option text of step section `step`, or NULL. */
+const char *rule_option(const struct rule *r, const char *step,
+			const char *key);
+
+#endif

@@ -1,0 +1,125 @@
+/* The one table of evtrigger's own event IDs (the 600s). The man page
+ * evtrigger(8) and the journal catalog (built by tools/gen-catalog.c) are made
+ * from, or checked against, this table. Installed for third-party modules. */
+#ifndef EVT_IDS_H
+#define EVT_IDS_H
+
+/* X(NAME, ID, TYPE, MESSAGE_ID, SUMMARY, EXPLANATION)
+ * TYPE is one of ERROR WARNING INFORMATION SUCCESS. Every event carries
+ * JOB_ID, RULE and VM where they apply; the explanation names other fields. */
+#define EVT_IDS(X)                                                              \
+	X(JOB_STARTED, 600, INFORMATION, "b0170de7ce8d4a349d5fa0613cf1c1dd",    \
+	  "Job started",                                                        \
+	  "A rule matched an event and a job started for it. JOB_ID names the " \
+	  "job, RULE the rule file, VM the machine, TRIGGER_CURSOR the journal " \
+	  "entry that fired it, STEPS the steps it will run.")                  \
+	X(JOB_FINISHED, 601, SUCCESS, "d9a06a665d4d41d38df203ffd84df16e",       \
+	  "Job finished",                                                       \
+	  "Every step of the job succeeded. DURATION_USEC is the job's run "    \
+	  "time.")                                                              \
+	X(JOB_FAILED, 602, ERROR, "9f8de1e3d5db4000a5bd043572cd5bbe",           \
+	  "Job failed",                                                         \
+	  "A step failed and the job stopped. STEP names it, ERROR says why. "  \
+	  "Steps after it did not run; the events of the failed step say what " \
+	  "state the VM and its disks are in.")                                 \
+	X(JOB_CANCELLED, 603, WARNING, "41e8ff9e640b4aebb60b353a44f161d1",      \
+	  "Job cancelled",                                                      \
+	  "The job was cancelled ('evtrigger cancel'). STEP names the step "    \
+	  "that was running; it was stopped at a point that leaves the disks " \
+	  "usable.")                                                            \
+	X(JOB_INTERRUPTED, 604, ERROR, "027d677397a449908f995b0ba3676aef",      \
+	  "Job interrupted",                                                    \
+	  "evtrigger found, when it started, a job that had been cut short by " \
+	  "a crash, a kill or a reboot. STEP names the step it was in; the "   \
+	  "rule's recovery runs next.")                                         \
+	X(JOB_BUSY, 605, WARNING, "d391f381d53b4076998bfdcbc23d3eb3",           \
+	  "Trigger ignored: a job is running",                                  \
+	  "A rule matched while a job for the same VM (or rule) was running, " \
+	  "and the rule's on-busy policy is 'ignore'. RUNNING_JOB_ID names the " \
+	  "running job.")                                                       \
+	X(JOB_QUEUED, 606, INFORMATION, "3b00db03f6c14419a7a178c2e3bb6d3d",     \
+	  "Job queued",                                                         \
+	  "A rule matched while a job for the same VM (or rule) was running, " \
+	  "and the rule's on-busy policy is 'queue': the job starts when the " \
+	  "running one ends.")                                                  \
+	X(JOB_TIMEOUT, 607, ERROR, "cadaed00f7c7422694ac3bb7d2ec7575",          \
+	  "Job timed out",                                                      \
+	  "The job or one of its steps ran longer than its time limit and was " \
+	  "stopped. STEP and TIMEOUT_USEC say which limit.")                    \
+	X(STEP_STARTED, 610, INFORMATION, "0487aca91a744e788877934675b6084a",   \
+	  "Step started",                                                       \
+	  "A step of a job started. STEP names the action module.")             \
+	X(STEP_PROGRESS, 611, INFORMATION, "a6e2cade0244426ebca78b7bc04eaeea",  \
+	  "Step progress",                                                      \
+	  "How far a long step is. PERCENT is 0..100; DISK names the disk "     \
+	  "where it applies.")                                                  \
+	X(STEP_FINISHED, 612, SUCCESS, "8aa2b2ac9fd447e4846b9d13c415447f",      \
+	  "Step finished",                                                      \
+	  "A step succeeded. DURATION_USEC is its run time; disk steps add "   \
+	  "SIZE_BEFORE and SIZE_AFTER in bytes.")                               \
+	X(STEP_FAILED, 613, ERROR, "c85164f8891a4c9a87d1fd586e44e229",          \
+	  "Step failed",                                                        \
+	  "A step failed. ERROR says why; ERRNO is set where it applies.")      \
+	X(STEP_SKIPPED, 614, INFORMATION, "7fd558cdb35a43b2860f20c6ea51f330",   \
+	  "Step skipped an item",                                               \
+	  "A step left an item alone on purpose, for example a disk matched by " \
+	  "a skip pattern. DISK and REASON say which and why.")                 \
+	X(STEP_NOTICE, 615, INFORMATION, "4e83800503f349a1881e3cf952afc2ca",    \
+	  "Step notice",                                                        \
+	  "A step did something worth recording on its way, for example "      \
+	  "asking a guest to shut down.")                                       \
+	X(STEP_WARNING, 616, WARNING, "e93dda8b2cfc476baa90ffb33ce1abae",       \
+	  "Step warning",                                                       \
+	  "A step met something unexpected but went on, for example forcing " \
+	  "a VM off after it ignored a shutdown request.")                      \
+	X(EXEC_EXITED, 620, INFORMATION, "bcae8a3cca90486f844689d4fb3f6be8",    \
+	  "Command exited",                                                     \
+	  "A command run by the exec action ended. EXIT_STATUS or SIGNAL says " \
+	  "how, DURATION_USEC how long it ran, OUTPUT holds the start of what " \
+	  "it printed.")                                                        \
+	X(VM_LEFT_DOWN, 630, ERROR, "ab0cb2ce10c14677807ff9709266b6ed",         \
+	  "VM left shut off",                                                   \
+	  "A job that shut a VM down ended before starting it again. The VM "  \
+	  "is off until someone starts it.")                                    \
+	X(DAEMON_STARTED, 640, INFORMATION, "5e66c522bffd4e8bac4194b7312c9459", \
+	  "evtrigger started",                                                  \
+	  "The watcher started and loaded RULE_COUNT rules.")                   \
+	X(DAEMON_STOPPED, 641, INFORMATION, "926da815e4774762adefccb36412c4d6", \
+	  "evtrigger stopped",                                                  \
+	  "The watcher stopped cleanly. Running jobs go on.")                   \
+	X(RULES_LOADED, 642, INFORMATION, "0a3c1185d21b4064919f174d0c8a2531",   \
+	  "Rules loaded",                                                       \
+	  "The rules directory was (re)loaded: RULE_COUNT rules.")              \
+	X(RULES_INVALID, 643, ERROR, "30d88cd022994f508e72c8aa9dc47dde",        \
+	  "Rules not loaded",                                                   \
+	  "A reload found errors in the rules directory; the previous rules "  \
+	  "stay in force. ERRORS lists them as file:line: message.")            \
+	X(TRIGGER_REJECTED, 644, WARNING, "881a39a4091a41978171522bfb640b1b",   \
+	  "Trigger rejected",                                                   \
+	  "An event matched a rule's ID but not who may fire it, or was older " \
+	  "than the maximum age. REASON says which.")
+
+enum evt_id {
+#define EVT_ID_ENUM(name, id, type, mid, summary, doc) EVT_##name = id,
+	EVT_IDS(EVT_ID_ENUM)
+#undef EVT_ID_ENUM
+};
+
+/* Journal fields carried by evtrigger's own events. */
+#define EVT_FIELD_JOB_ID         "JOB_ID"
+#define EVT_FIELD_RULE           "RULE"
+#define EVT_FIELD_VM             "VM"
+#define EVT_FIELD_STEP           "STEP"
+#define EVT_FIELD_TRIGGER_CURSOR "TRIGGER_CURSOR"
+#define EVT_FIELD_DISK           "DISK"
+#define EVT_FIELD_PERCENT        "PERCENT"
+#define EVT_FIELD_SIZE_BEFORE    "SIZE_BEFORE"
+#define EVT_FIELD_SIZE_AFTER     "SIZE_AFTER"
+#define EVT_FIELD_DURATION_USEC  "DURATION_USEC"
+#define EVT_FIELD_ERROR          "ERROR"
+#define EVT_FIELD_REASON         "REASON"
+
+/* The source (SYSLOG_IDENTIFIER) of evtrigger's own events. */
+#define EVT_SOURCE "evtrigger"
+
+#endif

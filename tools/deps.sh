@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs the Debian packages a purpose needs, only those missing.
+# Usage: tools/deps.sh build|test|demo|bench
+set -eu
+
+build="make gcc pkg-config libsystemd-dev libarchive-dev libinih-dev
+	libvirt-dev libssl-dev"
+test="$build check systemd util-linux rsyslog libarchive-tools zstd
+	qemu-utils qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
+	libvirt-clients linux-image-cloud-amd64 busybox-static cpio procps
+	python3"
+demo="$build systemd util-linux"
+bench="$test hyperfine time tar"
+
+case "${1:-}" in
+build) want=$build ;;
+test) want=$test ;;
+demo) want=$demo ;;
+bench) want=$bench ;;
+*) echo "usage: tools/deps.sh build|test|demo|bench" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "tools/deps.sh: installing:$missing" >&2
+if [ "$(id -u)" != 0 ]; then
+	echo "tools/deps.sh: need root to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,20 @@
+/* Prints the journal message catalog for evtrigger's own events, made from
+ * the one table in lib/evt-ids.h, so `journalctl -x` explains each ID. */
+#include <stdio.h>
+
+#include "evt-ids.h"
+
+int
+main(void)
+{
+	printf("# evtrigger's own events. Generated from lib/evt-ids.h; "
+	       "see evtrigger(8).\n");
+#define EVT_ID_CATALOG(name, id, type, mid, summary, doc)                   \
+	printf("\n-- %s\nSubject: evtrigger event %d (%s): %s\n"            \
+	       "Defined-By: evtrigger\nSupport: man:evtrigger(8)\n\n"        \
+	       "%s\n\nFind every such event with: journalctl EVENT_ID=%d\n", \
+	       mid, id, #type, summary, doc, id);
+	EVT_IDS(EVT_ID_CATALOG)
+#undef EVT_ID_CATALOG
+	return 0;
+}
