@@ -44,7 +44,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check)
 WARNINGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	   -Wno-unused-parameter -Wno-missing-field-initializers
-DEFS = -D_GNU_SOURCE \
+DEFS = -D_GNU_SOURCE -DEVT_VERSION='"0.1"' \
        -DEVT_ACTIONDIR='"$(ACTIONDIR)"' \
        -DEVT_SYSCONFDIR='"$(SYSCONFDIR)"' \
        -DEVT_STATEDIR='"$(STATEDIR)"'

@@ -1,0 +1,44 @@
+/* Jobs: one process per job, running a rule's steps (action modules) in
+ * order, with a durable record per job in the state directory. The watcher
+ * hands matched entries to the job manager; `evtrigger jobs` and `cancel`
+ * read and act on the same records. Never logs to stderr: every step and
+ * outcome becomes a journal event (lib/evt-ids.h). */
+#ifndef EVT_JOB_H
+#define EVT_JOB_H
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "fields.h"
+#include "rule.h"
+
+struct job_manager;
+
+/* A manager keeping its records under state_dir/jobs and reaping job
+ * processes on ev. Returns 0 with *ret, or -errno. */
+int job_manager_new(sd_event *ev, const char *state_dir,
+		    struct job_manager **ret);
+void job_manager_free(struct job_manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct job_manager *, job_manager_free)
+
+/* Replaces the rules that queued and future jobs use (after a reload). The
+ * manager does not own rules; it must stay valid until replaced. */
+void job_manager_set_rules(struct job_manager *m, const struct rule_set *rules);
+
+/* A rule matched entry (all its fields) at cursor. Durably records a job keyed
+ * by the cursor before returning, then starts it, queues it or ignores it
+ * (the rule's on-busy policy; both logged). Returns 1 if a job was started or
+ * queued, 0 if ignored, -EALREADY if this cursor already has a job (the entry
+ * was seen before a crash), other -errno. */
+int job_manager_trigger(struct job_manager *m, const struct rule *r,
+			const struct fields *entry, const char *cursor);
+
+/* At daemon start: finds jobs whose records say running but whose process is
+ * gone, logs JOB_INTERRUPTED (and VM_LEFT_DOWN where a step noted it) and
+ * runs the rule's recovery steps; adopts jobs still running (pidfd). */
+int job_manager_recover(struct job_manager *m);
+
+/* Jobs running now. */
+size_t job_manager_running(const struct job_manager *m);
+
+#endif

@@ -1,0 +1,51 @@
+/* evtrigger: watch the journal and run jobs when rules match. Dispatches to
+ * the subcommands of commands.h. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "macro.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char *argv[]);
+	const char *summary;
+} commands[] = {
+	/* Subcommands are added here as they are built. */
+	{ NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: evtrigger COMMAND [OPTION]...\n\ncommands:\n");
+	for (size_t i = 0; commands[i].name != NULL; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f, "\n'evtrigger COMMAND --help' for a command's options; "
+		   "see evtrigger(8).\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (streq(argv[1], "--version")) {
+		printf("evtrigger " EVT_VERSION "\n");
+		return 0;
+	}
+	for (size_t i = 0; commands[i].name != NULL; i++)
+		if (streq(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "evtrigger: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,24 @@
+/* Writing events to the local journal over journald's native socket. One
+ * process keeps one connection (libsystemd caches the socket), so bulk
+ * writers pay for the connection once. Never logs. */
+#ifndef EVT_JOURNAL_SEND_H
+#define EVT_JOURNAL_SEND_H
+
+#include "event.h"
+
+/* Writes e with its journal fields (DESIGN.md, "The event"): MESSAGE,
+ * PRIORITY, SYSLOG_FACILITY, SYSLOG_IDENTIFIER (= source), EVENT_ID,
+ * EVENT_TYPE, EVENT_SOURCE, EVENT_LOG, then every extra field, then the
+ * n_more "NAME=value" strings in more (may be NULL). e must be complete
+ * (event_check_complete). Returns 0, or -ENOENT/-ECONNREFUSED when no
+ * journald listens, or another -errno. */
+int journal_send_event(const struct event *e, const char *const *more,
+		       size_t n_more);
+
+/* Whether journald's native socket exists (path overridable for tests by
+ * nothing: it is always /run/systemd/journal/socket). */
+int journal_available(void);
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+#endif
