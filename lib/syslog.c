@@ -691,6 +691,20 @@ parse_3164(struct cursor *c, struct syslog_msg *m)
 	return parse_msg_text(c, false, &m->msg);
 }
 
+/* Whether PRI is followed by VERSION (1-3 digits, not starting with 0) and a
+ * space or the end: an RFC 5424 header, of a version parse_5424 judges. */
+static bool
+looks_like_version(const struct cursor *c)
+{
+	const char *p = c->p;
+
+	if (p >= c->end || *p < '1' || *p > '9')
+		return false;
+	while (p < c->end && is_digit(*p) && p - c->p < 3)
+		p++;
+	return p == c->end || *p == ' ';
+}
+
 int
 syslog_parse(const char *buf, size_t len, struct syslog_msg **ret)
 {
@@ -722,7 +736,7 @@ syslog_parse(const char *buf, size_t len, struct syslog_msg **ret)
 		m->severity = 5;
 		r = parse_3164(&c, m);
 	} else if (r >= 0) {
-		if (c.end - c.p >= 2 && c.p[0] == '1' && c.p[1] == ' ')
+		if (looks_like_version(&c))
 			r = parse_5424(&c, m);
 		else
 			r = parse_3164(&c, m);

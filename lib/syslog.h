@@ -86,8 +86,9 @@ int syslog_format_event(const struct event *e, enum syslog_format fmt,
 			pid_t pid, char **ret, size_t *ret_len);
 
 /* Parses buf (len bytes, no NUL needed; one trailing newline and trailing
- * NULs are ignored). A message whose PRI is followed by "1 " is RFC 5424 and
- * parsed strictly: PRI 0..191 without leading zeros, VERSION 1, a full
+ * NULs are ignored). A message whose PRI is followed by a VERSION (digits
+ * and a space) is RFC 5424 and parsed strictly: PRI 0..191 without leading
+ * zeros, VERSION 1 (others are refused), a full
  * RFC 3339 timestamp or "-", field lengths as in the RFC, SD elements with
  * escapes (each SD-ID once), PARAM-VALUEs and a BOM-marked MSG valid UTF-8.
  * Anything else is read as RFC 3164, best effort: optional timestamp,
