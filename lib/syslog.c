@@ -851,6 +851,21 @@ syslog_msg_to_event(const struct syslog_msg *m, struct event **ret,
 	return 0;
 }
 
+const char *
+syslog_event_strerror(int r)
+{
+	switch (r) {
+	case -EINVAL:
+		return "not an event: MSGID is not an event id 1..65535";
+	case -EBADMSG:
+		return "invalid field name or log name";
+	case -ENODATA:
+		return "no description (empty MSG)";
+	default:
+		return event_strerror(r);
+	}
+}
+
 /* ---- sending ------------------------------------------------------------- */
 
 int

@@ -119,6 +119,9 @@ int syslog_parse(const char *buf, size_t len, struct syslog_msg **ret);
  * *ret is untouched on failure. */
 int syslog_msg_to_event(const struct syslog_msg *m, struct event **ret,
 			const char **ret_what);
+/* Human text for syslog_msg_to_event's errors, e.g. "not an event: MSGID
+ * is not an event id 1..65535". */
+const char *syslog_event_strerror(int r);
 
 /* Connects a datagram socket to path. Returns 0 with *ret_fd, -ENOENT if
  * nothing is there, -ECONNREFUSED if nothing listens, other -errno. */
