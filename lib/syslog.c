@@ -148,7 +148,9 @@ static int
 format_3164(FILE *f, const struct event *e, const char *hostname,
 	    const struct timespec *ts, pid_t pid, int pri)
 {
-	if (e->source != NULL && strpbrk(e->source, "[]:") != NULL)
+	/* Either would be read back as (part of) TAG[PID]: */
+	if ((e->source != NULL && strpbrk(e->source, "[]:") != NULL) ||
+	    (hostname != NULL && strpbrk(hostname, "[]:") != NULL))
 		return -EINVAL;
 	fprintf(f, "<%d>", pri);
 	put_timestamp_3164(f, ts);
@@ -181,6 +183,9 @@ syslog_format_event(const struct event *e, enum syslog_format fmt,
 	r = event_check_complete(e);
 	if (r < 0)
 		return r;
+	/* "-" is the nil value: it would be read back as no source. */
+	if (e->source != NULL && streq(e->source, "-"))
+		return -EINVAL;
 	if (hostname != NULL &&
 	    !is_printusascii(hostname, SYSLOG_HOSTNAME_MAX))
 		return -EINVAL;
@@ -645,47 +650,75 @@ parse_3164_sd(struct cursor *c, struct fields *sd)
 	return 0;
 }
 
+/* A copy of [p, p+n) into *ret, NULL for the nil value "-". */
+static int
+dup_nil(const char *p, size_t n, char **ret)
+{
+	char *s = NULL;
+
+	if (!(n == 1 && *p == '-')) {
+		s = strndup(p, n);
+		if (s == NULL)
+			return -ENOMEM;
+	}
+	*ret = s;
+	return 0;
+}
+
+/* HOSTNAME: after a timestamp, a printable word that is not the tag. */
+static int
+parse_3164_hostname(struct cursor *c, struct syslog_msg *m)
+{
+	const char *q = word_end(c), *tag_end, *pid, *pid_end;
+	int r;
+
+	if (m->timestamp == NULL || q >= c->end || q == c->p || *c->p == '[' ||
+	    is_tag(c->p, q, &tag_end, &pid, &pid_end) ||
+	    q - c->p > SYSLOG_HOSTNAME_MAX)
+		return 0;
+	for (const char *s = c->p; s < q; s++)
+		if (*s < 33 || *s > 126)
+			return 0;
+	r = dup_nil(c->p, (size_t)(q - c->p), &m->hostname);
+	if (r < 0)
+		return r;
+	c->p = q + 1;
+	return 0;
+}
+
+/* TAG[PID]: or TAG: followed by a space. */
+static int
+parse_3164_tag(struct cursor *c, struct syslog_msg *m)
+{
+	const char *q = word_end(c), *tag_end, *pid, *pid_end;
+	int r;
+
+	if (!is_tag(c->p, q, &tag_end, &pid, &pid_end))
+		return 0;
+	r = dup_nil(c->p, (size_t)(tag_end - c->p), &m->app_name);
+	if (r >= 0 && pid != NULL)
+		r = dup_nil(pid, (size_t)(pid_end - pid), &m->procid);
+	if (r < 0)
+		return r;
+	c->p = q;
+	accept_char(c, ' ');
+	return 0;
+}
+
 static int
 parse_3164(struct cursor *c, struct syslog_msg *m)
 {
-	const char *q, *tag_end, *pid, *pid_end;
 	int r;
 
 	m->version = 0;
 	r = parse_timestamp_3164(c, &m->timestamp);
 	if (r == -ENOMEM)
 		return r;
-	/* HOSTNAME, when the first word is not already the tag. */
-	q = word_end(c);
-	if (q < c->end && q > c->p && *c->p != '[' &&
-	    !is_tag(c->p, q, &tag_end, &pid, &pid_end) &&
-	    q - c->p <= SYSLOG_HOSTNAME_MAX) {
-		bool printable = true;
-
-		for (const char *s = c->p; s < q; s++)
-			if (*s < 33 || *s > 126)
-				printable = false;
-		if (printable && m->timestamp != NULL) {
-			m->hostname = strndup(c->p, (size_t)(q - c->p));
-			if (m->hostname == NULL)
-				return -ENOMEM;
-			c->p = q + 1;
-			q = word_end(c);
-		}
-	}
-	if (is_tag(c->p, q, &tag_end, &pid, &pid_end)) {
-		m->app_name = strndup(c->p, (size_t)(tag_end - c->p));
-		if (m->app_name == NULL)
-			return -ENOMEM;
-		if (pid != NULL) {
-			m->procid = strndup(pid, (size_t)(pid_end - pid));
-			if (m->procid == NULL)
-				return -ENOMEM;
-		}
-		c->p = q;
-		accept_char(c, ' ');
-	}
-	r = parse_3164_sd(c, m->sd);
+	r = parse_3164_hostname(c, m);
+	if (r >= 0)
+		r = parse_3164_tag(c, m);
+	if (r >= 0)
+		r = parse_3164_sd(c, m->sd);
 	if (r < 0)
 		return r;
 	return parse_msg_text(c, false, &m->msg);

@@ -78,9 +78,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct syslog_msg *, syslog_msg_free)
  * syslog_parse finds it again.
  *
  * Returns 0; -EDESTADDRREQ or -ENODATA for an incomplete event
- * (event_check_complete); -EINVAL if a field cannot be carried (an extra
+ * (event_check_complete); -EINVAL if a field cannot be carried (source
+ * "-", which is the nil value; an extra
  * field name over 32 bytes, a hostname that is not 1..255 printable ASCII,
- * a source with '[', ']' or ':' in the RFC 3164 form); -ENOMEM. */
+ * a source or hostname with '[', ']' or ':' in the RFC 3164 form, where
+ * they would be read back as TAG[PID]:); -ENOMEM. */
 int syslog_format_event(const struct event *e, enum syslog_format fmt,
 			const char *hostname, const struct timespec *ts,
 			pid_t pid, char **ret, size_t *ret_len);
@@ -92,9 +94,10 @@ int syslog_format_event(const struct event *e, enum syslog_format fmt,
  * RFC 3339 timestamp or "-", field lengths as in the RFC, SD elements with
  * escapes (each SD-ID once), PARAM-VALUEs and a BOM-marked MSG valid UTF-8.
  * Anything else is read as RFC 3164, best effort: optional timestamp,
- * hostname and TAG[PID]:, and a leading SYSLOG_SD_ID element in the text is
- * taken as structured data (see syslog_format_event). NUL bytes inside the
- * message are refused. Returns 0 with *ret set, -EBADMSG for a malformed
+ * hostname and TAG[PID]: ("-" is nil there too, as logger writes a
+ * hostname it does not know), and a leading SYSLOG_SD_ID element in the
+ * text is taken as structured data (see syslog_format_event). NUL bytes
+ * inside the message are refused. Returns 0 with *ret set, -EBADMSG for a malformed
  * message, -ENOMEM. */
 int syslog_parse(const char *buf, size_t len, struct syslog_msg **ret);
 

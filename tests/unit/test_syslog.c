@@ -134,6 +134,14 @@ START_TEST(test_format_errors)
 					     &s, &len), -EINVAL);
 	ck_assert_int_eq(syslog_format_event(e, SYSLOG_RFC5424, "bad host",
 					     &ts, 1, &s, &len), -EINVAL);
+	ck_assert_int_eq(event_set_source(e, "John"), 0);
+	ck_assert_int_eq(syslog_format_event(e, SYSLOG_RFC3164, "host:",
+					     &ts, 1, &s, &len), -EINVAL);
+	/* "-" is the nil value of APP-NAME. */
+	ck_assert_int_eq(event_set_source(e, "-"), 0);
+	ck_assert_int_eq(syslog_format_event(e, SYSLOG_RFC5424, NULL, &ts, 1,
+					     &s, &len), -EINVAL);
+	ck_assert_int_eq(event_set_source(e, "John"), 0);
 	/* SD-PARAM-NAME: at most 32 bytes. */
 	ck_assert_int_eq(event_add_field(e, "A2345678901234567890123456789012",
 					 "ok"), 0);
@@ -248,6 +256,9 @@ static const struct {
 	/* ...and text that only looks like it stays text. */
 	{ "<12>John: [evtrigger@32473 broken", 1, 4, 0, NULL, NULL, "John",
 	  NULL, NULL, "[evtrigger@32473 broken", { NULL } },
+	/* "-" is nil in RFC 3164 too (logger writes it for no hostname). */
+	{ "<13>Nov 14 22:13:20 - -[-]: x", 1, 5, 0, "Nov 14 22:13:20", NULL,
+	  NULL, NULL, NULL, "x", { NULL } },
 	/* RFC 3164 without PRI (4.3.3: user.notice), and bare text. */
 	{ "just text", 1, 5, 0, NULL, NULL, NULL, NULL, NULL, "just text",
 	  { NULL } },
