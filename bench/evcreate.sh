@@ -28,6 +28,7 @@ command -v hyperfine >/dev/null || fail "hyperfine missing: tools/deps.sh bench"
 
 testbed_journald
 cd "$TESTDIR" || exit 1
+# shellcheck disable=SC2046 # pkg-config prints several words
 cc -O2 -o native-loop "$TOP/bench/native-loop.c" $(pkg-config --cflags --libs libsystemd) ||
 	fail "cannot build bench/native-loop.c"
 
@@ -53,8 +54,8 @@ if command -v perf >/dev/null; then
 	done >cpu.md
 fi
 
-seq 1 "$N" | sed 's/.*/id=777 description="VDC Ready for compaction &"/' >batch
-seq 1 "$N" | sed 's/.*/VDC Ready for compaction &/' >plain
+seq 1 "$N" | sed 's/.*/id=777 description="VDC Ready for compaction &"/' >./batch
+seq 1 "$N" | sed 's/.*/VDC Ready for compaction &/' >./plain
 hyperfine --warmup 1 --runs "$RUNS" --export-markdown bulk.md --export-json bulk.json \
 	-n "evcreate --batch" "$EVCREATE --batch batch -s Batch -t warning && journalctl --sync" \
 	-n "systemd-cat" "systemd-cat -t Cat -p warning <plain && journalctl --sync" \
@@ -70,7 +71,7 @@ HZ=$(getconf CLK_TCK)
 for w in "evcreate --batch|$EVCREATE --batch batch -s Batch -t warning" \
 	"systemd-cat|systemd-cat -t Cat -p warning <plain" \
 	"native loop|./native-loop $N"; do
-	for rep in 1 2 3; do
+	for _ in 1 2 3; do
 		a=$(jcpu)
 		sh -c "${w#*|}" && journalctl --sync
 		b=$(jcpu)

@@ -28,17 +28,17 @@ rsyslogd -n -f "$TESTDIR/rsyslog.conf" -i "$TESTDIR/rsyslogd.pid" \
 	>"$TESTDIR/rsyslogd.log" 2>&1 &
 RSYSLOG_PID=$!
 testbed_at_exit "kill $RSYSLOG_PID; wait $RSYSLOG_PID 2>/dev/null"
-for i in $(seq 100); do [ -S "$SOCK" ] && [ -S "$SOCK_STOCK" ] && break; sleep 0.05; done
-[ -S "$SOCK" ] && [ -S "$SOCK_STOCK" ] || fail "rsyslogd did not start: $(cat "$TESTDIR/rsyslogd.log")"
+for _ in $(seq 100); do [ -S "$SOCK" ] && [ -S "$SOCK_STOCK" ] && break; sleep 0.05; done
+{ [ -S "$SOCK" ] && [ -S "$SOCK_STOCK" ]; } || fail "rsyslogd did not start: $(cat "$TESTDIR/rsyslogd.log")"
 
 # wait_lines N: until rsyslogd has written N lines.
 wait_lines() {
-	local i
-	for i in $(seq 200); do
-		[ "$(cat "$OUT" 2>/dev/null | wc -l)" -ge "$1" ] && return 0
+	local _
+	for _ in $(seq 200); do
+		[ "$(wc -l 2>/dev/null <"$OUT" || echo 0)" -ge "$1" ] && return 0
 		sleep 0.05
 	done
-	fail "rsyslogd wrote $(cat "$OUT" 2>/dev/null | wc -l) lines, want $1: $(cat "$OUT" "$TESTDIR/rsyslogd.log" 2>/dev/null)"
+	fail "rsyslogd wrote $(wc -l 2>/dev/null <"$OUT") lines, want $1: $(cat "$OUT" "$TESTDIR/rsyslogd.log" 2>/dev/null)"
 }
 # Line N of the output, with the UTF-8 BOM that RFC 5424 puts before MSG
 # removed (rsyslog keeps it in %msg%).
