@@ -899,6 +899,48 @@ syslog_event_strerror(int r)
 	}
 }
 
+/* ---- RFC 6587 framing ------------------------------------------------------ */
+
+int
+syslog_frame_next(const char *buf, size_t len, size_t max,
+		  const char **ret_msg, size_t *ret_msg_len, size_t *ret_used)
+{
+	const char *lf;
+	size_t n = 0, i;
+
+	if (max > SYSLOG_MSG_MAX)
+		max = SYSLOG_MSG_MAX;
+	if (len == 0)
+		return 0;
+	if (buf[0] >= '1' && buf[0] <= '9') {
+		/* n <= max <= SYSLOG_MSG_MAX before each step: no overflow. */
+		for (i = 0; i < len && is_digit(buf[i]); i++) {
+			n = n * 10 + (size_t)(buf[i] - '0');
+			if (n > max)
+				return -EMSGSIZE;
+		}
+		if (i == len)
+			return 0;
+		if (buf[i] != ' ')
+			return -EBADMSG;
+		if (len - i - 1 < n)
+			return 0;
+		*ret_msg = buf + i + 1;
+		*ret_msg_len = n;
+		*ret_used = i + 1 + n;
+		return 1;
+	}
+	if (buf[0] != '<')
+		return -EBADMSG;
+	lf = memchr(buf, '\n', len < max + 1 ? len : max + 1);
+	if (lf == NULL)
+		return len > max ? -EMSGSIZE : 0;
+	*ret_msg = buf;
+	*ret_msg_len = (size_t)(lf - buf);
+	*ret_used = (size_t)(lf - buf) + 1;
+	return 1;
+}
+
 /* ---- sending ------------------------------------------------------------- */
 
 int

@@ -126,6 +126,20 @@ int syslog_msg_to_event(const struct syslog_msg *m, struct event **ret,
  * is not an event id 1..65535". */
 const char *syslog_event_strerror(int r);
 
+/* RFC 6587 framing, for stream transports (TCP, TLS, unix stream sockets):
+ * finds the first message in buf (len bytes received so far). A frame that
+ * starts with a digit is octet-counted ("LEN SP MSG", LEN without leading
+ * zeros); one that starts with '<' is non-transparent, ended by LF (not
+ * part of the message). Messages longer than max bytes (clamped to
+ * SYSLOG_MSG_MAX) are refused.
+ * Returns 1 with *ret_msg (pointing into buf), *ret_msg_len and *ret_used
+ * (bytes of buf the frame took) set; 0 if buf holds no whole frame yet
+ * (read more); -EBADMSG for a frame that is neither form; -EMSGSIZE for one
+ * over max. After an error the stream cannot be resynchronised: close it. */
+int syslog_frame_next(const char *buf, size_t len, size_t max,
+		      const char **ret_msg, size_t *ret_msg_len,
+		      size_t *ret_used);
+
 /* Connects a datagram socket to path. Returns 0 with *ret_fd, -ENOENT if
  * nothing is there, -ECONNREFUSED if nothing listens, other -errno. */
 int syslog_open(const char *path, int *ret_fd);

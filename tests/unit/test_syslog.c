@@ -638,6 +638,94 @@ START_TEST(test_round_trip_long)
 }
 END_TEST
 
+/* ---- RFC 6587 framing ---------------------------------------------------- */
+
+static const struct {
+	const char *in;
+	size_t max;
+	int r;
+	const char *msg;
+	size_t used;
+} frame_cases[] = {
+	{ "5 <1>ab", 100, 1, "<1>ab", 7 },
+	{ "5 <1>ab6 <1>abc", 100, 1, "<1>ab", 7 },
+	{ "5 <1>a", 100, 0, NULL, 0 },
+	{ "5", 100, 0, NULL, 0 },
+	{ "12", 100, 0, NULL, 0 },
+	{ "", 100, 0, NULL, 0 },
+	{ "05 <1>ab", 100, -EBADMSG, NULL, 0 },
+	{ "5x<1>ab", 100, -EBADMSG, NULL, 0 },
+	{ "101 <1>", 100, -EMSGSIZE, NULL, 0 },
+	{ "100 <1>", 100, 0, NULL, 0 },
+	{ "99999999999999999999999 <1>", 100, -EMSGSIZE, NULL, 0 },
+	{ "<1>ab\n<2>cd\n", 100, 1, "<1>ab", 6 },
+	{ "<1>ab\r\n", 100, 1, "<1>ab\r", 7 },
+	{ "<1>ab", 100, 0, NULL, 0 },
+	{ "<1>abcd\n", 7, 1, "<1>abcd", 8 },
+	{ "<1>abcde\n", 7, -EMSGSIZE, NULL, 0 },
+	{ "<1>abcde", 7, -EMSGSIZE, NULL, 0 },
+	{ "x<1>", 100, -EBADMSG, NULL, 0 },
+	{ " 5 <1>ab", 100, -EBADMSG, NULL, 0 },
+};
+
+START_TEST(test_frame)
+{
+	const char *in = frame_cases[_i].in, *msg = NULL;
+	size_t msg_len = 0, used = 0;
+	int r;
+
+	r = syslog_frame_next(in, strlen(in), frame_cases[_i].max, &msg,
+			      &msg_len, &used);
+	ck_assert_msg(r == frame_cases[_i].r, "'%s': r=%d", in, r);
+	if (r == 1) {
+		ck_assert_uint_eq(msg_len, strlen(frame_cases[_i].msg));
+		ck_assert(memcmp(msg, frame_cases[_i].msg, msg_len) == 0);
+		ck_assert_uint_eq(used, frame_cases[_i].used);
+	} else {
+		ck_assert_ptr_null(msg);
+		ck_assert_uint_eq(used, 0);
+	}
+}
+END_TEST
+
+/* A stream of formatted events, octet-counted, split into frames again. */
+START_TEST(test_frame_stream)
+{
+	_cleanup_(event_freep) struct event *e =
+		make_event(EVENT_WARNING, 777, "John", "Application",
+			   "line one\nline two");
+	char stream[4096];
+	size_t n = 0, off = 0, count = 0;
+
+	for (int i = 0; i < 3; i++) {
+		_cleanup_(freep) char *s = NULL;
+		size_t len = 0;
+
+		ck_assert_int_eq(syslog_format_event(e, SYSLOG_RFC5424, NULL,
+						     &ts, 1, &s, &len), 0);
+		n += (size_t)snprintf(stream + n, sizeof(stream) - n, "%zu %s",
+				      len, s);
+	}
+	for (;;) {
+		_cleanup_(syslog_msg_freep) struct syslog_msg *m = NULL;
+		const char *msg;
+		size_t msg_len, used;
+		int r = syslog_frame_next(stream + off, n - off, SYSLOG_MSG_MAX,
+					  &msg, &msg_len, &used);
+
+		if (r == 0)
+			break;
+		ck_assert_int_eq(r, 1);
+		ck_assert_int_eq(syslog_parse(msg, msg_len, &m), 0);
+		ck_assert_str_eq(m->msg, "line one\nline two");
+		off += used;
+		count++;
+	}
+	ck_assert_uint_eq(off, n);
+	ck_assert_uint_eq(count, 3);
+}
+END_TEST
+
 /* ---- sending ------------------------------------------------------------- */
 
 static int
@@ -703,6 +791,7 @@ main(void)
 	TCase *tf = tcase_create("format");
 	TCase *tp = tcase_create("parse");
 	TCase *te = tcase_create("event");
+	TCase *tfr = tcase_create("frame");
 	TCase *ts_send = tcase_create("send");
 	SRunner *sr;
 	int failed;
@@ -731,6 +820,9 @@ main(void)
 			    ELEMENTSOF(round_cases));
 	tcase_add_test(te, test_round_trip_long);
 	suite_add_tcase(s, te);
+	tcase_add_loop_test(tfr, test_frame, 0, ELEMENTSOF(frame_cases));
+	tcase_add_test(tfr, test_frame_stream);
+	suite_add_tcase(s, tfr);
 	tcase_add_test(ts_send, test_send);
 	suite_add_tcase(s, ts_send);
 	sr = srunner_create(s);
