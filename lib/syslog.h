@@ -44,6 +44,12 @@
 #define SYSLOG_SD_ELEMENTS_MAX 32
 #define SYSLOG_SD_PARAMS_MAX 256
 
+/* Which receiver reads which form, as tested here: on the local socket,
+ * systemd-journald (252) and rsyslog's default imuxsock (its "special
+ * parser") read only the RFC 3164 local form (no hostname); an RFC 5424
+ * message reaches them as text ("1 2026-... - John 1 777 [...] ..." in
+ * MESSAGE, app-name "1" in rsyslog). RFC 5424 suits receivers that parse
+ * it: rsyslog with UseSpecialParser="off", network peers, this parser. */
 enum syslog_format {
 	SYSLOG_RFC5424,
 	SYSLOG_RFC3164,
@@ -59,7 +65,9 @@ struct syslog_msg {
 	char *app_name;
 	char *procid;
 	char *msgid;
-	struct fields *sd;      /* "SD-ID/PARAM" -> value, unescaped */
+	struct fields *sd;      /* "SD-ID/PARAM" -> value, unescaped; a param
+				 * given twice keeps its first value; an
+				 * element without params leaves no trace */
 	char *msg;              /* BOM removed */
 };
 
@@ -141,7 +149,8 @@ int syslog_frame_next(const char *buf, size_t len, size_t max,
 		      size_t *ret_used);
 
 /* Connects a datagram socket to path. Returns 0 with *ret_fd, -ENOENT if
- * nothing is there, -ECONNREFUSED if nothing listens, other -errno. */
+ * nothing is there, -ECONNREFUSED if nothing listens, -EPROTOTYPE if it is a
+ * stream socket, -ENAMETOOLONG, other -errno. */
 int syslog_open(const char *path, int *ret_fd);
 /* Sends one message. Returns 0 or -errno (-EMSGSIZE if too large). */
 int syslog_send(int fd, const char *msg, size_t len);

@@ -223,6 +223,10 @@ static const struct {
 	/* Empty value, element without params, empty MSG, trailing newline. */
 	{ "<0>1 - - - - - [a@1 v=\"\"][b@1] \n",
 	  0, 0, 1, NULL, NULL, NULL, NULL, NULL, "", { "a@1/v", "", NULL } },
+	/* Leap day, lowest offset, one fraction digit. */
+	{ "<14>1 2000-02-29T00:00:00.1-23:59 - - - - -", 1, 6, 1,
+	  "2000-02-29T00:00:00.1-23:59", NULL, NULL, NULL, NULL, NULL,
+	  { NULL } },
 	/* Max PRI, unicode in values and MSG with BOM, CRLF, trailing NUL. */
 	{ "<191>1 2026-02-28T23:59:59+14:00 h a p m [x@2 k=\"Zürich ✓\"] "
 	  BOM "naïve ☃\r\n\0",
@@ -331,6 +335,9 @@ static const char *const invalid_cases[] = {
 	"<12>1 2003-13-11T22:14:15Z - - - - -",
 	"<12>1 2003-10-00T22:14:15Z - - - - -",
 	"<12>1 2003-10-11T24:14:15Z - - - - -",
+	"<12>1 2003-02-29T22:14:15Z - - - - -",
+	"<12>1 1900-02-29T22:14:15Z - - - - -",
+	"<12>1 2003-04-31T22:14:15Z - - - - -",
 	"<12>1 2003-10-11T22:14:60Z - - - - -",
 	"<12>1 2003-10-11T22:14:15.1234567Z - - - - -",
 	"<12>1 2003-10-11T22:14:15.Z - - - - -",
@@ -519,7 +526,7 @@ END_TEST
 
 START_TEST(test_to_event_too_long)
 {
-	_cleanup_(freep) char *buf = malloc(EVENT_FIELD_VALUE_MAX + 100);
+	_cleanup_(freep) char *buf = malloc(EVENT_DESCRIPTION_MAX + 100);
 	_cleanup_(syslog_msg_freep) struct syslog_msg *m = NULL;
 	struct event *e = NULL;
 	const char *what = NULL;
@@ -533,6 +540,14 @@ START_TEST(test_to_event_too_long)
 	ck_assert_int_eq(syslog_msg_to_event(m, &e, &what), -E2BIG);
 	ck_assert_str_eq(what, "BIG");
 	ck_assert_ptr_null(e);
+	syslog_msg_free(TAKE_PTR(m));
+
+	n = sprintf(buf, "<12>1 - - - - 7 - ");
+	memset(buf + n, 'd', EVENT_DESCRIPTION_MAX + 1);
+	buf[n + EVENT_DESCRIPTION_MAX + 1] = '\0';
+	m = parse_ok(buf);
+	ck_assert_int_eq(syslog_msg_to_event(m, &e, &what), -E2BIG);
+	ck_assert_str_eq(what, "MSG");
 }
 END_TEST
 
@@ -774,6 +789,20 @@ START_TEST(test_send)
 	memset(big, 'a', 200);
 	big[200] = '\0';
 	ck_assert_int_eq(syslog_open(big, &fd2), -ENAMETOOLONG);
+
+	/* A stream socket where a datagram one was expected. */
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int st = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/stream", dir);
+		ck_assert_int_eq(bind(st, (struct sockaddr *)&sa, sizeof(sa)),
+				 0);
+		ck_assert_int_eq(listen(st, 1), 0);
+		ck_assert_int_eq(syslog_open(sa.sun_path, &fd2), -EPROTOTYPE);
+		close(st);
+		unlink(sa.sun_path);
+	}
 
 	/* The receiver going away is an error on the next send. */
 	close(TAKE_FD(srv));
