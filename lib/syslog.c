@@ -485,8 +485,10 @@ parse_structured_data(struct cursor *c, struct fields *sd)
 			if (++n_params > SYSLOG_SD_PARAMS_MAX)
 				return -EBADMSG;
 			if (asprintf(&key, "%.*s/%.*s", (int)id_len, id,
-				     (int)name_len, name) < 0)
+				     (int)name_len, name) < 0) {
+				key = NULL; /* undefined after a failure */
 				return -ENOMEM;
+			}
 			r = fields_add(sd, key, value);
 			if (r < 0)
 				return r;
