@@ -68,7 +68,7 @@ struct syslog_msg {
 	struct fields *sd;      /* "SD-ID/PARAM" -> value, unescaped; a param
 				 * given twice keeps its first value; an
 				 * element without params leaves no trace */
-	char *msg;              /* BOM removed */
+	char *msg;              /* BOM removed; NULL if there is no MSG */
 };
 
 void syslog_msg_free(struct syslog_msg *m);
