@@ -68,10 +68,11 @@ hyperfine --warmup 1 --runs "$RUNS" --export-markdown bulk.md --export-json bulk
 jcpu() { awk '{ print $14 + $15 }' "/proc/$JOURNALD_PID/stat"; }
 HZ=$(getconf CLK_TCK)
 : >jcpu.md
-for w in "evcreate --batch|$EVCREATE --batch batch -s Batch -t warning" \
-	"systemd-cat|systemd-cat -t Cat -p warning <plain" \
-	"native loop|./native-loop $N"; do
-	for _ in 1 2 3; do
+# Interleaved, so a growing or rotating journal weighs on all three alike.
+for _ in 1 2 3; do
+	for w in "evcreate --batch|$EVCREATE --batch batch -s Batch -t warning" \
+		"systemd-cat|systemd-cat -t Cat -p warning <plain" \
+		"native loop|./native-loop $N"; do
 		a=$(jcpu)
 		sh -c "${w#*|}" && journalctl --sync
 		b=$(jcpu)
