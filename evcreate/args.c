@@ -461,7 +461,7 @@ evc_args_parse(int argc, char *argv[], struct evc_args *ret, char **ret_msg)
 	struct evc_args a = {
 		.action = EVC_WRITE,
 		.target = EVC_TARGET_AUTO,
-		.syslog_format = SYSLOG_RFC5424,
+		.syslog_format = SYSLOG_RFC3164,
 	};
 	struct raw_args raw = { .value = { NULL } };
 	int code;
@@ -519,7 +519,8 @@ EVC_DEFAULT_SOURCE ")\n"
 "                          default: journal if /run/systemd/journal/socket\n"
 "                          exists, else syslog\n"
 "      --syslog-format rfc5424|rfc3164\n"
-"                          message format for syslog (default rfc5424)\n"
+"                          message format for syslog (default rfc3164, the\n"
+"                          form stock syslog daemons read on a local socket)\n"
 "      --socket PATH       syslog socket (default " SYSLOG_SOCKET ")\n"
 "                          --socket and --syslog-format imply --target syslog\n"
 "\n"
