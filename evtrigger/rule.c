@@ -1054,9 +1054,8 @@ rule_name(const char *path, char **ret)
 	return *ret == NULL ? -ENOMEM : 0;
 }
 
-/* Letters, digits, '.', '_', '-', '@', '+'; not starting with '.'. */
-static bool
-is_rule_name(const char *s)
+bool
+rule_name_is_valid(const char *s)
 {
 	if (*s == '\0' || *s == '.' || strlen(s) > RULE_NAME_MAX)
 		return false;
@@ -1122,11 +1121,9 @@ int
 rule_load_file(const char *path, const struct rule_modules *mods,
 	       struct rule **ret, struct rule_errors *errors)
 {
-	_cleanup_(rule_freep) struct rule *rule = NULL;
 	_cleanup_(freep) char *text = NULL;
-	struct parser p = { .path = path, .mods = mods, .cur = -1 };
 	size_t len = 0;
-	int r, k;
+	int r;
 
 	r = read_all(path, &text, &len);
 	if (r < 0) {
@@ -1135,6 +1132,18 @@ rule_load_file(const char *path, const struct rule_modules *mods,
 			return -ENOMEM;
 		return r;
 	}
+	return rule_load_string(path, text, len, mods, ret, errors);
+}
+
+int
+rule_load_string(const char *path, const char *text, size_t len,
+		 const struct rule_modules *mods, struct rule **ret,
+		 struct rule_errors *errors)
+{
+	_cleanup_(rule_freep) struct rule *rule = NULL;
+	struct parser p = { .path = path, .mods = mods, .cur = -1 };
+	int r, k;
+
 	rule = calloc(1, sizeof(*rule));
 	p.buf = malloc(RULE_LINE_MAX + 2);
 	if (rule == NULL || p.buf == NULL) {
@@ -1148,7 +1157,7 @@ rule_load_file(const char *path, const struct rule_modules *mods,
 		free(p.buf);
 		return -ENOMEM;
 	}
-	if (!is_rule_name(rule->name))
+	if (!rule_name_is_valid(rule->name))
 		perr(&p, 1,
 		     "invalid rule name '%s': use letters, digits, '.', '_', "
 		     "'-', '@' and '+', not starting with '.'", Q(rule->name));
@@ -1200,15 +1209,14 @@ is_rule_file(const char *name)
 }
 
 int
-rule_set_load_dir(const char *dir, const struct rule_modules *mods,
-		  struct rule_set **ret, struct rule_errors *errors)
+rule_dir_list(const char *dir, char ***ret, size_t *ret_n,
+	      struct rule_errors *errors)
 {
-	_cleanup_(rule_set_freep) struct rule_set *set = NULL;
 	char **names = NULL;
 	size_t n_names = 0;
 	struct dirent *de;
 	DIR *d;
-	int r = 0, failed = 0;
+	int r = 0;
 
 	d = opendir(dir);
 	if (d == NULL) {
@@ -1233,10 +1241,33 @@ rule_set_load_dir(const char *dir, const struct rule_modules *mods,
 			r = -ENOMEM;
 	}
 	closedir(d);
+	/* One more for the NULL that ends the vector. */
+	if (r == 0 && push_string(&names, &n_names, "") < 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		strv_free_n(names, n_names);
+		return r;
+	}
+	free(names[--n_names]);
+	names[n_names] = NULL;
+	qsort(names, n_names, sizeof(char *), cmp_str);
+	*ret = names;
+	*ret_n = n_names;
+	return 0;
+}
+
+int
+rule_set_load_dir(const char *dir, const struct rule_modules *mods,
+		  struct rule_set **ret, struct rule_errors *errors)
+{
+	_cleanup_(rule_set_freep) struct rule_set *set = NULL;
+	char **names = NULL;
+	size_t n_names = 0;
+	int r, failed = 0;
+
+	r = rule_dir_list(dir, &names, &n_names, errors);
 	if (r < 0)
-		goto out_free_names;
-	if (n_names > 0)
-		qsort(names, n_names, sizeof(char *), cmp_str);
+		return r;
 
 	set = calloc(1, sizeof(*set));
 	if (set == NULL || (n_names > 0 &&

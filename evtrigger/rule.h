@@ -113,6 +113,22 @@ void rule_errors_clear(struct rule_errors *e);
 int rule_load_file(const char *path, const struct rule_modules *mods,
 		   struct rule **ret, struct rule_errors *errors);
 
+/* The same for text read elsewhere, as if it were the file path (which
+ * names the rule and the errors); path itself is not read. */
+int rule_load_string(const char *path, const char *text, size_t len,
+		     const struct rule_modules *mods, struct rule **ret,
+		     struct rule_errors *errors);
+
+/* The *.rule file names of dir (not hidden ones), sorted, as a
+ * NULL-terminated vector to free with strv_free(). -errno (also appended to
+ * errors) if dir cannot be read. */
+int rule_dir_list(const char *dir, char ***ret, size_t *ret_n,
+		  struct rule_errors *errors);
+
+/* Whether name can name a rule (its file, NAME.rule): letters, digits,
+ * '.', '_', '-', '@' and '+', not starting with '.', at most 64 bytes. */
+bool rule_name_is_valid(const char *name);
+
 /* Loads every *.rule file of dir, sorted by name. Returns 0 with *ret set only
  * if no file had an error; otherwise -EINVAL with every error of every file
  * in errors. Two rules with the same name cannot occur (one file each). */
