@@ -82,6 +82,9 @@ struct vm {
 	char *name;
 	char *uri;                      /* as connected, for messages */
 	int lifecycle_cb;               /* callback ID, or -1 */
+	bool close_cb_registered;
+	bool conn_closed;               /* libvirtd went away */
+	char how[80];                   /* what ended the last vm_wait() */
 
 	/* Filled by the lifecycle callback: the newest event seen. */
 	unsigned n_events;
