@@ -149,6 +149,20 @@ disk_lock_image(int fd)
 		.l_len = QEMU_LOCK_LAST - QEMU_LOCK_FIRST + 1,
 	};
 
+	/* Anyone holding any of the bytes has the image open. */
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+		return -errno;
+	if (fl.l_type != F_UNLCK)
+		return -EBUSY;
+	/* A shared lock is enough to keep QEMU out: before opening, QEMU
+	 * tests its bytes for an exclusive lock, which ours conflicts with.
+	 * It also works on a read-only fd. */
+	fl = (struct flock){
+		.l_type = F_RDLCK,
+		.l_whence = SEEK_SET,
+		.l_start = QEMU_LOCK_FIRST,
+		.l_len = QEMU_LOCK_LAST - QEMU_LOCK_FIRST + 1,
+	};
 	if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
 		return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
 	return 0;

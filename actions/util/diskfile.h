@@ -47,7 +47,8 @@ disk_allocated(const struct stat *st)
 /* Takes QEMU's image lock (the OFD byte-range locks QEMU and qemu-img take
  * on bytes 100..299 of an image file they open) exclusively on fd: fails
  * with -EBUSY if any QEMU process (or qemu-img) has the image open, and while
- * it is held no QEMU process can open the image. Released when fd is
+ * it is held no QEMU process can open the image (fd may be read-only).
+ * Released when fd is
  * closed. 0, -EBUSY, other -errno. */
 int disk_lock_image(int fd);
 
