@@ -451,17 +451,36 @@ qemuimg_info(const char *path, struct qemuimg_info *ret, char **ret_error)
 	return qemuimg_info_from_json(out, ret);
 }
 
-int
-qemuimg_chain(const char *path, struct qemuimg_info **ret, size_t *ret_n,
-	      char **ret_error)
+static int
+chain_run(const char *path, bool shared, struct qemuimg_info **ret,
+	  size_t *ret_n, char **ret_error)
 {
 	const char *args[] = { "info", "--output=json", "--backing-chain",
-			       "--", path, NULL };
+			       shared ? "-U" : "--", "--", path, NULL };
 	_cleanup_(freep) char *out = NULL;
 	int r;
 
+	if (!shared) {
+		args[3] = "--";
+		args[4] = path;
+		args[5] = NULL;
+	}
 	r = run_json(args, &out, ret_error);
 	if (r < 0)
 		return r;
 	return qemuimg_chain_from_json(out, ret, ret_n);
+}
+
+int
+qemuimg_chain(const char *path, struct qemuimg_info **ret, size_t *ret_n,
+	      char **ret_error)
+{
+	return chain_run(path, false, ret, ret_n, ret_error);
+}
+
+int
+qemuimg_chain_shared(const char *path, struct qemuimg_info **ret,
+		     size_t *ret_n, char **ret_error)
+{
+	return chain_run(path, true, ret, ret_n, ret_error);
 }

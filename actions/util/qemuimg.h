@@ -79,6 +79,10 @@ int qemuimg_info(const char *path, struct qemuimg_info *ret,
 		 char **ret_error);
 int qemuimg_chain(const char *path, struct qemuimg_info **ret,
 		  size_t *ret_n, char **ret_error);
+/* The same with -U (force share): reads the chain of an image that a
+ * running QEMU holds open, without its lock. Only for reading metadata. */
+int qemuimg_chain_shared(const char *path, struct qemuimg_info **ret,
+			 size_t *ret_n, char **ret_error);
 
 /* For _cleanup_(qemuimg_info_donep) on a struct qemuimg_info. */
 static inline void
