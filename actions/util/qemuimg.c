@@ -105,10 +105,16 @@ child(const char *const *args, int out_fd, int err_fd, pid_t parent)
 	 * writing an image nobody will rename, or commit nobody will record. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
 		_exit(127);
+	/* A group of its own: qemu-img forwards a termination signal to its
+	 * whole process group, which must not be the job's. */
+	if (setpgid(0, 0) < 0)
+		_exit(127);
+	/* Signals were blocked across fork(): drop the parent's handlers
+	 * before one can run in this copy of the parent. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
@@ -178,21 +184,25 @@ qemuimg_run(const char *const *args, const struct qemuimg_opts *opts,
 	int cancel_fd = opts != NULL ? opts->cancel_fd : -1;
 	int r = 0, status;
 	pid_t parent = getpid(), pid;
+	sigset_t all, old;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		r = -errno;
 		close_pair(out);
 		return r;
 	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
+	if (pid == 0)
+		child(args, out[1], err[1], parent);
+	r = pid < 0 ? -errno : 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
-		r = -errno;
 		close_pair(out);
 		close_pair(err);
 		return r;
 	}
-	if (pid == 0)
-		child(args, out[1], err[1], parent);
 	close(out[1]);
 	close(err[1]);
 
