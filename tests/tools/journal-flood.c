@@ -6,6 +6,8 @@
  * usage: journal-flood --count N [--every K --id ID] [--noise-id ID]
  *                      [--rate R] [--field NAME=VALUE]... [--stamp]
  * --stamp adds SENT_USEC=<CLOCK_REALTIME at sending> to matching entries.
+ * --stamp-file FILE appends "N USEC" for each matching entry, USEC being
+ * CLOCK_REALTIME when the write returned (for latency benchmarks).
  * Prints the number of matching entries written. */
 #include <getopt.h>
 #include <stdint.h>
@@ -38,6 +40,7 @@ main(int argc, char *argv[])
 		{ "rate", required_argument, NULL, 'r' },
 		{ "field", required_argument, NULL, 'f' },
 		{ "stamp", no_argument, NULL, 's' },
+		{ "stamp-file", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long count = 0, every = 0, id = 0, noise_id = 0, rate = 0;
@@ -46,8 +49,9 @@ main(int argc, char *argv[])
 	int c, stamp = 0;
 	unsigned long matching = 0;
 	uint64_t start;
+	FILE *stamps = NULL;
 
-	while ((c = getopt_long(argc, argv, "c:e:i:n:r:f:s", longopts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "c:e:i:n:r:f:sS:", longopts, NULL)) >= 0) {
 		switch (c) {
 		case 'c': count = strtoul(optarg, NULL, 10); break;
 		case 'e': every = strtoul(optarg, NULL, 10); break;
@@ -55,6 +59,13 @@ main(int argc, char *argv[])
 		case 'n': noise_id = strtoul(optarg, NULL, 10); break;
 		case 'r': rate = strtoul(optarg, NULL, 10); break;
 		case 's': stamp = 1; break;
+		case 'S':
+			stamps = fopen(optarg, "a");
+			if (stamps == NULL) {
+				perror(optarg);
+				return 1;
+			}
+			break;
 		case 'f':
 			if (n_fields == FIELDS_MAX || strchr(optarg, '=') == NULL) {
 				fprintf(stderr, "journal-flood: bad --field\n");
@@ -122,7 +133,14 @@ main(int argc, char *argv[])
 				strerror(-r));
 			return 1;
 		}
+		if (stamps != NULL && every != 0 && i % every == 0) {
+			fprintf(stamps, "%lu %llu\n", matching,
+				(unsigned long long)now_usec(CLOCK_REALTIME));
+			fflush(stamps);
+		}
 	}
+	if (stamps != NULL)
+		fclose(stamps);
 	printf("%lu\n", matching);
 	return 0;
 }
