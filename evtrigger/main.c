@@ -13,6 +13,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	/* Subcommands are added here as they are built. */
+	{ "action", cmd_action, "run one action module by hand" },
+	{ "modules", cmd_modules, "list action modules and their options" },
 	{ NULL, NULL, NULL },
 };
 
