@@ -397,7 +397,7 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 	if (r < 0)
 		return r;
 	if (state_is_wanted(state, want)) {
-		snprintf(vm->how, sizeof(vm->how), "already %s",
+		snprintf(vm->how, sizeof(vm->how), "found %s",
 			 vm_state_to_string(state));
 		if (ret_how != NULL)
 			*ret_how = vm->how;

@@ -128,7 +128,7 @@ enum vm_want {
  * (the callback was registered in vm_open, so nothing is lost in between) and
  * once after every lifecycle event. Returns 1 when reached (and sets *ret_how
  * to a short static text on what ended the wait, e.g. "event stopped/shutdown"
- * or "already shut off"; ret_how may be NULL), -ETIMEDOUT at the deadline
+ * or "found shut off"; ret_how may be NULL), -ETIMEDOUT at the deadline
  * (no error set), -ECANCELED when cancelled (no error set), other -errno
  * after host->set_error(). */
 int vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
