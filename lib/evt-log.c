@@ -9,9 +9,10 @@ static const struct {
 	unsigned id;
 	enum event_type type;
 	const char *name;
+	const char *message_id;
 } evt_table[] = {
 #define EVT_ID_ROW(name, id, type, mid, summary, doc) \
-	{ id, EVENT_##type, #name },
+	{ id, EVENT_##type, #name, "MESSAGE_ID=" mid },
 	EVT_IDS(EVT_ID_ROW)
 #undef EVT_ID_ROW
 };
@@ -51,9 +52,13 @@ evt_log_send(unsigned id, const char *const *more, size_t n_more,
 
 	if (e.description == NULL)
 		e.description = (char *)"evtrigger event";
-	kept = calloc(n_more + 1, sizeof(char *));
+	kept = calloc(n_more + 2, sizeof(char *));
 	if (kept == NULL)
 		return -ENOMEM;
+	/* MESSAGE_ID links the entry to the journal catalog (journalctl -x). */
+	for (size_t i = 0; i < ELEMENTSOF(evt_table); i++)
+		if (evt_table[i].id == id)
+			kept[n++] = evt_table[i].message_id;
 	for (size_t i = 0; i < n_more; i++) {
 		const char *eq = more[i] != NULL ? strchr(more[i], '=') : NULL;
 
