@@ -7,6 +7,7 @@
 #include <ini.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -92,6 +93,10 @@ rule_free(struct rule *r)
 {
 	if (r == NULL)
 		return;
+	if (r->packed) {
+		free(r);
+		return;
+	}
 	free(r->name);
 	free(r->path);
 	for (size_t i = 0; i < r->n_matches; i++) {
@@ -1021,6 +1026,126 @@ check_rule(struct parser *p)
 	}
 }
 
+/* ---- packing: one allocation per loaded rule ---------------------------- */
+
+/* Lays a rule out in one block, in two passes: with base NULL it only
+ * measures. */
+struct packer {
+	char *base;
+	size_t off;
+};
+
+static void *
+pack_bytes(struct packer *k, const void *src, size_t n, size_t align)
+{
+	void *dst;
+
+	k->off = (k->off + align - 1) & ~(align - 1);
+	dst = k->base != NULL ? k->base + k->off : NULL;
+	if (dst != NULL && src != NULL && n > 0)
+		memcpy(dst, src, n);
+	k->off += n;
+	return dst;
+}
+
+static char *
+pack_str(struct packer *k, const char *s)
+{
+	return s != NULL ? pack_bytes(k, s, strlen(s) + 1, 1) : NULL;
+}
+
+static char **
+pack_strv(struct packer *k, char **v, size_t n)
+{
+	char **nv;
+
+	if (v == NULL)
+		return NULL;
+	nv = pack_bytes(k, NULL, (n + 1) * sizeof(char *), sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		char *s = pack_str(k, v[i]);
+
+		if (nv != NULL)
+			nv[i] = s;
+	}
+	if (nv != NULL)
+		nv[n] = NULL;
+	return nv;
+}
+
+static struct rule *
+pack_rule(struct packer *k, const struct rule *r)
+{
+	const size_t al = _Alignof(max_align_t);
+	struct rule *n = pack_bytes(k, r, sizeof(*r), al);
+	struct rule_match *m = NULL;
+	struct rule_option *o = NULL;
+	uid_t *u = NULL;
+
+	if (r->matches != NULL)
+		m = pack_bytes(k, NULL, r->n_matches * sizeof(*m), al);
+	for (size_t i = 0; i < r->n_matches; i++) {
+		char *f = pack_str(k, r->matches[i].field);
+		char *p = pack_str(k, r->matches[i].pattern);
+
+		if (m != NULL)
+			m[i] = (struct rule_match){ f, p, r->matches[i].glob };
+	}
+	if (r->options != NULL)
+		o = pack_bytes(k, NULL, r->n_options * sizeof(*o), al);
+	for (size_t i = 0; i < r->n_options; i++) {
+		char *sec = pack_str(k, r->options[i].section);
+		char *key = pack_str(k, r->options[i].key);
+		char *val = pack_str(k, r->options[i].value);
+
+		if (o != NULL)
+			o[i] = (struct rule_option){ sec, key, val,
+						     r->options[i].line };
+	}
+	if (r->uids != NULL)
+		u = pack_bytes(k, r->uids, r->n_uids * sizeof(uid_t),
+			       _Alignof(uid_t));
+	if (n != NULL) {
+		n->matches = m;
+		n->options = o;
+		n->uids = u;
+	}
+#define PACK(field, value)                      \
+	do {                                    \
+		__typeof__(n->field) _v = (value); \
+		if (n != NULL)                  \
+			n->field = _v;          \
+	} while (0)
+	PACK(units, pack_strv(k, r->units, r->n_units));
+	PACK(senders, pack_strv(k, r->senders, r->n_senders));
+	PACK(steps, pack_strv(k, r->steps, r->n_steps));
+	PACK(recovery, pack_strv(k, r->recovery, r->n_recovery));
+	PACK(name, pack_str(k, r->name));
+	PACK(path, pack_str(k, r->path));
+	PACK(vm, pack_str(k, r->vm));
+	PACK(connect, pack_str(k, r->connect));
+#undef PACK
+	if (n != NULL)
+		n->packed = true;
+	return n;
+}
+
+/* A copy of r in one allocation, or NULL on ENOMEM. */
+static struct rule *
+rule_pack(const struct rule *r)
+{
+	struct packer k = { NULL, 0 };
+	struct rule *n;
+
+	pack_rule(&k, r);
+	k.base = malloc(k.off);
+	if (k.base == NULL)
+		return NULL;
+	k.off = 0;
+	n = pack_rule(&k, r);
+	return n;
+}
+
 /* ---- loading ----------------------------------------------------------- */
 
 static void
@@ -1070,7 +1195,7 @@ read_all(const char *path, char **ret, size_t *ret_len)
 {
 	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap;
 	struct stat st;
 	ssize_t k;
 
@@ -1083,11 +1208,27 @@ read_all(const char *path, char **ret, size_t *ret_len)
 		return -EISDIR;
 	if (!S_ISREG(st.st_mode))
 		return -EBADFD;
-	buf = malloc(RULE_FILE_MAX + 1);
+	/* Room for the file as stat saw it and one byte more, to see it end
+	 * (or grow past the limit) without a second buffer. */
+	cap = st.st_size < RULE_FILE_MAX ? (size_t)st.st_size + 1 :
+					   RULE_FILE_MAX + 1;
+	buf = malloc(cap + 1);
 	if (buf == NULL)
 		return -ENOMEM;
 	for (;;) {
-		k = read(fd, buf + len, RULE_FILE_MAX + 1 - len);
+		if (len == cap) {
+			char *b;
+
+			if (cap > RULE_FILE_MAX)
+				return -EFBIG;
+			cap = cap * 2 < RULE_FILE_MAX + 1 ? cap * 2 :
+							    RULE_FILE_MAX + 1;
+			b = realloc(buf, cap + 1);
+			if (b == NULL)
+				return -ENOMEM;
+			buf = b;
+		}
+		k = read(fd, buf + len, cap - len);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
@@ -1142,6 +1283,7 @@ rule_load_string(const char *path, const char *text, size_t len,
 {
 	_cleanup_(rule_freep) struct rule *rule = NULL;
 	struct parser p = { .path = path, .mods = mods, .cur = -1 };
+	struct rule *packed;
 	int r, k;
 
 	rule = calloc(1, sizeof(*rule));
@@ -1190,7 +1332,10 @@ rule_load_string(const char *path, const char *text, size_t len,
 		return r < 0 ? r : -EINVAL;
 	}
 	parser_done(&p);
-	*ret = TAKE_PTR(rule);
+	packed = rule_pack(rule);
+	if (packed == NULL)
+		return -ENOMEM;
+	*ret = packed;
 	return 0;
 }
 

@@ -419,6 +419,12 @@ START_TEST(test_load_values)
 	ck_assert_str_eq(rule_option(r, "plain", "timeout"), "1m");
 	ck_assert_ptr_null(rule_option(r, "plain", "keep"));
 	ck_assert_uint_eq(errors.n, 0);
+	/* One allocation, vectors NULL-terminated like parse_words()'. */
+	ck_assert(r->packed);
+	ck_assert_ptr_null(r->steps[2]);
+	ck_assert_ptr_null(r->recovery[1]);
+	ck_assert_ptr_null(r->senders[2]);
+	ck_assert_ptr_null(r->units[1]);
 }
 END_TEST
 
@@ -497,6 +503,41 @@ START_TEST(test_unreadable)
 	ck_assert_str_eq(got, "none.rule: cannot read: No such file or "
 			      "directory\n");
 	rule_errors_clear(&errors);
+	free(got);
+
+	/* Over 1 MiB: refused whole, not read in part. */
+	_cleanup_(freep) char *big = malloc(1024 * 1024 + 2);
+	ck_assert_ptr_nonnull(big);
+	memset(big, '#', 1024 * 1024 + 1);
+	for (size_t i = 63; i < 1024 * 1024 + 1; i += 64)
+		big[i] = '\n';         /* comment lines of 63 bytes */
+	big[1024 * 1024 + 1] = '\0';
+	write_rule("big.rule", big);
+	snprintf(path, sizeof(path), "%s/big.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), -EFBIG);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "big.rule: cannot read: file too large (more "
+			      "than 1 MiB)\n");
+	rule_errors_clear(&errors);
+	free(got);
+
+	/* Exactly 1 MiB of comments is read (and lacks its sections). */
+	big[1024 * 1024] = '\0';
+	write_rule("onemeg.rule", big);
+	snprintf(path, sizeof(path), "%s/onemeg.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), -EINVAL);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "onemeg.rule:1: missing [trigger] section\n"
+			      "onemeg.rule:1: missing [job] section\n");
+	rule_errors_clear(&errors);
+	free(got);
+
+	ck_assert_int_eq(rule_load_file("/dev/null", &mods, &r, &errors),
+			 -EBADFD);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "/dev/null: cannot read: not a regular file\n");
+	rule_errors_clear(&errors);
+	ck_assert_ptr_null(r);
 }
 END_TEST
 
