@@ -342,17 +342,20 @@ create_text(const struct create_args *a, char **ret, size_t *ret_len)
 		}
 		fputc('\n', f);
 	}
-	/* Step options, grouped by step in the order first given. */
+	/* Step options, grouped by step in the order first given; with --run,
+	 * exec's go into the [exec] section above. */
 	for (size_t i = 0; i < a->n_sets; i++) {
 		size_t sl = strcspn(a->sets[i], ".");
-		bool first = true;
+		bool first = true, in_exec = a->run != NULL && sl == 4 &&
+					     strncmp(a->sets[i], "exec", 4) == 0;
 
 		for (size_t j = 0; j < i && first; j++)
 			if (strncmp(a->sets[j], a->sets[i], sl + 1) == 0)
 				first = false;
 		if (!first)
 			continue;
-		fprintf(f, "\n[%.*s]\n", (int)sl, a->sets[i]);
+		if (!in_exec)
+			fprintf(f, "\n[%.*s]\n", (int)sl, a->sets[i]);
 		for (size_t j = i; j < a->n_sets; j++)
 			if (strncmp(a->sets[j], a->sets[i], sl + 1) == 0) {
 				const char *kv = a->sets[j] + sl + 1;

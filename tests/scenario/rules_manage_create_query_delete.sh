@@ -22,7 +22,7 @@ only_files() {
 # The command's arguments hold blanks, quotes, a backslash, a leading ';' and
 # a '$': each must come back as the same single word.
 $EVTRIGGER create --name notify --id 777 --type warning --source John \
-	--description "tell the admin" \
+	--description "tell the admin" --set exec.output-max=16K \
 	--run /usr/bin/printf '%s|' 'two words' 'a "q" \b' ';x' '$EVENT_ID' \
 	>"$TESTDIR/out" 2>"$TESTDIR/err" ||
 	fail "create: $(cat "$TESTDIR/err")"
@@ -32,6 +32,7 @@ assert_eq "$(stat -c %a "$R/notify.rule")" 644 "mode"
 grep -qx 'id = 777' "$R/notify.rule" || fail "no 'id = 777' line"
 grep -qx 'steps = exec' "$R/notify.rule" || fail "no 'steps = exec' line"
 grep -q '^# notify.rule: tell the admin$' "$R/notify.rule" || fail "no title comment"
+grep -qx 'output-max = 16K' "$R/notify.rule" || fail "no exec option"
 grep -qx 'command = /usr/bin/printf %s| "two words" "a \\"q\\" \\\\b" ";x" $EVENT_ID' \
 	"$R/notify.rule" || fail "command line: $(grep command "$R/notify.rule")"
 
