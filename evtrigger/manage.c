@@ -455,6 +455,9 @@ create_check_args(const struct create_args *a)
 			return -EINVAL;
 		}
 		why = ini_value_problem(eq + 1);
+		for (const char *k = s; why == NULL && k < eq; k++)
+			if (iscntrl((unsigned char)*k))
+				why = "a control character in the step or key";
 		if (why == NULL && strpbrk(s, " \t") != NULL &&
 		    strpbrk(s, " \t") < eq)
 			why = "a blank in the step or key";

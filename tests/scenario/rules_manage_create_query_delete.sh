@@ -120,6 +120,8 @@ refuse 3 --name new --id 1 --steps exec --set exec.command=/bin/true --set exec.
 refuse 3 --name new --id 1 --vm a/b --run /bin/true              # bad vm
 refuse 2 --name new --id 1 --source "$(printf 'John\nuid = 1000')" --run /bin/true
 refuse 2 --name new --id 1 --run /bin/echo "$(printf 'a\nb')"    # line break
+refuse 2 --name new --id 1 --steps exec --set "$(printf 'exec.x\nid=2')=y"
+refuse 2 --name new --id 1 --steps exec --set 'exec.command=/bin/true ;x'
 refuse 2 --name new --id 1 --run /bin/echo 'a ;b'                # a comment in a word
 refuse 2 --name ../evil --id 1 --run /bin/true                   # a path
 refuse 2 --name new --id 1                                       # nothing to do
