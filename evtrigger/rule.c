@@ -322,6 +322,10 @@ open_section(struct parser *p, const char *name, size_t len)
 
 	if (n == NULL)
 		return oom(p);
+	s = reallocarray(p->sections, p->n_sections + 1, sizeof(*s));
+	if (s == NULL)
+		return oom(p);
+	p->sections = s;
 	if (streq(n, "trigger"))
 		kind = SECTION_TRIGGER;
 	else if (streq(n, "job"))
@@ -333,16 +337,13 @@ open_section(struct parser *p, const char *name, size_t len)
 		kind = SECTION_IGNORE;
 	}
 	for (size_t i = 0; kind != SECTION_IGNORE && i < p->n_sections; i++)
-		if (streq(p->sections[i].name, n)) {
+		if (p->sections[i].name != NULL &&
+		    streq(p->sections[i].name, n)) {
 			perr(p, p->line,
 			     "duplicate section [%s] (first at line %u)", n,
 			     p->sections[i].line);
 			kind = SECTION_IGNORE;
 		}
-	s = reallocarray(p->sections, p->n_sections + 1, sizeof(*s));
-	if (s == NULL)
-		return oom(p);
-	p->sections = s;
 	p->sections[p->n_sections] = (struct section){ TAKE_PTR(n), kind,
 						       p->line };
 	p->cur = (ssize_t)p->n_sections++;
@@ -354,17 +355,12 @@ static void
 open_bad_section(struct parser *p)
 {
 	struct section *s;
-	char *n = strdup("");
 
 	s = reallocarray(p->sections, p->n_sections + 1, sizeof(*s));
-	if (s == NULL || n == NULL) {
-		free(n);
-		if (s != NULL)
-			p->sections = s;
+	if (s == NULL)
 		return oom(p);
-	}
 	p->sections = s;
-	p->sections[p->n_sections] = (struct section){ n, SECTION_IGNORE,
+	p->sections[p->n_sections] = (struct section){ NULL, SECTION_IGNORE,
 						       p->line };
 	p->cur = (ssize_t)p->n_sections++;
 }
@@ -496,19 +492,17 @@ add_match(struct parser *p, const char *field, const char *pattern)
 {
 	struct rule *r = p->rule;
 	struct rule_match *m;
-	char *f = strdup(field), *pat = strdup(pattern);
 
 	m = reallocarray(r->matches, r->n_matches + 1, sizeof(*m));
-	if (m == NULL || f == NULL || pat == NULL) {
-		if (m != NULL)
-			r->matches = m;
-		free(f);
-		free(pat);
+	if (m == NULL)
 		return oom(p);
-	}
 	r->matches = m;
-	r->matches[r->n_matches++] = (struct rule_match){ f, pat,
-							  is_glob(pattern) };
+	m = &r->matches[r->n_matches++];
+	m->field = strdup(field);
+	m->pattern = strdup(pattern);
+	m->glob = is_glob(pattern);
+	if (m->field == NULL || m->pattern == NULL)
+		oom(p);
 }
 
 /* Splits value into words; reports a bad list. Returns NULL on error. */
@@ -780,19 +774,18 @@ key_step(struct parser *p, const char *section, const char *key,
 {
 	struct rule *r = p->rule;
 	struct rule_option *o;
-	char *s = strdup(section), *k = strdup(key), *v = strdup(value);
 
 	o = reallocarray(r->options, r->n_options + 1, sizeof(*o));
-	if (o == NULL || s == NULL || k == NULL || v == NULL) {
-		if (o != NULL)
-			r->options = o;
-		free(s);
-		free(k);
-		free(v);
+	if (o == NULL)
 		return oom(p);
-	}
 	r->options = o;
-	r->options[r->n_options++] = (struct rule_option){ s, k, v, p->line };
+	o = &r->options[r->n_options++];
+	o->section = strdup(section);
+	o->key = strdup(key);
+	o->value = strdup(value);
+	o->line = p->line;
+	if (o->section == NULL || o->key == NULL || o->value == NULL)
+		oom(p);
 }
 
 static bool
@@ -1081,6 +1074,8 @@ pack_rule(struct packer *k, const struct rule *r)
 	struct rule_match *m = NULL;
 	struct rule_option *o = NULL;
 	uid_t *u = NULL;
+	char **units, **senders, **steps, **recovery;
+	char *name, *path, *vm, *connect;
 
 	if (r->matches != NULL)
 		m = pack_bytes(k, NULL, r->n_matches * sizeof(*m), al);
@@ -1105,28 +1100,28 @@ pack_rule(struct packer *k, const struct rule *r)
 	if (r->uids != NULL)
 		u = pack_bytes(k, r->uids, r->n_uids * sizeof(uid_t),
 			       _Alignof(uid_t));
-	if (n != NULL) {
-		n->matches = m;
-		n->options = o;
-		n->uids = u;
-	}
-#define PACK(field, value)                      \
-	do {                                    \
-		__typeof__(n->field) _v = (value); \
-		if (n != NULL)                  \
-			n->field = _v;          \
-	} while (0)
-	PACK(units, pack_strv(k, r->units, r->n_units));
-	PACK(senders, pack_strv(k, r->senders, r->n_senders));
-	PACK(steps, pack_strv(k, r->steps, r->n_steps));
-	PACK(recovery, pack_strv(k, r->recovery, r->n_recovery));
-	PACK(name, pack_str(k, r->name));
-	PACK(path, pack_str(k, r->path));
-	PACK(vm, pack_str(k, r->vm));
-	PACK(connect, pack_str(k, r->connect));
-#undef PACK
-	if (n != NULL)
-		n->packed = true;
+	units = pack_strv(k, r->units, r->n_units);
+	senders = pack_strv(k, r->senders, r->n_senders);
+	steps = pack_strv(k, r->steps, r->n_steps);
+	recovery = pack_strv(k, r->recovery, r->n_recovery);
+	name = pack_str(k, r->name);
+	path = pack_str(k, r->path);
+	vm = pack_str(k, r->vm);
+	connect = pack_str(k, r->connect);
+	if (n == NULL)
+		return NULL;
+	n->matches = m;
+	n->options = o;
+	n->uids = u;
+	n->units = units;
+	n->senders = senders;
+	n->steps = steps;
+	n->recovery = recovery;
+	n->name = name;
+	n->path = path;
+	n->vm = vm;
+	n->connect = connect;
+	n->packed = true;
 	return n;
 }
 
