@@ -5,6 +5,7 @@
 #define EVT_RULE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -68,6 +69,11 @@ struct rule {
 	/* The step sections, each option as written. */
 	struct rule_option *options;
 	size_t n_options;
+
+	/* Set by the loader: the rule, its arrays and strings are one
+	 * allocation (10,000 rules stay small), which rule_free() frees.
+	 * Vectors (steps, recovery, units, senders) end with NULL either way. */
+	bool packed;
 };
 
 struct rule_set {
@@ -82,9 +88,13 @@ struct rule_errors {
 };
 
 /* How the loader finds the modules that steps name, to check that they
- * exist and that their options are declared and well-formed. */
+ * exist and that their options are declared and well-formed. lookup returns
+ * the module, or NULL with a one-line reason written to err (e.g. "unknown
+ * action 'x': no /usr/lib/evtrigger/actions/x.so"). module_lookup() of
+ * module.h is the real one: { module_lookup, NULL }. */
 struct rule_modules {
-	const struct evt_action *(*lookup)(void *userdata, const char *name);
+	const struct evt_action *(*lookup)(void *userdata, const char *name,
+					   char *err, size_t errlen);
 	void *userdata;
 };
 
@@ -108,6 +118,22 @@ void rule_errors_clear(struct rule_errors *e);
 int rule_load_file(const char *path, const struct rule_modules *mods,
 		   struct rule **ret, struct rule_errors *errors);
 
+/* The same for text read elsewhere, as if it were the file path (which
+ * names the rule and the errors); path itself is not read. */
+int rule_load_string(const char *path, const char *text, size_t len,
+		     const struct rule_modules *mods, struct rule **ret,
+		     struct rule_errors *errors);
+
+/* The *.rule file names of dir (not hidden ones), sorted, as a
+ * NULL-terminated vector to free with strv_free(). -errno (also appended to
+ * errors) if dir cannot be read. */
+int rule_dir_list(const char *dir, char ***ret, size_t *ret_n,
+		  struct rule_errors *errors);
+
+/* Whether name can name a rule (its file, NAME.rule): letters, digits,
+ * '.', '_', '-', '@' and '+', not starting with '.', at most 64 bytes. */
+bool rule_name_is_valid(const char *name);
+
 /* Loads every *.rule file of dir, sorted by name. Returns 0 with *ret set only
  * if no file had an error; otherwise -EINVAL with every error of every file
  * in errors. Two rules with the same name cannot occur (one file each). */
@@ -128,5 +154,9 @@ int rule_set_ids(const struct rule_set *s, unsigned **ret, size_t *ret_n);
 /* The option text of step section `step`, or NULL. */
 const char *rule_option(const struct rule *r, const char *step,
 			const char *key);
+
+/* The pattern of r's match on field (e.g. EVENT_SOURCE for `source`), or
+ * NULL. */
+const char *rule_match_pattern(const struct rule *r, const char *field);
 
 #endif
