@@ -579,6 +579,17 @@ set_deadline(struct evt_job *job, uint64_t step_timeout)
 	(void)!write(job->wake_fd, &one, sizeof(one));
 }
 
+static void
+clear_deadline(struct evt_job *job)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&job->lock);
+	job->deadline = UINT64_MAX;
+	pthread_mutex_unlock(&job->lock);
+	(void)!write(job->wake_fd, &one, sizeof(one));
+}
+
 /* --- steps ---------------------------------------------------------------- */
 
 struct step {
@@ -903,7 +914,7 @@ jobrun_run(const char *state_dir, const struct rule *r,
 		}
 		break;
 	}
-	set_deadline(&job, 0);
+	clear_deadline(&job);
 	job_end(&job, state, last_step, now_monotonic_usec() - started);
 	job_teardown(&job);
 	*ret_state = state;
