@@ -42,7 +42,9 @@ struct evt_job {
 	char error[1024];
 	struct stepopts opts;
 
-	/* Progress rate limits. */
+	/* Progress rate limits. A progress call that is not saved at once
+	 * leaves dirty set, and the watchdog saves it when the limit allows. */
+	bool dirty;
 	uint64_t last_save;
 	uint64_t last_event;
 	int last_event_percent;
@@ -338,6 +340,12 @@ host_progress(struct evt_job *job, const char *item, unsigned percent)
 	if (r >= 0 && now - job->last_save >= PROGRESS_SAVE_USEC) {
 		r = save_locked(job);
 		job->last_save = now;
+		job->dirty = false;
+	} else if (r >= 0 && !job->dirty) {
+		uint64_t one = 1;
+
+		job->dirty = true;
+		(void)!write(job->wake_fd, &one, sizeof(one));
 	}
 	pthread_mutex_unlock(&job->lock);
 
@@ -507,10 +515,20 @@ watchdog_main(void *userdata)
 			{ .fd = job->timer_fd, .events = POLLIN },
 			{ .fd = job->cancel_fd, .events = POLLIN },
 		};
-		uint64_t v;
-		int n = grace_end == UINT64_MAX ? 3 : 2;
+		uint64_t v, now;
+		int n = grace_end == UINT64_MAX ? 3 : 2, timeout = -1;
 
-		if (poll(p, (nfds_t)n, -1) < 0)
+		pthread_mutex_lock(&job->lock);
+		now = now_monotonic_usec();
+		if (job->dirty && now >= job->last_save + PROGRESS_SAVE_USEC) {
+			(void)save_locked(job);
+			job->last_save = now;
+			job->dirty = false;
+		} else if (job->dirty)
+			timeout = (int)((job->last_save + PROGRESS_SAVE_USEC -
+					 now) / 1000) + 1;
+		pthread_mutex_unlock(&job->lock);
+		if (poll(p, (nfds_t)n, timeout) < 0)
 			continue;
 		if (p[0].revents & POLLIN)
 			(void)!read(job->wake_fd, &v, sizeof(v));

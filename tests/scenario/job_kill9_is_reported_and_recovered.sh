@@ -67,6 +67,18 @@ job3=$(journal_field JOB_ID EVENT_ID=606)
 assert_eq "$(journal_count EVENT_ID=600 JOB_ID="$job3")" 0 "queued job started early"
 $EVTRIGGER jobs --state-dir "$STATE" --vm vdc | grep -q "^$job3 .*queued" ||
 	fail "jobs: $($EVTRIGGER jobs --state-dir "$STATE")"
+# Progress 10, 12, 30 of vda: the last call reaches the record (rate
+# limited, so waited for), events every 5 percent.
+for i in $(seq 600); do
+	$EVTRIGGER jobs --state-dir "$STATE" --vm vdc |
+		grep -q "^$job1 .*running .*hold (1) .* 30% .*vda" && break
+	sleep 0.05
+done
+$EVTRIGGER jobs --state-dir "$STATE" --vm vdc | grep -q "^$job1 .*running .*hold (1) .* 30% .*vda" ||
+	fail "jobs: $($EVTRIGGER jobs --state-dir "$STATE")"
+assert_eq "$(journal_count EVENT_ID=611 JOB_ID="$job1")" 2 "STEP_PROGRESS events"
+assert_eq "$(journal_count EVENT_ID=611 JOB_ID="$job1" PERCENT=30 DISK=vda)" 1 \
+	"STEP_PROGRESS at 30% of vda"
 
 # 2. kill -9 of the job process while the daemon runs.
 pid=$(job_pid "$job1")
@@ -112,4 +124,7 @@ journal_wait 2 30 EVENT_ID=620 OUTPUT="recovered 901"
 watch_stop
 $EVTRIGGER jobs --state-dir "$STATE" --all | grep -q "^$job5 .*interrupted" ||
 	fail "jobs --all: $($EVTRIGGER jobs --state-dir "$STATE" --all)"
+# Job processes write nothing but sanitizer reports to the daemon's stderr.
+grep -E "Sanitizer|runtime error" "$TESTDIR/evtrigger.log" &&
+	fail "sanitizer reports from the daemon or its jobs"
 echo ok
