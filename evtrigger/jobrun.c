@@ -875,8 +875,8 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	const char *last_step = NULL;
 	size_t n_steps = 0;
 	uint64_t started;
-	char sbuf[1024];
-	const char *extra[1];
+	char sbuf[1024], rbuf[64];
+	const char *extra[2];
 	int q;
 
 	q = job_steps(r, rec, &steps, &n_steps);
@@ -903,8 +903,11 @@ jobrun_run(const char *state_dir, const struct rule *r,
 		return q;
 	}
 	snprintf(sbuf, sizeof(sbuf), "STEPS=%s", stepstr);
+	snprintf(rbuf, sizeof(rbuf), "RECOVERY_OF=%s",
+		 rec->recovery_of != NULL ? rec->recovery_of : "");
 	extra[0] = sbuf;
-	job_event(&job, EVT_JOB_STARTED, extra, 1, "%s started: %s",
+	extra[1] = rbuf;
+	job_event(&job, EVT_JOB_STARTED, extra, 2, "%s started: %s",
 		  rec->kind == JOB_KIND_RECOVERY ? "recovery job" : "job",
 		  stepstr);
 

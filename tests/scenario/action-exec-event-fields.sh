@@ -69,6 +69,15 @@ $EVTRIGGER action exec -o command='/bin/sh -c "head -c 100000 /dev/zero | tr \\\
 journal_wait 5 10 EVENT_ID=620
 assert_eq "$(journal_field OUTPUT EVENT_ID=620)" xxxxxxxxxx "bounded OUTPUT"
 
+# user and cwd.
+$EVTRIGGER action exec -o user=nobody -o cwd=/tmp \
+	-o command='/bin/sh -c "id -u; pwd"' 2>"$TESTDIR/err" ||
+	fail "$(cat "$TESTDIR/err")"
+journal_wait 6 10 EVENT_ID=620
+out=$(journalctl --no-pager -q -n 1 -o cat --output-fields=OUTPUT EVENT_ID=620)
+assert_eq "$out" "$(id -u nobody)
+/tmp" "user and cwd"
+
 # Bad options are refused before anything runs.
 rc=0
 $EVTRIGGER action exec -o command=relative/prog 2>"$TESTDIR/err" || rc=$?
