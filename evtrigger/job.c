@@ -294,6 +294,8 @@ start_process(struct job_manager *m, struct job_record *rec)
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			dup2(fd, 0);
+		/* Nothing of the daemon's (journal, locks) into the job. */
+		close_range(3, ~0U, 0);
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
