@@ -18,6 +18,16 @@ grep -q "^$job .*running .*exec" "$TESTDIR/jobs" || fail "jobs: $(cat "$TESTDIR/
 $EVTRIGGER jobs --json --vm vdc | grep -q "\"id\":\"$job\",.*\"state\":\"running\"" ||
 	fail "jobs --json: $($EVTRIGGER jobs --json)"
 assert_eq "$($EVTRIGGER jobs --vm other)" "" "jobs of another VM"
+$EVTRIGGER jobs --json | python3 -c '
+import json, sys
+jobs = json.load(sys.stdin)
+assert len(jobs) == 1 and jobs[0]["vm"] == "vdc" and jobs[0]["step"] == "exec", jobs
+' || fail "jobs --json is not the expected JSON"
+$EVTRIGGER modules --json | python3 -c '
+import json, sys
+mods = {m["name"]: m for m in json.load(sys.stdin)}
+assert [o["name"] for o in mods["exec"]["options"]] == ["command", "output-max", "cwd", "user"], mods
+' || fail "modules --json is not the expected JSON"
 $EVTRIGGER cancel --wait "$job" >"$TESTDIR/cancel" || fail "cancel failed"
 rc=0
 wait $pid || rc=$?
