@@ -35,7 +35,7 @@ SANITIZE ?= 0
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = libsystemd libarchive inih libvirt openssl
+PKGS     = libsystemd libarchive inih libvirt libxml-2.0 openssl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS = $(shell pkg-config --cflags check)

@@ -247,7 +247,7 @@ cmd_action(int argc, char *argv[])
 	rec->state = JOB_QUEUED;
 	rec->created = now_realtime_usec();
 
-	r = jobrun_check(&rule, rec, m, name, err, sizeof(err));
+	r = jobrun_check(&rule, m, name, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "evtrigger: action %s: %s\n", name, err);
 		ret = EXIT_USAGE;

@@ -457,16 +457,32 @@ hex(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-int
-job_id_from_cursor(const char *cursor, char buf[static JOB_ID_LEN + 1])
+static int
+id_from_text(const char *a, const char *b, char buf[static JOB_ID_LEN + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned len = 0;
+	_cleanup_(freep) char *text = NULL;
 
-	if (EVP_Digest(cursor, strlen(cursor), md, &len, EVP_sha256(), NULL) != 1)
+	if (asprintf(&text, "%s\n%s", a, b) < 0)
+		return -ENOMEM;
+	if (EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) != 1)
 		return -EIO;
 	hex(md, JOB_ID_LEN / 2, buf);
 	return 0;
+}
+
+int
+job_id_from_cursor(const char *cursor, const char *rule,
+		   char buf[static JOB_ID_LEN + 1])
+{
+	return id_from_text(cursor, rule, buf);
+}
+
+int
+job_id_recovery(const char *id, char buf[static JOB_ID_LEN + 1])
+{
+	return id_from_text(id, "recovery", buf);
 }
 
 int

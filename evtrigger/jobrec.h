@@ -102,10 +102,15 @@ int job_record_parse(const char *text, struct job_record **ret);
 int job_record_set_note(struct job_record *j, const char *key,
 			const char *value);
 
-/* The job ID for a journal cursor: the first JOB_ID_LEN hex digits of the
- * SHA-256 of the cursor text, so one entry always maps to one job. buf holds
- * JOB_ID_LEN + 1 bytes. */
-int job_id_from_cursor(const char *cursor, char buf[static JOB_ID_LEN + 1]);
+/* The job ID for rule `rule` fired by the entry at a journal cursor: the
+ * first JOB_ID_LEN hex digits of the SHA-256 of "CURSOR\nRULE", so an entry
+ * always maps to one job per rule (two rules matching one entry are two
+ * jobs; the same entry seen twice is the same job). buf holds JOB_ID_LEN + 1
+ * bytes. */
+int job_id_from_cursor(const char *cursor, const char *rule,
+		       char buf[static JOB_ID_LEN + 1]);
+/* The ID of the recovery job of job id. */
+int job_id_recovery(const char *id, char buf[static JOB_ID_LEN + 1]);
 /* A random job ID (manual runs). */
 int job_id_random(char buf[static JOB_ID_LEN + 1]);
 /* Whether s looks like a job ID (JOB_ID_LEN lower-case hex digits). */

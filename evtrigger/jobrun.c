@@ -15,6 +15,7 @@
 #include "jobrun.h"
 #include "module.h"
 #include "options.h"
+#include "stepopts.h"
 
 #define PROGRESS_SAVE_USEC   (250 * 1000ULL)    /* record writes: 4/s */
 #define PROGRESS_EVENT_PCT   5                  /* an event every 5 % */
@@ -39,8 +40,7 @@ struct evt_job {
 	uint64_t step_started;          /* monotonic */
 	uint64_t step_timeout;          /* 0: none */
 	char error[1024];
-	char ***lists;                  /* option_list results, freed per step */
-	size_t n_lists;
+	struct stepopts opts;
 
 	/* Progress rate limits. */
 	uint64_t last_save;
@@ -61,8 +61,6 @@ struct evt_job {
 	pthread_mutex_t lock;           /* rec and its file */
 	pthread_t watchdog;
 };
-
-static void step_reset(struct evt_job *job);
 
 /* SIGTERM/SIGINT reach the job through these (a handler can only write). */
 static struct evt_job *signal_job;
@@ -200,100 +198,43 @@ save(struct evt_job *job)
 	return r;
 }
 
-/* --- the module's view: options ------------------------------------------- */
-
-static const char *
-step_option_text(const struct rule *r, const char *step, const char *key)
-{
-	for (size_t i = r->n_options; i > 0; i--) {
-		const struct rule_option *o = &r->options[i - 1];
-
-		if (streq(o->section, step) && streq(o->key, key))
-			return o->value;
-	}
-	return NULL;
-}
+/* --- the module's view: options (stepopts.h) ----------------------------- */
 
 static const char *
 host_option(struct evt_job *job, const char *name)
 {
-	const struct evt_option *o;
-	const char *v;
-
-	if (job->module == NULL)
-		return NULL;
-	o = module_option(job->module, name);
-	if (o == NULL)
-		return NULL;
-	v = step_option_text(job->rule, job->step, name);
-	return v != NULL ? v : o->default_value;
+	return stepopts_get(&job->opts, name);
 }
 
 static int
 host_option_bool(struct evt_job *job, const char *name, int *ret)
 {
-	const char *v = host_option(job, name);
-
-	if (v == NULL)
-		return -ENOENT;
-	return parse_bool(v, ret) < 0 ? -EINVAL : 0;
+	return stepopts_bool(&job->opts, name, ret);
 }
 
 static int
 host_option_int(struct evt_job *job, const char *name, int64_t *ret)
 {
-	const char *v = host_option(job, name);
-
-	if (v == NULL)
-		return -ENOENT;
-	return parse_int(v, ret) < 0 ? -EINVAL : 0;
+	return stepopts_int(&job->opts, name, ret);
 }
 
 static int
 host_option_duration(struct evt_job *job, const char *name, uint64_t *ret)
 {
-	const char *v = host_option(job, name);
-
-	if (v == NULL)
-		return -ENOENT;
-	return parse_duration(v, ret) < 0 ? -EINVAL : 0;
+	return stepopts_duration(&job->opts, name, ret);
 }
 
 static int
 host_option_size(struct evt_job *job, const char *name, uint64_t *ret)
 {
-	const char *v = host_option(job, name);
-
-	if (v == NULL)
-		return -ENOENT;
-	return parse_size(v, ret) < 0 ? -EINVAL : 0;
+	return stepopts_size(&job->opts, name, ret);
 }
 
 static int
 host_option_list(struct evt_job *job, const char *name,
 		 const char *const **ret_words, size_t *ret_n)
 {
-	const char *v = host_option(job, name);
-	char **words = NULL, ***lists;
-	size_t n = 0;
-	int r;
-
-	if (v == NULL)
-		return -ENOENT;
-	r = parse_words(v, &words, &n);
-	if (r < 0)
-		return r == -ENOMEM ? r : -EINVAL;
-	lists = reallocarray(job->lists, job->n_lists + 1, sizeof(char **));
-	if (lists == NULL) {
-		strv_free(words);
-		return -ENOMEM;
-	}
-	job->lists = lists;
-	job->lists[job->n_lists++] = words;
-	*ret_words = (const char *const *)words;
-	if (ret_n != NULL)
-		*ret_n = n;
-	return 0;
+	return stepopts_list(&job->opts, name, ret_words, ret_n);
 }
 
 /* --- the module's view: the job ------------------------------------------- */
@@ -503,25 +444,16 @@ static const struct evt_host host = {
 };
 
 int
-jobrun_check(const struct rule *r, const struct job_record *rec,
-	     const struct evt_action *m, const char *step, char *err,
-	     size_t errlen)
+jobrun_check(const struct rule *r, const struct evt_action *m,
+	     const char *step, char *err, size_t errlen)
 {
-	struct evt_job job = {
-		.rule = r,
-		.rec = (struct job_record *)rec,       /* check() only reads */
-		.module = m,
-		.step = step,
-		.cancel_fd = -1,
-		.deadline = UINT64_MAX,
-	};
+	struct stepopts o;
 	int q;
 
-	if (m->check == NULL)
-		return 0;
-	q = m->check(&host, &job, err, errlen);
-	step_reset(&job);
-	return q < 0 ? -EINVAL : 0;
+	stepopts_init(&o, r, step, m);
+	q = stepopts_check(&o, err, errlen);
+	stepopts_done(&o);
+	return q;
 }
 
 /* --- cancel and time limits ----------------------------------------------- */
@@ -657,11 +589,7 @@ struct step {
 static void
 step_reset(struct evt_job *job)
 {
-	for (size_t i = 0; i < job->n_lists; i++)
-		strv_free(job->lists[i]);
-	free(job->lists);
-	job->lists = NULL;
-	job->n_lists = 0;
+	stepopts_done(&job->opts);
 	job->error[0] = '\0';
 	job->last_event = 0;
 	job->last_event_percent = -1;
@@ -683,7 +611,6 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 	char err[512] = "", dur[64], ebuf[1100], errno_field[32];
 	const char *extra[3];
 	uint64_t timeout = 0, took;
-	const char *t;
 	int r;
 
 	step_reset(job);
@@ -702,9 +629,11 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 		snprintf(job->error, sizeof(job->error), "%s", err);
 		goto out_failed;
 	}
-	t = step_option_text(job->rule, s->name, "timeout");
-	if (t != NULL && parse_duration(t, &timeout) < 0)
+	stepopts_init(&job->opts, job->rule, s->name, job->module);
+	if (stepopts_timeout(&job->opts, &timeout) < 0)
 		timeout = 0;
+	if (s->recover && job->module->recover == NULL)
+		return 0;       /* nothing to put back */
 	job_event(job, EVT_STEP_STARTED, NULL, 0, "%s: %s",
 		  s->name, s->recover ? "recovering after an interrupted run" :
 					job->module->summary != NULL ?

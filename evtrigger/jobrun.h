@@ -29,12 +29,10 @@ int jobrun_run(const char *state_dir, const struct rule *r,
 	       struct job_record *rec, unsigned flags,
 	       enum job_state *ret_state);
 
-/* Calls the check() of module m (if it has one) for step `step` of rule r
- * and job rec, as rule loading does. Returns 0, or -EINVAL with the reason
- * in err. */
-int jobrun_check(const struct rule *r, const struct job_record *rec,
-		 const struct evt_action *m, const char *step, char *err,
-		 size_t errlen);
+/* Calls the check() of module m (if it has one) for step `step` of rule r,
+ * as rule loading does. Returns 0, or -errno with the reason in err. */
+int jobrun_check(const struct rule *r, const struct evt_action *m,
+		 const char *step, char *err, size_t errlen);
 
 /* The state directory: dir if not NULL, else $EVTRIGGER_STATE_DIR, else
  * EVT_STATEDIR. */

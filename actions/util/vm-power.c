@@ -1,0 +1,285 @@
+/* Turning the rule's VM off (wait, ask, force) and on, as job steps. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "evt-ids.h"
+#include "vm-power.h"
+#include "vm.h"
+
+static uint64_t
+add_sat(uint64_t a, uint64_t b)
+{
+	return b >= UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
+static int
+duration_option(const struct evt_host *host, struct evt_job *job,
+		const char *name, uint64_t *ret)
+{
+	uint64_t v;
+	int r;
+
+	r = host->option_duration(job, name, &v);
+	if (r == -ENOENT) {
+		*ret = VM_NEVER;
+		return 0;
+	}
+	if (r < 0) {
+		host->set_error(job, "invalid %s '%s'", name,
+				host->option(job, name) ?: "");
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
+int
+vm_off_plan_from_options(const struct evt_host *host, struct evt_job *job,
+			 bool ask_at_once, struct vm_off_plan *ret)
+{
+	struct vm_off_plan p;
+	int r;
+
+	r = duration_option(host, job, "timeout", &p.timeout_usec);
+	if (r < 0)
+		return r;
+	if (ask_at_once)
+		p.ask_after_usec = 0;
+	else {
+		r = duration_option(host, job, "ask-after", &p.ask_after_usec);
+		if (r < 0)
+			return r;
+	}
+	r = duration_option(host, job, "force-after", &p.force_after_usec);
+	if (r < 0)
+		return r;
+	*ret = p;
+	return 0;
+}
+
+int
+vm_off_plan_check(const struct vm_off_plan *p, char *err, size_t errlen)
+{
+	char a[32], b[32];
+
+	if (p->force_after_usec != VM_NEVER && p->ask_after_usec != VM_NEVER &&
+	    p->force_after_usec <= p->ask_after_usec) {
+		snprintf(err, errlen,
+			 "force-after (%s) must be longer than ask-after (%s)",
+			 format_duration(p->force_after_usec, a, sizeof(a)),
+			 format_duration(p->ask_after_usec, b, sizeof(b)));
+		return -EINVAL;
+	}
+	if (p->timeout_usec != VM_NEVER && p->force_after_usec != VM_NEVER &&
+	    p->force_after_usec >= p->timeout_usec) {
+		snprintf(err, errlen,
+			 "force-after (%s) must be shorter than timeout (%s)",
+			 format_duration(p->force_after_usec, a, sizeof(a)),
+			 format_duration(p->timeout_usec, b, sizeof(b)));
+		return -EINVAL;
+	}
+	if (p->timeout_usec != VM_NEVER && p->ask_after_usec != VM_NEVER &&
+	    p->ask_after_usec >= p->timeout_usec) {
+		snprintf(err, errlen,
+			 "ask-after (%s) must be shorter than timeout (%s)",
+			 format_duration(p->ask_after_usec, a, sizeof(a)),
+			 format_duration(p->timeout_usec, b, sizeof(b)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Logs id with DURATION_USEC (and REASON when given), then the message. */
+static void
+log_with(const struct evt_host *host, struct evt_job *job, unsigned id,
+	 uint64_t usec, const char *reason, const char *message)
+{
+	char dur[64], rsn[128];
+	const char *fields[3] = { dur, NULL, NULL };
+
+	snprintf(dur, sizeof(dur), EVT_FIELD_DURATION_USEC "=%llu",
+		 (unsigned long long)usec);
+	if (reason != NULL) {
+		snprintf(rsn, sizeof(rsn), EVT_FIELD_REASON "=%s", reason);
+		fields[1] = rsn;
+	}
+	host->log(job, id, fields, "%s", message);
+}
+
+/* After a step that did not turn the VM off: it is not down because of us. */
+static void
+clear_note_if_running(const struct evt_host *host, struct evt_job *job,
+		      struct vm *vm)
+{
+	int state;
+
+	if (vm_state(vm, &state, NULL) == 0 && !vm_state_is_off(state))
+		host->set_note(job, VM_NOTE_DOWN, NULL);
+}
+
+static bool
+vm_is_off_now(struct vm *vm)
+{
+	int state;
+
+	return vm_state(vm, &state, NULL) == 0 && vm_state_is_off(state);
+}
+
+int
+vm_power_off(const struct evt_host *host, struct evt_job *job,
+	     const struct vm_off_plan *plan)
+{
+	_cleanup_(vm_closep) struct vm *vm = NULL;
+	uint64_t start = vm_now_usec(), end, ask_at, force_at, now;
+	bool asked = false, forced = false, step_limit;
+	char waited[32], after[32], msg[512];
+	const char *how;
+	int r;
+
+	r = vm_open(host, job, &vm);
+	if (r < 0)
+		return r;
+	end = add_sat(start, plan->timeout_usec);
+	step_limit = host->deadline(job) < end;
+	end = vm_deadline_min(end, host->deadline(job));
+	ask_at = add_sat(start, plan->ask_after_usec);
+	force_at = add_sat(start, plan->force_after_usec);
+
+	for (;;) {
+		uint64_t next = end;
+
+		if (!asked && plan->ask_after_usec != VM_NEVER)
+			next = vm_deadline_min(next, ask_at);
+		if (!forced && plan->force_after_usec != VM_NEVER)
+			next = vm_deadline_min(next, force_at);
+		r = vm_wait(vm, VM_WANT_OFF, next, &how);
+		now = vm_now_usec();
+		format_duration(now - start, waited, sizeof(waited));
+		if (r == 1) {
+			r = host->set_note(job, VM_NOTE_DOWN, "1");
+			if (r < 0) {
+				host->set_error(job, "cannot record that vm '%s' "
+						"is down: %s", vm->name,
+						strerror(-r));
+				return r;
+			}
+			snprintf(msg, sizeof(msg), "vm '%s' is off after %s (%s)",
+				 vm->name, waited, how);
+			log_with(host, job, EVT_STEP_NOTICE, now - start, how, msg);
+			return 0;
+		}
+		if (r == -ECANCELED) {
+			clear_note_if_running(host, job, vm);
+			return r;
+		}
+		if (r != -ETIMEDOUT)
+			return r;
+
+		if (now >= end) {
+			clear_note_if_running(host, job, vm);
+			host->set_error(job, "vm '%s' did not shut down: waited %s%s%s",
+					vm->name, waited,
+					step_limit ? " (the step's time limit)" : "",
+					forced ? " after forcing it off" :
+					asked ? " after asking it to shut down" : "");
+			return -ETIMEDOUT;
+		}
+		/* Noted before acting: a crash from here on may leave it down. */
+		r = host->set_note(job, VM_NOTE_DOWN, "1");
+		if (r < 0) {
+			host->set_error(job, "cannot record that vm '%s' is "
+					"going down: %s", vm->name, strerror(-r));
+			return r;
+		}
+		if (!forced && plan->force_after_usec != VM_NEVER && now >= force_at) {
+			forced = true;
+			r = vm_force_off(vm);
+			if (r < 0 && !vm_is_off_now(vm))
+				return r;
+			format_duration(plan->force_after_usec, after, sizeof(after));
+			snprintf(msg, sizeof(msg),
+				 "forced vm '%s' off: still running after %s",
+				 vm->name, after);
+			log_with(host, job, EVT_STEP_WARNING, now - start,
+				 "forced", msg);
+			continue;
+		}
+		if (!asked && plan->ask_after_usec != VM_NEVER && now >= ask_at) {
+			asked = true;
+			r = vm_ask_shutdown(vm);
+			if (r < 0 && !vm_is_off_now(vm))
+				return r;
+			if (plan->ask_after_usec == 0)
+				snprintf(msg, sizeof(msg), "asked vm '%s' to shut "
+					 "down (ACPI power button)", vm->name);
+			else
+				snprintf(msg, sizeof(msg), "asked vm '%s' to shut "
+					 "down (ACPI power button): still running "
+					 "after %s", vm->name,
+					 format_duration(plan->ask_after_usec,
+							 after, sizeof(after)));
+			log_with(host, job, EVT_STEP_NOTICE, now - start, "asked",
+				 msg);
+		}
+	}
+}
+
+int
+vm_power_on(const struct evt_host *host, struct evt_job *job,
+	    uint64_t timeout_usec, bool recovering)
+{
+	_cleanup_(vm_closep) struct vm *vm = NULL;
+	uint64_t start = vm_now_usec(), end;
+	bool step_limit;
+	char waited[32], msg[512];
+	const char *how;
+	int r, state;
+
+	r = vm_open(host, job, &vm);
+	if (r < 0)
+		return r;
+	end = add_sat(start, timeout_usec);
+	step_limit = host->deadline(job) < end;
+	end = vm_deadline_min(end, host->deadline(job));
+
+	r = vm_state(vm, &state, NULL);
+	if (r < 0)
+		return r;
+	if (state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED) {
+		host->set_note(job, VM_NOTE_DOWN, NULL);
+		host->log(job, EVT_STEP_NOTICE, NULL, "vm '%s' is already running%s",
+			  vm->name, recovering ? ": it was not left down" : "");
+		return 0;
+	}
+	if (!vm_state_is_off(state)) {
+		host->set_error(job, "vm '%s' is %s: not starting it", vm->name,
+				vm_state_to_string(state));
+		return -EBUSY;
+	}
+	if (recovering)
+		host->log(job, EVT_STEP_WARNING, NULL,
+			  "starting vm '%s': an interrupted job left it shut off",
+			  vm->name);
+	else
+		host->log(job, EVT_STEP_NOTICE, NULL, "starting vm '%s'", vm->name);
+	r = vm_start(vm);
+	if (r < 0)
+		return r;
+	r = vm_wait(vm, VM_WANT_RUNNING, end, &how);
+	format_duration(vm_now_usec() - start, waited, sizeof(waited));
+	if (r == -ETIMEDOUT) {
+		host->set_error(job, "vm '%s' did not start running: waited %s%s",
+				vm->name, waited,
+				step_limit ? " (the step's time limit)" : "");
+		return r;
+	}
+	if (r < 0)
+		return r;
+	host->set_note(job, VM_NOTE_DOWN, NULL);
+	snprintf(msg, sizeof(msg), "vm '%s' is running after %s (%s)", vm->name,
+		 waited, how);
+	log_with(host, job, EVT_STEP_NOTICE, vm_now_usec() - start, how, msg);
+	return 0;
+}

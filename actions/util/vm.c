@@ -1,0 +1,526 @@
+/* The rule's VM through libvirt: connection, state, definition, power
+ * actions, and waiting for lifecycle events with the job's cancel and time
+ * limit watched in the same event loop. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <libvirt/virterror.h>
+
+#include "vm.h"
+
+/* libvirt prints every error to stderr unless told otherwise; modules never
+ * print, and the message goes into host->set_error() instead. */
+static void
+quiet_error(void *userdata, virErrorPtr err)
+{
+}
+
+/* The text of libvirt's last error, never NULL. */
+static const char *
+last_error(void)
+{
+	const char *m = virGetLastErrorMessage();
+
+	return m != NULL ? m : "unknown libvirt error";
+}
+
+static int
+last_error_errno(int dflt)
+{
+	virErrorPtr e = virGetLastError();
+
+	if (e == NULL)
+		return dflt;
+	switch (e->code) {
+	case VIR_ERR_NO_DOMAIN:
+		return -ENOENT;
+	case VIR_ERR_NO_MEMORY:
+		return -ENOMEM;
+	case VIR_ERR_OPERATION_INVALID:
+		return -EBUSY;
+	case VIR_ERR_OPERATION_TIMEOUT:
+		return -ETIMEDOUT;
+	case VIR_ERR_NO_CONNECT:
+	case VIR_ERR_SYSTEM_ERROR:
+	case VIR_ERR_RPC:
+		return -ECONNREFUSED;
+	case VIR_ERR_AUTH_FAILED:
+	case VIR_ERR_AUTH_CANCELLED:
+	case VIR_ERR_AUTH_UNAVAILABLE:
+	case VIR_ERR_OPERATION_DENIED:
+	case VIR_ERR_ACCESS_DENIED:
+		return -EACCES;
+	default:
+		return dflt;
+	}
+}
+
+uint64_t
+vm_now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+vm_deadline_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t
+vm_deadline_after(uint64_t usec)
+{
+	uint64_t now = vm_now_usec();
+
+	return usec >= UINT64_MAX - now ? UINT64_MAX : now + usec;
+}
+
+const char *
+vm_state_to_string(int state)
+{
+	switch (state) {
+	case VIR_DOMAIN_NOSTATE:
+		return "no state";
+	case VIR_DOMAIN_RUNNING:
+		return "running";
+	case VIR_DOMAIN_BLOCKED:
+		return "blocked";
+	case VIR_DOMAIN_PAUSED:
+		return "paused";
+	case VIR_DOMAIN_SHUTDOWN:
+		return "shutting down";
+	case VIR_DOMAIN_SHUTOFF:
+		return "shut off";
+	case VIR_DOMAIN_CRASHED:
+		return "crashed";
+	case VIR_DOMAIN_PMSUSPENDED:
+		return "suspended by guest";
+	default:
+		return "unknown";
+	}
+}
+
+bool
+vm_state_is_off(int state)
+{
+	return state == VIR_DOMAIN_SHUTOFF;
+}
+
+bool
+vm_state_is_active(int state)
+{
+	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_NOSTATE;
+}
+
+static bool
+state_is_wanted(int state, enum vm_want want)
+{
+	switch (want) {
+	case VM_WANT_OFF:
+		return vm_state_is_off(state);
+	case VM_WANT_RUNNING:
+		return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED;
+	}
+	return false;
+}
+
+static const char *
+event_to_string(int event)
+{
+	static const char *const names[] = {
+		[VIR_DOMAIN_EVENT_DEFINED] = "defined",
+		[VIR_DOMAIN_EVENT_UNDEFINED] = "undefined",
+		[VIR_DOMAIN_EVENT_STARTED] = "started",
+		[VIR_DOMAIN_EVENT_SUSPENDED] = "suspended",
+		[VIR_DOMAIN_EVENT_RESUMED] = "resumed",
+		[VIR_DOMAIN_EVENT_STOPPED] = "stopped",
+		[VIR_DOMAIN_EVENT_SHUTDOWN] = "shutdown",
+		[VIR_DOMAIN_EVENT_PMSUSPENDED] = "pmsuspended",
+		[VIR_DOMAIN_EVENT_CRASHED] = "crashed",
+	};
+
+	if (event >= 0 && (size_t)event < ELEMENTSOF(names) &&
+	    names[event] != NULL)
+		return names[event];
+	return "other";
+}
+
+static const char *
+stopped_detail_to_string(int detail)
+{
+	static const char *const names[] = {
+		[VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN] = "shutdown",
+		[VIR_DOMAIN_EVENT_STOPPED_DESTROYED] = "destroyed",
+		[VIR_DOMAIN_EVENT_STOPPED_CRASHED] = "crashed",
+		[VIR_DOMAIN_EVENT_STOPPED_MIGRATED] = "migrated",
+		[VIR_DOMAIN_EVENT_STOPPED_SAVED] = "saved",
+		[VIR_DOMAIN_EVENT_STOPPED_FAILED] = "failed",
+		[VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT] = "from snapshot",
+	};
+
+	if (detail >= 0 && (size_t)detail < ELEMENTSOF(names) &&
+	    names[detail] != NULL)
+		return names[detail];
+	return "other";
+}
+
+static int
+lifecycle_cb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+	     void *opaque)
+{
+	struct vm *vm = opaque;
+
+	vm->n_events++;
+	vm->last_event = event;
+	vm->last_detail = detail;
+	return 0;
+}
+
+static void
+close_cb(virConnectPtr conn, int reason, void *opaque)
+{
+	struct vm *vm = opaque;
+
+	vm->conn_closed = true;
+}
+
+/* Once per module: every module links its own copy of this file, and
+ * registering libvirt's default (GLib) event loop again only registers the
+ * same functions again. It must happen before the connection is opened. */
+static int
+libvirt_setup(void)
+{
+	static bool done;
+
+	virSetErrorFunc(NULL, quiet_error);
+	if (done)
+		return 0;
+	if (virEventRegisterDefaultImpl() < 0)
+		return -ENOMEM;
+	done = true;
+	return 0;
+}
+
+static const char *
+uri_text(const struct vm *vm)
+{
+	return vm->uri != NULL ? vm->uri : "default";
+}
+
+void
+vm_close(struct vm *vm)
+{
+	if (vm == NULL)
+		return;
+	if (vm->conn != NULL) {
+		if (vm->lifecycle_cb >= 0)
+			virConnectDomainEventDeregisterAny(vm->conn,
+							   vm->lifecycle_cb);
+		if (vm->close_cb_registered)
+			virConnectUnregisterCloseCallback(vm->conn, close_cb);
+	}
+	if (vm->dom != NULL)
+		virDomainFree(vm->dom);
+	if (vm->conn != NULL)
+		virConnectClose(vm->conn);
+	free(vm->name);
+	free(vm->uri);
+	free(vm);
+}
+
+int
+vm_open(const struct evt_host *host, struct evt_job *job, struct vm **ret)
+{
+	_cleanup_(vm_closep) struct vm *vm = NULL;
+	const char *name = host->vm(job), *uri = host->connect(job);
+	int r;
+
+	if (name == NULL) {
+		host->set_error(job, "the rule names no vm ([job] vm =)");
+		return -ENOENT;
+	}
+	vm = calloc(1, sizeof(*vm));
+	if (vm == NULL)
+		return -ENOMEM;
+	vm->host = host;
+	vm->job = job;
+	vm->lifecycle_cb = -1;
+	vm->name = strdup(name);
+	vm->uri = uri != NULL ? strdup(uri) : NULL;
+	if (vm->name == NULL || (uri != NULL && vm->uri == NULL))
+		return -ENOMEM;
+
+	r = libvirt_setup();
+	if (r < 0) {
+		host->set_error(job, "cannot set up libvirt's event loop: %s",
+				last_error());
+		return r;
+	}
+	vm->conn = virConnectOpen(uri);
+	if (vm->conn == NULL) {
+		r = last_error_errno(-ECONNREFUSED);
+		host->set_error(job, "cannot connect to libvirt (%s): %s",
+				uri_text(vm), last_error());
+		return r;
+	}
+	if (virConnectRegisterCloseCallback(vm->conn, close_cb, vm, NULL) == 0)
+		vm->close_cb_registered = true;
+	vm->dom = virDomainLookupByName(vm->conn, name);
+	if (vm->dom == NULL) {
+		r = last_error_errno(-ENOENT);
+		if (r == -ENOENT)
+			host->set_error(job, "no vm '%s' on libvirt (%s)", name,
+					uri_text(vm));
+		else
+			host->set_error(job, "cannot look up vm '%s': %s", name,
+					last_error());
+		return r;
+	}
+	/* Registered before anyone reads the state: a change after the read
+	 * is then always seen as an event. */
+	vm->lifecycle_cb = virConnectDomainEventRegisterAny(
+		vm->conn, vm->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_cb), vm, NULL);
+	if (vm->lifecycle_cb < 0) {
+		r = last_error_errno(-EIO);
+		host->set_error(job, "cannot watch vm '%s' for lifecycle events: %s",
+				name, last_error());
+		return r;
+	}
+	*ret = TAKE_PTR(vm);
+	return 0;
+}
+
+int
+vm_state(struct vm *vm, int *ret_state, int *ret_reason)
+{
+	int state, reason, r;
+
+	if (virDomainGetState(vm->dom, &state, &reason, 0) < 0) {
+		r = last_error_errno(-EIO);
+		vm->host->set_error(vm->job, "cannot read the state of vm '%s': %s",
+				    vm->name, last_error());
+		return r;
+	}
+	*ret_state = state;
+	if (ret_reason != NULL)
+		*ret_reason = reason;
+	return 0;
+}
+
+int
+vm_xml(struct vm *vm, unsigned flags, char **ret)
+{
+	char *xml;
+	int r;
+
+	xml = virDomainGetXMLDesc(vm->dom, flags);
+	if (xml == NULL) {
+		r = last_error_errno(-EIO);
+		vm->host->set_error(vm->job,
+				    "cannot read the definition of vm '%s': %s",
+				    vm->name, last_error());
+		return r;
+	}
+	*ret = xml;
+	return 0;
+}
+
+int
+vm_disks(struct vm *vm, unsigned flags, struct vm_disk_list **ret)
+{
+	_cleanup_(freep) char *xml = NULL;
+	int r;
+
+	r = vm_xml(vm, flags, &xml);
+	if (r < 0)
+		return r;
+	r = vm_disks_parse_xml(xml, ret);
+	if (r == -EINVAL)
+		vm->host->set_error(vm->job,
+				    "cannot read the disks of vm '%s': a <disk> "
+				    "without <target dev=> or malformed XML",
+				    vm->name);
+	return r;
+}
+
+/* --- waiting ------------------------------------------------------------ */
+
+struct wait_ctx {
+	bool cancelled;
+};
+
+static void
+cancel_cb(int watch, int fd, int events, void *opaque)
+{
+	struct wait_ctx *w = opaque;
+
+	w->cancelled = true;
+}
+
+static void
+timeout_cb(int timer, void *opaque)
+{
+	/* Only wakes virEventRunDefaultImpl(); the loop reads the clock. */
+}
+
+/* Milliseconds until deadline, rounded up so the timer never fires early,
+ * capped to what libvirt's int takes. -1 for no deadline. */
+static int
+timer_ms(uint64_t deadline, uint64_t now)
+{
+	uint64_t ms;
+
+	if (deadline == UINT64_MAX)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	ms = (deadline - now + 999) / 1000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+int
+vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
+	const char **ret_how)
+{
+	struct wait_ctx w = { false };
+	int state, r, fd, watch = -1, timer = -1;
+	unsigned seen;
+
+	r = vm_state(vm, &state, NULL);
+	if (r < 0)
+		return r;
+	if (state_is_wanted(state, want)) {
+		snprintf(vm->how, sizeof(vm->how), "found %s",
+			 vm_state_to_string(state));
+		if (ret_how != NULL)
+			*ret_how = vm->how;
+		return 1;
+	}
+
+	fd = vm->host->cancel_fd(vm->job);
+	if (fd >= 0) {
+		watch = virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE,
+					  cancel_cb, &w, NULL);
+		if (watch < 0) {
+			vm->host->set_error(vm->job, "cannot watch for cancel: %s",
+					    last_error());
+			return -EIO;
+		}
+	}
+	timer = virEventAddTimeout(timer_ms(deadline_usec, vm_now_usec()),
+				   timeout_cb, NULL, NULL);
+	if (timer < 0) {
+		r = -EIO;
+		vm->host->set_error(vm->job, "cannot set a timer: %s",
+				    last_error());
+		goto out;
+	}
+
+	for (;;) {
+		uint64_t now = vm_now_usec();
+
+		if (w.cancelled || vm->host->cancelled(vm->job)) {
+			r = -ECANCELED;
+			break;
+		}
+		if (now >= deadline_usec) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (vm->conn_closed) {
+			r = -ECONNRESET;
+			vm->host->set_error(vm->job,
+					    "lost the connection to libvirt (%s) "
+					    "while waiting for vm '%s'",
+					    uri_text(vm), vm->name);
+			break;
+		}
+		virEventUpdateTimeout(timer, timer_ms(deadline_usec, now));
+		seen = vm->n_events;
+		if (virEventRunDefaultImpl() < 0) {
+			r = -EIO;
+			vm->host->set_error(vm->job, "libvirt event loop failed: %s",
+					    last_error());
+			break;
+		}
+		if (vm->n_events == seen)
+			continue;
+		/* Something happened to the VM: read where it is now. */
+		r = vm_state(vm, &state, NULL);
+		if (r < 0)
+			break;
+		if (state_is_wanted(state, want)) {
+			if (vm->last_event == VIR_DOMAIN_EVENT_STOPPED)
+				snprintf(vm->how, sizeof(vm->how),
+					 "lifecycle event stopped (%s)",
+					 stopped_detail_to_string(vm->last_detail));
+			else
+				snprintf(vm->how, sizeof(vm->how),
+					 "lifecycle event %s",
+					 event_to_string(vm->last_event));
+			if (ret_how != NULL)
+				*ret_how = vm->how;
+			r = 1;
+			break;
+		}
+	}
+out:
+	if (timer >= 0)
+		virEventRemoveTimeout(timer);
+	if (watch >= 0)
+		virEventRemoveHandle(watch);
+	return r;
+}
+
+/* --- power -------------------------------------------------------------- */
+
+int
+vm_ask_shutdown(struct vm *vm)
+{
+	int r;
+
+	if (virDomainShutdownFlags(vm->dom,
+				   VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) < 0) {
+		r = last_error_errno(-EIO);
+		vm->host->set_error(vm->job,
+				    "cannot ask vm '%s' to shut down: %s",
+				    vm->name, last_error());
+		return r;
+	}
+	return 0;
+}
+
+int
+vm_force_off(struct vm *vm)
+{
+	int r;
+
+	if (virDomainDestroy(vm->dom) < 0) {
+		r = last_error_errno(-EIO);
+		vm->host->set_error(vm->job, "cannot force vm '%s' off: %s",
+				    vm->name, last_error());
+		return r;
+	}
+	return 0;
+}
+
+int
+vm_start(struct vm *vm)
+{
+	int r;
+
+	if (virDomainCreate(vm->dom) < 0) {
+		r = last_error_errno(-EIO);
+		vm->host->set_error(vm->job, "cannot start vm '%s': %s",
+				    vm->name, last_error());
+		return r;
+	}
+	return 0;
+}
