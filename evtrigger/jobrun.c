@@ -646,11 +646,15 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 	job->step = s->name;
 	job->module = NULL;
 	pthread_mutex_lock(&job->lock);
-	job_record_set(&job->rec->step, s->name);
-	job->rec->step_index = index;
-	job->rec->percent = -1;
-	job_record_set(&job->rec->item, NULL);
-	save_locked(job);
+	/* The first step was saved with the job's start (one write less
+	 * between the trigger and the module). */
+	if (index > 1) {
+		job_record_set(&job->rec->step, s->name);
+		job->rec->step_index = index;
+		job->rec->percent = -1;
+		job_record_set(&job->rec->item, NULL);
+		save_locked(job);
+	}
 	pthread_mutex_unlock(&job->lock);
 
 	r = module_get(s->name, &job->module, err, sizeof(err));
@@ -897,6 +901,12 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	if (proc_start_time(rec->pid, &rec->pid_start) < 0)
 		rec->pid_start = 0;
 	job_record_set(&rec->steps, stepstr);
+	if (n_steps > 0) {
+		job_record_set(&rec->step, steps[0].name);
+		rec->step_index = 1;
+		rec->percent = -1;
+		job_record_set(&rec->item, NULL);
+	}
 	q = save(&job);
 	if (q < 0) {
 		job_teardown(&job);
