@@ -44,7 +44,8 @@ CHECK_LIBS   = $(shell pkg-config --libs check)
 WARNINGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	   -Wno-unused-parameter -Wno-missing-field-initializers
-DEFS = -D_GNU_SOURCE -DEVT_VERSION='"0.1"' \
+VERSION = 0.1
+DEFS = -D_GNU_SOURCE -DEVT_VERSION='"$(VERSION)"' \
        -DEVT_ACTIONDIR='"$(ACTIONDIR)"' \
        -DEVT_SYSCONFDIR='"$(SYSCONFDIR)"' \
        -DEVT_STATEDIR='"$(STATEDIR)"'
@@ -170,6 +171,10 @@ install: all
 	for f in man/*.5; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/; done; true
 	for f in man/*.8; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/; done; true
 	for f in rules.d/*.rule; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(DOCDIR)/rules.d/; done; true
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@ACTIONDIR@|$(ACTIONDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    tools/evtrigger-action.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/evtrigger-action.pc
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(BUILD)/evtrigger.catalog $(DESTDIR)$(CATALOGDIR)/
 	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(SBINDIR)|g' $$f > $(DESTDIR)$(UNITDIR)/$$(basename $$f); done; true
@@ -177,7 +182,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/evcreate $(DESTDIR)$(SBINDIR)/evtrigger
 	rm -rf $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(INCLUDEDIR)/evtrigger $(DESTDIR)$(DOCDIR)
-	rm -f $(DESTDIR)$(CATALOGDIR)/evtrigger.catalog
+	rm -f $(DESTDIR)$(CATALOGDIR)/evtrigger.catalog \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/evtrigger-action.pc
 
 clean:
 	rm -rf build build-san

@@ -11,6 +11,7 @@ SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-600}
 passed=0 failed=0 failures=()
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CK_FORK=yes BUILD TOP
 
