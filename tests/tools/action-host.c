@@ -293,6 +293,20 @@ now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static void
+job_clear(struct evt_job *job)
+{
+	for (size_t i = 0; i < job->n_opts; i++) {
+		free(job->keys[i]);
+		free(job->values[i]);
+	}
+	for (size_t i = 0; i < job->n_notes; i++) {
+		free(job->note_keys[i]);
+		free(job->note_values[i]);
+	}
+	strv_free(job->words);
+}
+
 static _noreturn_ void
 usage(void)
 {
@@ -370,6 +384,7 @@ main(int argc, char **argv)
 		r = job.action->recover ? job.action->recover(&host, &job) : 0;
 	else
 		r = job.action->run(&host, &job);
+	job_clear(&job);
 	snprintf(dur, sizeof(dur), "DURATION_USEC=%llu",
 		 (unsigned long long)(now_usec() - start));
 	if (r == -ECANCELED) {
