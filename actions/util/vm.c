@@ -58,6 +58,16 @@ last_error_errno(int dflt)
 	}
 }
 
+static bool
+error_is_unsupported(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e != NULL && (e->code == VIR_ERR_NO_SUPPORT ||
+			     e->code == VIR_ERR_INVALID_ARG ||
+			     e->code == VIR_ERR_ARGUMENT_UNSUPPORTED);
+}
+
 uint64_t
 vm_now_usec(void)
 {
@@ -486,8 +496,12 @@ vm_ask_shutdown(struct vm *vm)
 {
 	int r;
 
+	/* The ACPI power button needs nothing in the guest but ACPI; drivers
+	 * that lack it get the hypervisor's default way of asking. */
 	if (virDomainShutdownFlags(vm->dom,
-				   VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) < 0) {
+				   VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) == 0)
+		return 0;
+	if (!error_is_unsupported() || virDomainShutdown(vm->dom) < 0) {
 		r = last_error_errno(-EIO);
 		vm->host->set_error(vm->job,
 				    "cannot ask vm '%s' to shut down: %s",
