@@ -138,4 +138,14 @@ struct evt_action {
 
 #define EVT_ACTION_SYMBOL "evt_action_module"
 
+/* Note keys (host->set_note) that evtrigger itself reads. A module may keep
+ * notes of its own under other names ([A-Za-z0-9._-], up to 64 bytes).
+ *
+ * EVT_NOTE_VM_DOWN: set (to any value, e.g. "1") by a step that shut the VM
+ * down or found it down on purpose for the job (wait-shutdown, shutdown),
+ * and removed (value NULL) by the step that starts it again (start). A job
+ * that ends in any way but success, or is interrupted, while the note is
+ * set logs VM_LEFT_DOWN, an ERROR event. */
+#define EVT_NOTE_VM_DOWN "vm-down"
+
 #endif

@@ -13,6 +13,11 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	/* Subcommands are added here as they are built. */
+	{ "jobs", cmd_jobs, "show running and recent jobs" },
+	{ "cancel", cmd_cancel, "cancel a job" },
+	{ "job", cmd_job, "internal: the process of one job" },
+	{ "action", cmd_action, "run one action module by hand" },
+	{ "modules", cmd_modules, "list action modules and their options" },
 	{ NULL, NULL, NULL },
 };
 

@@ -118,6 +118,21 @@ module_get(const char *name, const struct evt_action **ret, char *err,
 	return 0;
 }
 
+const struct evt_action *
+module_lookup(void *userdata, const char *name, char *err, size_t errlen)
+{
+	const struct evt_action *a;
+	int r;
+
+	r = module_get(name, &a, err, errlen);
+	if (r < 0) {
+		if (r == -ENOMEM && err != NULL && errlen > 0)
+			snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return a;
+}
+
 const struct evt_option *
 module_option(const struct evt_action *m, const char *key)
 {

@@ -20,6 +20,11 @@ const char *module_dir(void);
 int module_get(const char *name, const struct evt_action **ret, char *err,
 	       size_t errlen);
 
+/* module_get() in the shape of struct rule_modules' lookup (rule.h):
+ * the module, or NULL with the reason in err. userdata is unused. */
+const struct evt_action *module_lookup(void *userdata, const char *name,
+				       char *err, size_t errlen);
+
 /* The declaration of option `key` of module m, or NULL. */
 const struct evt_option *module_option(const struct evt_action *m,
 				       const char *key);

@@ -5,6 +5,7 @@
 #define EVT_RULE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -82,9 +83,13 @@ struct rule_errors {
 };
 
 /* How the loader finds the modules that steps name, to check that they
- * exist and that their options are declared and well-formed. */
+ * exist and that their options are declared and well-formed. lookup returns
+ * the module, or NULL with a one-line reason written to err (e.g. "unknown
+ * action 'x': no /usr/lib/evtrigger/actions/x.so"). module_lookup() of
+ * module.h is the real one: { module_lookup, NULL }. */
 struct rule_modules {
-	const struct evt_action *(*lookup)(void *userdata, const char *name);
+	const struct evt_action *(*lookup)(void *userdata, const char *name,
+					   char *err, size_t errlen);
 	void *userdata;
 };
 
@@ -128,5 +133,9 @@ int rule_set_ids(const struct rule_set *s, unsigned **ret, size_t *ret_n);
 /* The option text of step section `step`, or NULL. */
 const char *rule_option(const struct rule *r, const char *step,
 			const char *key);
+
+/* The pattern of r's match on field (e.g. EVENT_SOURCE for `source`), or
+ * NULL. */
+const char *rule_match_pattern(const struct rule *r, const char *field);
 
 #endif

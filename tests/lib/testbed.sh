@@ -45,10 +45,20 @@ testbed_require_namespace() {
 }
 
 # Starts a private systemd-journald with its sockets and files on tmpfs.
+# Optional KEY=VALUE arguments go to its [Journal] configuration (a drop-in in
+# the private /run/systemd/journald.conf.d), e.g. RateLimitBurst=0 for
+# scenarios that write more than journald's default 10,000 entries per 30s.
 testbed_journald() {
-	local i
+	local i kv
 	testbed_require_namespace
 	mount -t tmpfs -o mode=0755 tmpfs /run/systemd
+	if [ $# -gt 0 ]; then
+		mkdir -p /run/systemd/journald.conf.d
+		{
+			echo "[Journal]"
+			for kv in "$@"; do echo "$kv"; done
+		} > /run/systemd/journald.conf.d/testbed.conf
+	fi
 	mkdir -p /run/log /var/log/journal
 	mount -t tmpfs -o mode=0755 tmpfs /run/log
 	mount -t tmpfs -o mode=2755 tmpfs /var/log/journal

@@ -1,0 +1,490 @@
+/* The exec action (eventtriggers' /TK): runs a program with an argument
+ * vector, never through a shell, with the triggering event's fields in its
+ * environment, bounded output capture, and its end logged as EXEC_EXITED. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evt-ids.h"
+#include "evtrigger-action.h"
+
+/* The only PATH a command is looked up in and runs with. */
+#define EXEC_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* How long a command has to exit after SIGTERM before SIGKILL. */
+#define EXEC_KILL_GRACE_MS 5000
+#define EXEC_MAX_GROUPS 256
+
+static const struct evt_option exec_options[] = {
+	{ "command", EVT_OPT_LIST, NULL,
+	  "the program (an absolute path, or a name looked up in " EXEC_PATH
+	  ") and its arguments; no shell" },
+	{ "output-max", EVT_OPT_SIZE, "4K",
+	  "how much of the command's output (stdout and stderr) the "
+	  "EXEC_EXITED event keeps" },
+	{ "cwd", EVT_OPT_STRING, "/", "the command's working directory" },
+	{ "user", EVT_OPT_STRING, NULL,
+	  "run the command as this user (and its groups)" },
+	{ NULL },
+};
+
+/* Environment names an event must not set: they change how programs, the
+ * dynamic loader or interpreters behave. Event fields are written by
+ * whoever logged the event; only harmless names pass. */
+static const char *const env_denied_names[] = {
+	"PATH", "HOME", "SHELL", "USER", "LOGNAME", "IFS", "ENV", "CDPATH",
+	"GLOBIGNORE", "PS4", "SHELLOPTS", "BASHOPTS", "TMPDIR", "TZ", "TZDIR",
+	"TERM", "TERMINFO", "HOSTALIASES", "LOCALDOMAIN", "RES_OPTIONS",
+	"NLSPATH", "LOCPATH", "LANG", "LANGUAGE", "EDITOR", "VISUAL", "PAGER",
+	"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "FTP_PROXY",
+	"CLASSPATH", "JOB_ID", "RULE", "VM", "MAIL", "INPUTRC", "POSIXLY_CORRECT",
+};
+static const char *const env_denied_prefixes[] = {
+	"LD_", "MALLOC_", "GLIBC_", "GCONV", "LC_", "PYTHON", "PERL", "RUBY",
+	"NODE_", "BASH", "GIT_", "XDG_", "DBUS_", "SYSTEMD_", "OPENSSL_", "SSL_",
+	"GNUTLS_", "GIO_", "GTK_", "QT_", "JAVA", "_JAVA", "LUA_", "TCL", "GEM_",
+	"PKG_CONFIG", "KRB5", "SSH_", "GNUPG", "GPG", "CURL_", "NSS_", "LIBVIRT",
+	"VIRSH", "QEMU", "ZSH", "KSH", "ASAN_", "UBSAN_", "LSAN_", "TSAN_",
+};
+
+static bool
+env_name_ok(const char *name)
+{
+	if (!((*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') ||
+	      *name == '_'))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	if (strncmp(name, "EVENT_", 6) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(env_denied_names) / sizeof(char *); i++)
+		if (strcmp(name, env_denied_names[i]) == 0)
+			return false;
+	for (size_t i = 0; i < sizeof(env_denied_prefixes) / sizeof(char *); i++)
+		if (strncmp(name, env_denied_prefixes[i],
+			    strlen(env_denied_prefixes[i])) == 0)
+			return false;
+	return true;
+}
+
+struct env {
+	char **v;
+	size_t n;
+	bool failed;
+};
+
+static void
+env_add(struct env *e, const char *name, const char *value)
+{
+	char **nv, *s;
+
+	if (e->failed)
+		return;
+	for (size_t i = 0; i < e->n; i++)     /* the first one given wins */
+		if (strncmp(e->v[i], name, strlen(name)) == 0 &&
+		    e->v[i][strlen(name)] == '=')
+			return;
+	nv = realloc(e->v, (e->n + 2) * sizeof(char *));
+	if (nv == NULL || asprintf(&s, "%s=%s", name, value) < 0) {
+		if (nv != NULL)
+			e->v = nv;
+		e->failed = true;
+		return;
+	}
+	e->v = nv;
+	e->v[e->n++] = s;
+	e->v[e->n] = NULL;
+}
+
+static void
+env_add_field(const char *name, const char *value, void *userdata)
+{
+	struct env *e = userdata;
+
+	if (strcmp(name, "MESSAGE") == 0)
+		env_add(e, "EVENT_DESCRIPTION", value);
+	else if (env_name_ok(name))
+		env_add(e, name, value);
+}
+
+static void
+env_free(struct env *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i]);
+	free(e->v);
+}
+
+/* The program to run: argv0 if absolute, else the first executable
+ * EXEC_PATH entry of that name. malloc'd into *ret. */
+static int
+find_program(const char *argv0, char **ret)
+{
+	char *path = NULL;
+	const char *p = EXEC_PATH;
+
+	if (argv0[0] == '/') {
+		if (access(argv0, X_OK) < 0)
+			return -errno;
+		*ret = strdup(argv0);
+		return *ret != NULL ? 0 : -ENOMEM;
+	}
+	if (strchr(argv0, '/') != NULL || *argv0 == '\0')
+		return -EINVAL;
+	while (*p) {
+		size_t n = strcspn(p, ":");
+
+		if (asprintf(&path, "%.*s/%s", (int)n, p, argv0) < 0)
+			return -ENOMEM;
+		if (access(path, X_OK) == 0) {
+			*ret = path;
+			return 0;
+		}
+		free(path);
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return -ENOENT;
+}
+
+static int
+exec_check(const struct evt_host *host, struct evt_job *job, char *err,
+	   size_t errlen)
+{
+	const char *const *argv;
+	const char *user;
+	size_t n;
+
+	if (host->option_list(job, "command", &argv, &n) < 0 || n == 0) {
+		snprintf(err, errlen, "exec needs a command");
+		return -EINVAL;
+	}
+	if (argv[0][0] != '/' && strchr(argv[0], '/') != NULL) {
+		snprintf(err, errlen, "command '%s': give an absolute path or a "
+			 "name looked up in " EXEC_PATH, argv[0]);
+		return -EINVAL;
+	}
+	user = host->option(job, "user");
+	if (user != NULL && getpwnam(user) == NULL) {
+		snprintf(err, errlen, "unknown user '%s'", user);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct run_as {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[EXEC_MAX_GROUPS];
+	int n_groups;
+};
+
+static int
+lookup_user(const char *user, struct run_as *ret)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (pw == NULL)
+		return errno != 0 ? -errno : -ESRCH;
+	ret->set = true;
+	ret->uid = pw->pw_uid;
+	ret->gid = pw->pw_gid;
+	ret->n_groups = EXEC_MAX_GROUPS;
+	if (getgrouplist(user, pw->pw_gid, ret->groups, &ret->n_groups) < 0)
+		return -E2BIG;
+	return 0;
+}
+
+/* In the child: only async-signal-safe calls. Reports errno on errfd. */
+static _Noreturn void
+child(const char *program, char *const *argv, char *const *envp, int outfd,
+      int errfd, const char *cwd, const struct run_as *as)
+{
+	sigset_t none;
+	int e, devnull;
+
+	setpgid(0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	devnull = open("/dev/null", O_RDONLY);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(outfd, 1) < 0 ||
+	    dup2(outfd, 2) < 0)
+		goto fail;
+	if (chdir(cwd) < 0)
+		goto fail;
+	if (as->set && (setgroups((size_t)as->n_groups, as->groups) < 0 ||
+			setgid(as->gid) < 0 || setuid(as->uid) < 0))
+		goto fail;
+	execve(program, argv, envp);
+fail:
+	e = errno;
+	(void)!write(errfd, &e, sizeof(e));
+	_exit(127);
+}
+
+static uint64_t
+now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+struct capture {
+	char *buf;
+	size_t len, max;
+	uint64_t total;
+};
+
+static void
+capture_read(struct capture *c, int fd, bool *eof)
+{
+	char tmp[8192];
+	ssize_t n = read(fd, tmp, sizeof(tmp));
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			*eof = true;
+		return;
+	}
+	c->total += (uint64_t)n;
+	if (c->len < c->max) {
+		size_t k = (size_t)n < c->max - c->len ? (size_t)n :
+							 c->max - c->len;
+
+		for (size_t i = 0; i < k; i++)  /* a journal value is a string */
+			c->buf[c->len++] = tmp[i] == '\0' ? '?' : tmp[i];
+	}
+}
+
+/* Waits for the command, reading its output, killing its process group on
+ * cancel. Returns the wait status, sets *ret_cancelled. */
+static int
+supervise(const struct evt_host *host, struct evt_job *job, pid_t pid,
+	  int pidfd, int outfd, struct capture *cap, bool *ret_cancelled)
+{
+	bool eof = false, exited = false, cancelled = false;
+	uint64_t kill_at = 0;
+	siginfo_t si = { 0 };
+
+	while (!exited || !eof) {
+		struct pollfd p[3] = {
+			{ .fd = pidfd, .events = POLLIN },
+			{ .fd = eof ? -1 : outfd, .events = POLLIN },
+			{ .fd = cancelled ? -1 : host->cancel_fd(job),
+			  .events = POLLIN },
+		};
+		int timeout = -1;
+
+		if (exited)     /* a leftover child keeps the pipe: drain only */
+			timeout = 0;
+		else if (kill_at != 0) {
+			uint64_t now = now_usec();
+			timeout = now >= kill_at ? 0 :
+				(int)((kill_at - now) / 1000 + 1);
+		}
+		if (poll(p, 3, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+			capture_read(cap, outfd, &eof);
+		else if (exited)
+			eof = true;
+		if (!cancelled && (p[2].revents & POLLIN || host->cancelled(job))) {
+			cancelled = true;
+			kill(-pid, SIGTERM);
+			kill_at = now_usec() + EXEC_KILL_GRACE_MS * 1000ULL;
+		}
+		if (kill_at != 0 && !exited && now_usec() >= kill_at) {
+			kill(-pid, SIGKILL);
+			kill_at = 0;
+		}
+		if (!exited && (p[0].revents & POLLIN)) {
+			if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) == 0)
+				exited = true;
+			if (cancelled)
+				kill(-pid, SIGKILL);    /* what it left */
+		}
+	}
+	*ret_cancelled = cancelled;
+	return si.si_code == CLD_EXITED ? si.si_status << 8 :
+	       si.si_status & 0x7f;
+}
+
+static int
+exec_run(const struct evt_host *host, struct evt_job *job)
+{
+	const char *const *argv;
+	const char *cwd = host->option(job, "cwd"), *user;
+	char *program = NULL, dur[64], status[64], *out_field = NULL;
+	struct env env = { 0 };
+	struct capture cap = { 0 };
+	struct run_as as = { 0 };
+	uint64_t max = 4096, started;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd = -1;
+	int r, wstatus, child_errno = 0;
+	bool cancelled = false;
+	size_t n;
+	pid_t pid;
+
+	if (host->option_list(job, "command", &argv, &n) < 0 || n == 0) {
+		host->set_error(job, "exec: no command");
+		return -EINVAL;
+	}
+	r = find_program(argv[0], &program);
+	if (r < 0) {
+		host->set_error(job, "exec: cannot run '%s': %s", argv[0],
+				r == -EINVAL ? "give an absolute path" :
+					       strerror(-r));
+		return r;
+	}
+	host->option_size(job, "output-max", &max);
+	if (max > 1024 * 1024)
+		max = 1024 * 1024;
+	user = host->option(job, "user");
+	if (user != NULL && (r = lookup_user(user, &as)) < 0) {
+		host->set_error(job, "exec: unknown user '%s'", user);
+		free(program);
+		return r;
+	}
+
+	env_add(&env, "PATH", EXEC_PATH);
+	env_add(&env, "JOB_ID", host->job_id(job));
+	if (host->rule(job) != NULL)
+		env_add(&env, "RULE", host->rule(job));
+	if (host->vm(job) != NULL)
+		env_add(&env, "VM", host->vm(job));
+	host->event_fields(job, env_add_field, &env);
+	cap.max = (size_t)max;
+	cap.buf = malloc(cap.max + 1);
+	if (env.failed || cap.buf == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		r = -errno;
+		host->set_error(job, "exec: pipe: %s", strerror(-r));
+		goto out;
+	}
+
+	started = now_usec();
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		host->set_error(job, "exec: fork: %s", strerror(-r));
+		goto out;
+	}
+	if (pid == 0)
+		child(program, (char *const *)argv, env.v, outp[1], errp[1],
+		      cwd != NULL ? cwd : "/", &as);
+	setpgid(pid, pid);      /* also here: no race with kill(-pid) */
+	close(outp[1]);
+	outp[1] = -1;
+	close(errp[1]);
+	errp[1] = -1;
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0) {
+		r = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		host->set_error(job, "exec: pidfd_open: %s", strerror(-r));
+		goto out;
+	}
+	fcntl(outp[0], F_SETFL, O_NONBLOCK);
+	wstatus = supervise(host, job, pid, pidfd, outp[0], &cap, &cancelled);
+	if (read(errp[0], &child_errno, sizeof(child_errno)) !=
+	    (ssize_t)sizeof(child_errno))
+		child_errno = 0;
+	while (cap.len > 0 && cap.buf[cap.len - 1] == '\n')
+		cap.len--;
+	cap.buf[cap.len] = '\0';
+
+	snprintf(dur, sizeof(dur), EVT_FIELD_DURATION_USEC "=%" PRIu64,
+		 now_usec() - started);
+	if ((wstatus & 0x7f) == 0)
+		snprintf(status, sizeof(status), "EXIT_STATUS=%d",
+			 (wstatus >> 8) & 0xff);
+	else
+		snprintf(status, sizeof(status), "SIGNAL=%s",
+			 sigabbrev_np(wstatus & 0x7f) != NULL ?
+				 sigabbrev_np(wstatus & 0x7f) : "?");
+	if (asprintf(&out_field, "OUTPUT=%s", cap.buf) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	{
+		const char *fields[] = { status, dur, out_field, NULL };
+
+		if (child_errno != 0)
+			host->log(job, EVT_EXEC_EXITED, fields,
+				  "exec: cannot start %s: %s", program,
+				  strerror(child_errno));
+		else
+			host->log(job, EVT_EXEC_EXITED, fields,
+				  "exec: %s %s %s%s", program,
+				  (wstatus & 0x7f) == 0 ? "exited with status" :
+							  "killed by signal",
+				  status + ((wstatus & 0x7f) == 0 ? 12 : 7),
+				  cancelled ? " (cancelled)" : "");
+	}
+	if (cancelled)
+		r = -ECANCELED;
+	else if (child_errno != 0) {
+		r = -child_errno;
+		host->set_error(job, "exec: cannot start %s: %s", program,
+				strerror(child_errno));
+	} else if ((wstatus & 0x7f) != 0) {
+		r = -EINTR;
+		host->set_error(job, "exec: %s killed by signal %s", program,
+				status + 7);
+	} else if ((wstatus >> 8) != 0) {
+		r = -EIO;
+		host->set_error(job, "exec: %s exited with status %d", program,
+				(wstatus >> 8) & 0xff);
+	} else
+		r = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (outp[i] >= 0)
+			close(outp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	free(out_field);
+	free(cap.buf);
+	free(program);
+	env_free(&env);
+	return r;
+}
+
+const struct evt_action evt_action_module = {
+	.api_version = EVT_ACTION_API_VERSION,
+	.name = "exec",
+	.summary = "run a program with the event's fields in its environment",
+	.options = exec_options,
+	.check = exec_check,
+	.run = exec_run,
+};

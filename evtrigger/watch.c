@@ -1,0 +1,897 @@
+/* `evtrigger run`: the daemon that follows the journal, matches entries
+ * against the rules and hands matches to the job manager.
+ *
+ * Delivery contract: an entry's jobs are recorded (job_manager_trigger,
+ * durable, keyed by the entry's cursor) before the cursor is stored, and the
+ * cursor is stored after each batch. A kill -9 at any point therefore either
+ * replays entries whose jobs exist (the manager answers -EALREADY) or
+ * handles entries not yet seen; no event is lost and none starts two jobs. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+
+#include "commands.h"
+#include "cursor.h"
+#include "event.h"
+#include "evt-ids.h"
+#include "evt-log.h"
+#include "fields.h"
+#include "job.h"
+#include "macro.h"
+#include "module.h"
+#include "options.h"
+#include "rule.h"
+
+#define WATCH_DEFAULT_RULES_DIR EVT_SYSCONFDIR "/evtrigger/rules.d"
+#define WATCH_DEFAULT_MAX_AGE   (3600ULL * 1000000ULL)  /* 1h */
+#define WATCH_BATCH_MAX         1024    /* entries per loop iteration */
+#define WATCH_FIELDS_MAX        512     /* fields read per entry */
+#define WATCH_DATA_THRESHOLD    (64 * 1024)     /* bytes per field read */
+#define WATCH_RETRY_USEC        (5ULL * 1000000ULL)
+#define WATCH_LOCK_FILE         "lock"
+
+struct watcher {
+	sd_event *ev;
+	sd_journal *j;
+	sd_event_source *io, *more, *retry;
+	struct job_manager *jobs;
+
+	struct rule_set *rules;
+	const struct rule **by_id;      /* rules sorted by id */
+	size_t n_by_id;
+	size_t n_ids;
+
+	const char *rules_dir;
+	const char *state_dir;
+	uint64_t max_age_usec;          /* 0: no limit */
+	struct rule_trust trust;
+
+	char *cursor;           /* the last entry handled, NULL: none yet */
+	bool cursor_dirty;      /* handled entries since the last store */
+	bool have_current;      /* positioned on an entry not yet handled */
+	bool stalled;           /* a job could not be recorded: retry later */
+};
+
+/* Logs one of evtrigger's own events. A failure to log is not reported:
+ * the journal is the only place it could go. */
+static void
+watch_event(enum evt_id id, const char *message, const char *const *more,
+	    size_t n_more)
+{
+	(void)evt_log_send(id, more, n_more, message);
+}
+
+/* --- rules -------------------------------------------------------------------- */
+
+static const struct rule_modules watch_modules = {
+	.lookup = module_lookup,
+};
+
+static int
+rule_cmp_id(const void *a, const void *b)
+{
+	const struct rule *x = *(const struct rule *const *)a;
+	const struct rule *y = *(const struct rule *const *)b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Makes w->by_id from set (rules sorted by ID, then name). */
+static int
+watch_index_rules(struct watcher *w, struct rule_set *set)
+{
+	const struct rule **v;
+	size_t n_ids = 0;
+
+	v = calloc(set->n + 1, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->n; i++)
+		v[i] = set->rules[i];
+	qsort(v, set->n, sizeof(*v), rule_cmp_id);
+	for (size_t i = 0; i < set->n; i++)
+		if (i == 0 || v[i]->id != v[i - 1]->id)
+			n_ids++;
+	free(w->by_id);
+	w->by_id = v;
+	w->n_by_id = set->n;
+	w->n_ids = n_ids;
+	return 0;
+}
+
+/* The first rule of w->by_id with this id; *ret_n how many have it. */
+static const struct rule **
+watch_rules_for(const struct watcher *w, unsigned id, size_t *ret_n)
+{
+	size_t lo = 0, hi = w->n_by_id, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->by_id[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + n < w->n_by_id && w->by_id[lo + n]->id == id)
+		n++;
+	*ret_n = n;
+	return w->by_id + lo;
+}
+
+static void
+print_rule_errors(const struct rule_errors *errors)
+{
+	for (size_t i = 0; i < errors->n; i++)
+		fprintf(stderr, "%s\n", errors->lines[i]);
+}
+
+/* --- the journal --------------------------------------------------------------- */
+
+/* Filters the journal on the rules' IDs: a backlog costs what matches. With
+ * no rules, the filter is EVENT_ID=0, which no event can carry, so that
+ * nothing is read rather than everything. */
+static int
+watch_set_matches(struct watcher *w)
+{
+	char m[32];
+	int r;
+
+	sd_journal_flush_matches(w->j);
+	for (size_t i = 0; i < w->n_by_id; i++) {
+		if (i > 0 && w->by_id[i]->id == w->by_id[i - 1]->id)
+			continue;
+		snprintf(m, sizeof(m), "%s=%u", EVENT_FIELD_ID, w->by_id[i]->id);
+		r = sd_journal_add_match(w->j, m, 0);
+		if (r < 0)
+			return r;
+	}
+	if (w->n_by_id == 0) {
+		r = sd_journal_add_match(w->j, EVENT_FIELD_ID "=0", 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Positions the journal just after w->cursor: on the next entry to handle
+ * (have_current) or at the end. If the cursor's entry is gone (vacuumed),
+ * the seek lands where it was and the next entry is after it: nothing is
+ * replayed and nothing skipped. Without a cursor: the head. */
+static int
+watch_seek(struct watcher *w)
+{
+	int r;
+
+	w->have_current = false;
+	if (w->cursor == NULL)
+		return sd_journal_seek_head(w->j);
+	r = sd_journal_seek_cursor(w->j, w->cursor);
+	if (r < 0)
+		return r;
+	r = sd_journal_next(w->j);
+	if (r <= 0)
+		return r;
+	r = sd_journal_test_cursor(w->j, w->cursor);
+	if (r < 0)
+		return r;
+	w->have_current = r == 0;
+	return 0;
+}
+
+/* At the very first start, the position is the current end of the journal:
+ * what was logged before evtrigger ever ran is history, not a trigger. */
+static int
+watch_cursor_of_tail(sd_journal *j, char **ret)
+{
+	int r;
+
+	r = sd_journal_seek_tail(j);
+	if (r < 0)
+		return r;
+	r = sd_journal_previous(j);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		*ret = NULL;    /* an empty journal: everything is new */
+		return 0;
+	}
+	return sd_journal_get_cursor(j, ret);
+}
+
+static int
+watch_store_cursor(struct watcher *w)
+{
+	int r;
+
+	if (!w->cursor_dirty || w->cursor == NULL)
+		return 0;
+	r = cursor_store(w->state_dir, w->cursor);
+	if (r < 0) {
+		fprintf(stderr, "evtrigger: cannot store the journal position "
+				"in %s/%s: %s\n", w->state_dir, CURSOR_FILE,
+			strerror(-r));
+		return r;
+	}
+	w->cursor_dirty = false;
+	return 0;
+}
+
+/* The fields of the current entry, trusted _-fields included. */
+static int
+watch_read_fields(sd_journal *j, struct fields **ret)
+{
+	_cleanup_(fields_freep) struct fields *f = fields_new();
+	const void *data;
+	size_t len, n = 0;
+	int r;
+
+	if (f == NULL)
+		return -ENOMEM;
+	sd_journal_restart_data(j);
+	while ((r = sd_journal_enumerate_data(j, &data, &len)) > 0) {
+		if (++n > WATCH_FIELDS_MAX)
+			break;
+		r = fields_add_data(f, data, len);
+		if (r == -ENOMEM)
+			return r;
+		/* a malformed data object (no '=') is skipped */
+	}
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(f);
+	return 0;
+}
+
+static void
+watch_reject(const struct rule *rule, const char *cursor, const char *reason)
+{
+	_cleanup_(freep) char *msg = NULL, *f_rule = NULL, *f_reason = NULL,
+			      *f_cursor = NULL, *f_vm = NULL;
+	const char *more[4];
+	size_t n = 0;
+
+	if (asprintf(&msg, "trigger for rule '%s' rejected: %s", rule->name,
+		     reason) < 0 ||
+	    asprintf(&f_rule, EVT_FIELD_RULE "=%s", rule->name) < 0 ||
+	    asprintf(&f_reason, EVT_FIELD_REASON "=%s", reason) < 0 ||
+	    asprintf(&f_cursor, EVT_FIELD_TRIGGER_CURSOR "=%s", cursor) < 0)
+		return;
+	more[n++] = f_rule;
+	more[n++] = f_reason;
+	more[n++] = f_cursor;
+	if (rule->vm != NULL && asprintf(&f_vm, EVT_FIELD_VM "=%s", rule->vm) >= 0)
+		more[n++] = f_vm;
+	watch_event(EVT_TRIGGER_REJECTED, msg, more, n);
+}
+
+/* Handles the current entry: every rule with its ID. Returns 0, or a
+ * negative errno when a job could not be recorded (the entry must be seen
+ * again). */
+static int
+watch_handle_entry(struct watcher *w, const char *cursor)
+{
+	_cleanup_(fields_freep) struct fields *f = NULL;
+	const struct rule **rules;
+	const char *idtext;
+	uint64_t when = 0, now;
+	unsigned id;
+	size_t n;
+	int r;
+
+	r = watch_read_fields(w->j, &f);
+	if (r < 0)
+		return r;
+	idtext = fields_get(f, EVENT_FIELD_ID);
+	if (idtext == NULL || event_parse_id(idtext, &id) < 0)
+		return 0;
+	rules = watch_rules_for(w, id, &n);
+	if (n == 0)
+		return 0;
+	(void)sd_journal_get_realtime_usec(w->j, &when);
+	now = (uint64_t)0;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000ULL +
+		      (uint64_t)ts.tv_nsec / 1000;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct rule *rule = rules[i];
+		const char *reason = NULL;
+		uint64_t max_age = rule->max_age_usec != 0 ? rule->max_age_usec
+							   : w->max_age_usec;
+
+		if (!rule_matches(rule, f, &w->trust, &reason)) {
+			if (reason != NULL)
+				watch_reject(rule, cursor, reason);
+			continue;
+		}
+		if (max_age != 0 && now > when && now - when > max_age) {
+			char age[64], limit[64], text[256];
+
+			format_duration(now - when, age, sizeof(age));
+			format_duration(max_age, limit, sizeof(limit));
+			snprintf(text, sizeof(text),
+				 "the event is %s old, older than the maximum "
+				 "age %s", age, limit);
+			watch_reject(rule, cursor, text);
+			continue;
+		}
+		r = job_manager_trigger(w->jobs, rule, f, cursor);
+		if (r == -EALREADY)
+			continue;       /* seen before a crash: its job exists */
+		if (r < 0) {
+			fprintf(stderr, "evtrigger: cannot record a job for "
+					"rule '%s' (entry %s): %s\n",
+				rule->name, cursor, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Handles up to WATCH_BATCH_MAX new entries, then stores the cursor.
+ * Returns 1 if more may be waiting, 0 if the journal is drained, <0 if
+ * handling must stop for now (w->stalled). */
+static int
+watch_batch(struct watcher *w)
+{
+	size_t n = 0;
+	int r = 0;
+
+	while (n < WATCH_BATCH_MAX) {
+		_cleanup_(freep) char *cursor = NULL;
+
+		if (w->have_current)
+			w->have_current = false;
+		else {
+			r = sd_journal_next(w->j);
+			if (r < 0) {
+				fprintf(stderr, "evtrigger: cannot read the "
+						"journal: %s\n", strerror(-r));
+				break;
+			}
+			if (r == 0)
+				break;
+		}
+		r = sd_journal_get_cursor(w->j, &cursor);
+		if (r < 0)
+			continue;
+		r = watch_handle_entry(w, cursor);
+		if (r < 0) {
+			w->stalled = true;
+			break;
+		}
+		free(w->cursor);
+		w->cursor = TAKE_PTR(cursor);
+		w->cursor_dirty = true;
+		n++;
+	}
+	(void)watch_store_cursor(w);
+	if (w->stalled)
+		return -EAGAIN;
+	return n == WATCH_BATCH_MAX ? 1 : 0;
+}
+
+static int watch_on_retry(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Handles what is waiting, in batches: the next batch runs from the loop
+ * (a defer source) so that signals and the watchdog are served between. */
+static void
+watch_drain(struct watcher *w)
+{
+	int r;
+
+	if (w->stalled)
+		return;
+	r = watch_batch(w);
+	if (r > 0)
+		(void)sd_event_source_set_enabled(w->more, SD_EVENT_ONESHOT);
+	else if (r < 0) {
+		uint64_t now;
+
+		sd_event_now(w->ev, CLOCK_MONOTONIC, &now);
+		sd_event_source_set_time(w->retry, now + WATCH_RETRY_USEC);
+		sd_event_source_set_enabled(w->retry, SD_EVENT_ONESHOT);
+	}
+}
+
+static int
+watch_on_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct watcher *w = userdata;
+	int r;
+
+	w->stalled = false;
+	r = watch_seek(w);
+	if (r < 0)
+		fprintf(stderr, "evtrigger: cannot seek the journal: %s\n",
+			strerror(-r));
+	watch_drain(w);
+	return 0;
+}
+
+static int
+watch_on_more(sd_event_source *s, void *userdata)
+{
+	watch_drain(userdata);
+	return 0;
+}
+
+static int
+watch_on_journal(sd_event_source *s, int fd, uint32_t revents,
+		 void *userdata)
+{
+	struct watcher *w = userdata;
+	int r;
+
+	r = sd_journal_process(w->j);
+	if (r < 0) {
+		fprintf(stderr, "evtrigger: cannot follow the journal: %s\n",
+			strerror(-r));
+		return 0;
+	}
+	if (r == SD_JOURNAL_INVALIDATE && !w->stalled) {
+		/* Files were added or removed (rotation, vacuum): take up
+		 * again from the last entry handled. */
+		r = watch_seek(w);
+		if (r < 0)
+			fprintf(stderr, "evtrigger: cannot seek the journal "
+					"after it changed: %s\n", strerror(-r));
+	}
+	watch_drain(w);
+	return 0;
+}
+
+/* --- reload, stop ---------------------------------------------------------------- */
+
+static void
+watch_status(struct watcher *w)
+{
+	sd_notifyf(0, "STATUS=watching %zu rules (%zu event IDs), %zu jobs "
+		      "running", w->n_by_id, w->n_ids,
+		   w->jobs != NULL ? job_manager_running(w->jobs) : 0);
+}
+
+static void
+watch_log_rule_count(enum evt_id id, const struct watcher *w)
+{
+	char msg[128], count[48];
+	const char *more[] = { count };
+
+	snprintf(count, sizeof(count), "RULE_COUNT=%zu", w->n_by_id);
+	snprintf(msg, sizeof(msg), "%s: %zu rules, %zu event IDs",
+		 id == EVT_DAEMON_STARTED ? "evtrigger started" : "rules loaded",
+		 w->n_by_id, w->n_ids);
+	watch_event(id, msg, more, ELEMENTSOF(more));
+}
+
+static void
+watch_log_invalid(const char *dir, const struct rule_errors *errors)
+{
+	_cleanup_(freep) char *list = NULL, *field = NULL, *msg = NULL;
+	size_t len = 0;
+	FILE *f;
+	const char *more[1];
+
+	f = open_memstream(&list, &len);
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < errors->n; i++)
+		fprintf(f, "%s%s", i > 0 ? "\n" : "", errors->lines[i]);
+	fclose(f);
+	if (asprintf(&field, "ERRORS=%s", list) < 0 ||
+	    asprintf(&msg, "rules in '%s' not loaded, %zu errors, the "
+			   "previous rules stay in force: %s", dir, errors->n,
+		     errors->n > 0 ? errors->lines[0] : "") < 0)
+		return;
+	more[0] = field;
+	watch_event(EVT_RULES_INVALID, msg, more, 1);
+}
+
+static void
+watch_reload(struct watcher *w)
+{
+	struct rule_set *set = NULL;
+	struct rule_errors errors = { 0 };
+	int r;
+
+	sd_notify(0, "RELOADING=1\nSTATUS=reloading rules");
+	r = rule_set_load_dir(w->rules_dir, &watch_modules, &set, &errors);
+	if (r < 0) {
+		fprintf(stderr, "evtrigger: reload: rules in '%s' not loaded, "
+				"keeping the previous rules:\n", w->rules_dir);
+		print_rule_errors(&errors);
+		watch_log_invalid(w->rules_dir, &errors);
+		rule_errors_clear(&errors);
+		goto out_ready;
+	}
+	rule_errors_clear(&errors);
+
+	r = watch_index_rules(w, set);
+	if (r < 0) {
+		rule_set_free(set);
+		goto out_ready;
+	}
+	job_manager_set_rules(w->jobs, set);
+	rule_set_free(w->rules);
+	w->rules = set;
+
+	/* New IDs: filter again and take up from the last entry handled. */
+	r = watch_set_matches(w);
+	if (r >= 0 && !w->stalled)
+		r = watch_seek(w);
+	if (r < 0)
+		fprintf(stderr, "evtrigger: reload: cannot filter the "
+				"journal: %s\n", strerror(-r));
+	watch_log_rule_count(EVT_RULES_LOADED, w);
+	watch_drain(w);
+out_ready:
+	sd_notify(0, "READY=1");
+	watch_status(w);
+}
+
+static int
+watch_on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
+		void *userdata)
+{
+	struct watcher *w = userdata;
+
+	if (si->ssi_signo == SIGHUP) {
+		watch_reload(w);
+		return 0;
+	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	return sd_event_exit(w->ev, 0);
+}
+
+/* --- start ---------------------------------------------------------------------- */
+
+struct watch_options {
+	const char *rules_dir;
+	const char *state_dir;
+	const char *action_dir;
+	uint64_t max_age_usec;
+	struct rule_trust trust;
+};
+
+static void
+run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: evtrigger run [OPTION]...\n"
+		"Watch the journal and start jobs when rules match.\n\n"
+		"  -r, --rules-dir=DIR       rules (default %s)\n"
+		"  -s, --state-dir=DIR       cursor and job records (default %s)\n"
+		"  -a, --action-dir=DIR      action modules (default %s)\n"
+		"  -m, --max-age=DURATION    do not act on events older than this "
+		"when\n"
+		"                            first seen (default 1h; 0: no limit)\n"
+		"  -u, --listener-user=USER  believe EVENT_SENDER only on entries "
+		"this\n"
+		"                            user's processes wrote (the network "
+		"listener)\n"
+		"      --listener-uid=UID    the same, by uid\n"
+		"  -h, --help                show this help\n\n"
+		"Signals: SIGHUP reloads the rules, SIGTERM stops. See "
+		"evtrigger(8).\n",
+		WATCH_DEFAULT_RULES_DIR, EVT_STATEDIR, EVT_ACTIONDIR);
+}
+
+static int
+parse_run_options(int argc, char *argv[], struct watch_options *o)
+{
+	enum { OPT_LISTENER_UID = 0x100 };
+	static const struct option longopts[] = {
+		{ "rules-dir", required_argument, NULL, 'r' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "action-dir", required_argument, NULL, 'a' },
+		{ "max-age", required_argument, NULL, 'm' },
+		{ "listener-user", required_argument, NULL, 'u' },
+		{ "listener-uid", required_argument, NULL, OPT_LISTENER_UID },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct watch_options){
+		.rules_dir = WATCH_DEFAULT_RULES_DIR,
+		.state_dir = EVT_STATEDIR,
+		.max_age_usec = WATCH_DEFAULT_MAX_AGE,
+	};
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "r:s:a:m:u:h", longopts, NULL)) >= 0) {
+		switch (c) {
+		case 'r':
+			o->rules_dir = optarg;
+			break;
+		case 's':
+			o->state_dir = optarg;
+			break;
+		case 'a':
+			o->action_dir = optarg;
+			break;
+		case 'm':
+			if (streq(optarg, "infinity"))
+				o->max_age_usec = 0;
+			else if (parse_duration(optarg, &o->max_age_usec) < 0) {
+				fprintf(stderr, "evtrigger run: invalid "
+						"--max-age '%s': a duration like "
+						"90s, 15m or 1h\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'u': {
+			struct passwd *pw = getpwnam(optarg);
+
+			if (pw == NULL) {
+				fprintf(stderr, "evtrigger run: unknown "
+						"--listener-user '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->trust.listener_uid = pw->pw_uid;
+			o->trust.have_listener = true;
+			break;
+		}
+		case OPT_LISTENER_UID: {
+			int64_t v;
+
+			if (parse_int(optarg, &v) < 0 || v < 0 ||
+			    v >= (int64_t)UINT32_MAX) {
+				fprintf(stderr, "evtrigger run: invalid "
+						"--listener-uid '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->trust.listener_uid = (uid_t)v;
+			o->trust.have_listener = true;
+			break;
+		}
+		case 'h':
+			run_usage(stdout);
+			return 1;
+		default:
+			run_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "evtrigger run: unexpected argument '%s'\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Creates state_dir if needed and takes its lock: two watchers on one
+ * state directory would start jobs twice. Returns the lock fd or -errno. */
+static int
+watch_lock_state(const char *state_dir)
+{
+	_cleanup_(freep) char *path = NULL;
+	int fd;
+
+	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "evtrigger run: cannot create state directory "
+				"'%s': %m\n", state_dir);
+		return -errno;
+	}
+	if (asprintf(&path, "%s/%s", state_dir, WATCH_LOCK_FILE) < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "evtrigger run: cannot open '%s': %m\n", path);
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		fprintf(stderr, "evtrigger run: '%s' is locked: another "
+				"evtrigger run uses this state directory\n",
+			path);
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int
+watch_open_journal(struct watcher *w)
+{
+	_cleanup_(freep) char *stored = NULL;
+	int r;
+
+	/* Local files, system and users' (a rule may name a local uid whose
+	 * entries journald keeps in a user file). */
+	r = sd_journal_open(&w->j, SD_JOURNAL_LOCAL_ONLY);
+	if (r < 0) {
+		fprintf(stderr, "evtrigger run: cannot open the journal: %s\n",
+			strerror(-r));
+		return r;
+	}
+	(void)sd_journal_set_data_threshold(w->j, WATCH_DATA_THRESHOLD);
+
+	r = cursor_load(w->state_dir, &stored);
+	if (r == -ENOENT) {
+		r = watch_cursor_of_tail(w->j, &stored);
+		if (r < 0) {
+			fprintf(stderr, "evtrigger run: cannot find the end of "
+					"the journal: %s\n", strerror(-r));
+			return r;
+		}
+		if (stored != NULL) {
+			w->cursor = strdup(stored);
+			if (w->cursor == NULL)
+				return -ENOMEM;
+			w->cursor_dirty = true;
+			(void)watch_store_cursor(w);
+		}
+	} else if (r < 0) {
+		fprintf(stderr, "evtrigger run: cannot read the journal position "
+				"from '%s/%s': %s (remove the file to start at the "
+				"end of the journal)\n", w->state_dir, CURSOR_FILE,
+			r == -EBADMSG ? "not a journal cursor" : strerror(-r));
+		return r;
+	} else
+		w->cursor = TAKE_PTR(stored);
+
+	r = watch_set_matches(w);
+	if (r >= 0)
+		r = watch_seek(w);
+	if (r < 0) {
+		fprintf(stderr, "evtrigger run: cannot position the journal: %s\n",
+			strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int
+watch_setup_loop(struct watcher *w)
+{
+	sigset_t mask;
+	int r, fd, events;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);      /* the job manager's child sources */
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+
+	r = sd_event_default(&w->ev);
+	if (r < 0)
+		return r;
+	if ((r = sd_event_add_signal(w->ev, NULL, SIGHUP, watch_on_signal, w)) < 0 ||
+	    (r = sd_event_add_signal(w->ev, NULL, SIGTERM, watch_on_signal, w)) < 0 ||
+	    (r = sd_event_add_signal(w->ev, NULL, SIGINT, watch_on_signal, w)) < 0)
+		return r;
+	fd = sd_journal_get_fd(w->j);
+	if (fd < 0)
+		return fd;
+	events = sd_journal_get_events(w->j);
+	if (events < 0)
+		return events;
+	r = sd_event_add_io(w->ev, &w->io, fd, (uint32_t)events,
+			    watch_on_journal, w);
+	if (r < 0)
+		return r;
+	r = sd_event_add_defer(w->ev, &w->more, watch_on_more, w);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(w->more, SD_EVENT_OFF);
+	r = sd_event_add_time(w->ev, &w->retry, CLOCK_MONOTONIC, 0, 0,
+			      watch_on_retry, w);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(w->retry, SD_EVENT_OFF);
+	(void)sd_event_set_watchdog(w->ev, true);
+	return 0;
+}
+
+static void
+watch_done(struct watcher *w)
+{
+	sd_event_source_unref(w->io);
+	sd_event_source_unref(w->more);
+	sd_event_source_unref(w->retry);
+	job_manager_free(w->jobs);
+	sd_journal_close(w->j);
+	sd_event_unref(w->ev);
+	rule_set_free(w->rules);
+	free(w->by_id);
+	free(w->cursor);
+}
+
+int
+cmd_run(int argc, char *argv[])
+{
+	struct watch_options o;
+	struct watcher w = { 0 };
+	struct rule_errors errors = { 0 };
+	_cleanup_(closep) int lock_fd = -1;
+	int r, ret = EXIT_RUNTIME;
+
+	r = parse_run_options(argc, argv, &o);
+	if (r != 0)
+		return r > 0 ? 0 : EXIT_USAGE;
+	w.rules_dir = o.rules_dir;
+	w.state_dir = o.state_dir;
+	w.max_age_usec = o.max_age_usec;
+	w.trust = o.trust;
+
+	if (o.action_dir != NULL)
+		r = module_set_dir(o.action_dir);
+	else if (getenv("EVTRIGGER_ACTION_DIR") != NULL)
+		r = module_set_dir(getenv("EVTRIGGER_ACTION_DIR"));
+	if (r < 0) {
+		fprintf(stderr, "evtrigger run: %s\n", strerror(-r));
+		return EXIT_RUNTIME;
+	}
+
+	r = rule_set_load_dir(w.rules_dir, &watch_modules, &w.rules, &errors);
+	if (r < 0) {
+		print_rule_errors(&errors);
+		fprintf(stderr, "evtrigger run: rules in '%s' not loaded: %zu "
+				"errors\n", w.rules_dir, errors.n);
+		rule_errors_clear(&errors);
+		return EXIT_RULES;
+	}
+	rule_errors_clear(&errors);
+	if (watch_index_rules(&w, w.rules) < 0)
+		goto out;
+
+	lock_fd = watch_lock_state(w.state_dir);
+	if (lock_fd < 0)
+		goto out;
+	if (watch_open_journal(&w) < 0)
+		goto out;
+	r = watch_setup_loop(&w);
+	if (r < 0) {
+		fprintf(stderr, "evtrigger run: cannot set up the event loop: "
+				"%s\n", strerror(-r));
+		goto out;
+	}
+	r = job_manager_new(w.ev, w.state_dir, &w.jobs);
+	if (r < 0) {
+		fprintf(stderr, "evtrigger run: cannot start the job manager in "
+				"'%s': %s\n", w.state_dir, strerror(-r));
+		goto out;
+	}
+	job_manager_set_rules(w.jobs, w.rules);
+	r = job_manager_recover(w.jobs);
+	if (r < 0)
+		fprintf(stderr, "evtrigger run: recovering interrupted jobs: %s\n",
+			strerror(-r));
+
+	watch_log_rule_count(EVT_DAEMON_STARTED, &w);
+	sd_notify(0, "READY=1");
+	watch_status(&w);
+	/* What was logged while evtrigger was stopped. */
+	watch_drain(&w);
+
+	r = sd_event_loop(w.ev);
+	if (r < 0)
+		fprintf(stderr, "evtrigger run: event loop: %s\n", strerror(-r));
+	(void)watch_store_cursor(&w);
+	watch_event(EVT_DAEMON_STOPPED, "evtrigger stopped", NULL, 0);
+	ret = r < 0 ? EXIT_RUNTIME : 0;
+out:
+	watch_done(&w);
+	return ret;
+}

@@ -1,0 +1,765 @@
+/* Check suite for evtrigger/rule.c: loading rule files (every kind of error,
+ * all of them in one pass, no half-loaded rule), matching and trust. */
+#include <check.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "evtrigger-action.h"
+#include "fields.h"
+#include "../../evtrigger/rule.h"
+
+/* ---- a module for the loader to check options against ------------------- */
+
+static const struct evt_option fake_options[] = {
+	{ "keep", EVT_OPT_INT, "4", "archives kept" },
+	{ "skip", EVT_OPT_LIST, NULL, "disks skipped" },
+	{ "dir", EVT_OPT_STRING, NULL, "where" },
+	{ "quick", EVT_OPT_BOOL, "no", "hurry" },
+	{ "limit", EVT_OPT_SIZE, NULL, "at most" },
+	{ "wait", EVT_OPT_DURATION, "5m", "how long" },
+	{ NULL },
+};
+
+/* Refuses keep > 100, and a dir without the rule's VM in it when the rule
+ * names one: check() sees the options and the rule through the host. */
+static int
+fake_check(const struct evt_host *host, struct evt_job *job, char *err,
+	   size_t errlen)
+{
+	int64_t keep;
+	const char *dir = host->option(job, "dir");
+	const char *vm = host->vm(job);
+
+	if (host->option_int(job, "keep", &keep) < 0 || keep > 100) {
+		snprintf(err, errlen, "keep must be at most 100");
+		return -EINVAL;
+	}
+	if (dir != NULL && vm != NULL && strstr(dir, vm) == NULL) {
+		snprintf(err, errlen, "dir '%s' does not name vm %s", dir, vm);
+		return -EINVAL;
+	}
+	if (host->event_field(job, "EVENT_ID") != NULL ||
+	    host->job_id(job) != NULL)
+		return -EBADE;  /* no event or job at check time */
+	return 0;
+}
+
+static int
+fake_run(const struct evt_host *host, struct evt_job *job)
+{
+	return 0;
+}
+
+static const struct evt_action fake_module = {
+	.api_version = EVT_ACTION_API_VERSION,
+	.name = "fake",
+	.summary = "a module for tests",
+	.options = fake_options,
+	.check = fake_check,
+	.run = fake_run,
+};
+
+static const struct evt_option plain_options[] = { { NULL } };
+
+static const struct evt_action plain_module = {
+	.api_version = EVT_ACTION_API_VERSION,
+	.name = "plain",
+	.summary = "no options",
+	.options = plain_options,
+	.run = fake_run,
+};
+
+static const struct evt_action *
+lookup(void *userdata, const char *name, char *err, size_t errlen)
+{
+	if (strcmp(name, "fake") == 0)
+		return &fake_module;
+	if (strcmp(name, "plain") == 0)
+		return &plain_module;
+	snprintf(err, errlen, "unknown action '%s': no module", name);
+	return NULL;
+}
+
+static const struct rule_modules mods = { lookup, NULL };
+
+/* ---- files -------------------------------------------------------------- */
+
+static char dir[64];
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/test_rule.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+teardown(void)
+{
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+write_rule(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The errors, one per line, with the temporary directory cut off. */
+static char *
+joined(const struct rule_errors *e)
+{
+	size_t len = 0, dl = strlen(dir) + 1;
+	char *s;
+
+	for (size_t i = 0; i < e->n; i++)
+		len += strlen(e->lines[i]) + 1;
+	s = calloc(1, len + 1);
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < e->n; i++) {
+		const char *l = e->lines[i];
+
+		if (strncmp(l, dir, dl - 1) == 0 && l[dl - 1] == '/')
+			l += dl;
+		strcat(s, l);
+		strcat(s, "\n");
+	}
+	return s;
+}
+
+/* ---- every kind of error ------------------------------------------------ */
+
+#define GOOD_JOB "[job]\nsteps = fake\n"
+
+static const struct {
+	const char *name;       /* file name */
+	const char *text;
+	const char *errors;     /* expected, "" for none */
+} load_cases[] = {
+	{ "ok.rule", "[trigger]\nid = 777\n" GOOD_JOB, "" },
+	{ "full.rule",
+	  "# a comment\n"
+	  "; another\n"
+	  "[trigger]\n"
+	  "id = 777 ; inline comment\n"
+	  "type = Warning\n"
+	  "source = John\n"
+	  "log = application\n"
+	  "sender = vdc \"two words\"\n"
+	  "uid = 0 root 1000\n"
+	  "unit = backup.service\n"
+	  "max-age = 1h\n"
+	  "EVENT_HOSTNAME = vdc*\n"
+	  "  _HOSTNAME = host1\n"
+	  "[job]\n"
+	  "vm = vdc\n"
+	  "connect = qemu:///system\n"
+	  "steps = fake plain\n"
+	  "recovery = plain\n"
+	  "on-busy = QUEUE\n"
+	  "timeout = 2h\n"
+	  "[fake]\n"
+	  "keep = 7\n"
+	  "skip = *swap* \"*wsus data*\"\n"
+	  "dir = /backup/vdc\n"
+	  "quick = yes\n"
+	  "limit = 20G\n"
+	  "wait = 90s\n"
+	  "timeout = 15m\n"
+	  "[plain]\n"
+	  "timeout = 1m\n",
+	  "" },
+	{ "noid.rule", "[trigger]\ntype = warning\n" GOOD_JOB,
+	  "noid.rule:1: missing id in [trigger]\n" },
+	{ "id0.rule", "[trigger]\nid = 0\n" GOOD_JOB,
+	  "id0.rule:2: invalid id '0': must be 1..65535\n" },
+	{ "idbig.rule", "[trigger]\nid = 65536\n" GOOD_JOB,
+	  "idbig.rule:2: invalid id '65536': must be 1..65535\n" },
+	{ "idtext.rule", "[trigger]\nid = 7x7\n" GOOD_JOB,
+	  "idtext.rule:2: invalid id '7x7': must be 1..65535\n" },
+	{ "type.rule", "[trigger]\nid = 1\ntype = fatal\n" GOOD_JOB,
+	  "type.rule:3: invalid type 'fatal': must be error, warning, "
+	  "information or success\n" },
+	{ "source.rule", "[trigger]\nid = 1\nsource = a\x01z\n" GOOD_JOB,
+	  "source.rule:3: invalid source 'a?z': printable ASCII without "
+	  "spaces, at most 48 bytes\n" },
+	{ "log.rule", "[trigger]\nid = 1\nlog = a=b\n" GOOD_JOB,
+	  "log.rule:3: invalid log 'a=b': printable ASCII without spaces, "
+	  "'=', ']' or '\"', at most 32 bytes\n" },
+	{ "notrigger.rule", GOOD_JOB, "notrigger.rule:1: missing [trigger] section\n" },
+	{ "nojob.rule", "[trigger]\nid = 1\n",
+	  "nojob.rule:1: missing [job] section\n" },
+	{ "nosteps.rule", "[trigger]\nid = 1\n[job]\nvm = vdc\n",
+	  "nosteps.rule:3: missing steps in [job]\n" },
+	{ "emptysteps.rule", "[trigger]\nid = 1\n[job]\nsteps =\n",
+	  "emptysteps.rule:4: missing value for 'steps'\n" },
+	{ "quotesteps.rule", "[trigger]\nid = 1\n[job]\nsteps = \"\"\n",
+	  "quotesteps.rule:4: invalid action name '' in steps: use a-z, 0-9, "
+	  "'-' and '_'\n" },
+	{ "section.rule", "[trigger]\nid = 1\n[Job]\nsteps = fake\n" GOOD_JOB,
+	  "section.rule:3: unknown section [Job]\n" },
+	{ "dupsection.rule",
+	  "[trigger]\nid = 1\n" GOOD_JOB "[trigger]\nid = 2\n",
+	  "dupsection.rule:5: duplicate section [trigger] (first at line 1)\n" },
+	{ "dupkey.rule", "[trigger]\nid = 1\nid = 2\n" GOOD_JOB,
+	  "dupkey.rule:3: duplicate key 'id' (first at line 2)\n" },
+	{ "trigkey.rule", "[trigger]\nid = 1\nevent = 2\n" GOOD_JOB,
+	  "trigkey.rule:3: unknown key 'event' in [trigger]\n" },
+	{ "jobkey.rule", "[trigger]\nid = 1\n[job]\nsteps = fake\nvms = a\n",
+	  "jobkey.rule:5: unknown key 'vms' in [job]\n" },
+	{ "novalue.rule", "[trigger]\nid = 1\ntype =\n" GOOD_JOB,
+	  "novalue.rule:3: missing value for 'type'\n" },
+	{ "syntax.rule", "[trigger]\nid = 1\njust words\n" GOOD_JOB,
+	  "syntax.rule:3: syntax error: expected 'key = value'\n" },
+	{ "nokey.rule", "[trigger]\nid = 1\n= 5\n" GOOD_JOB,
+	  "nokey.rule:3: syntax error: missing key before '='\n" },
+	{ "bracket.rule", "[trigger]\nid = 1\n[job\nsteps = fake\n",
+	  "bracket.rule:1: missing [job] section\n"
+	  "bracket.rule:3: syntax error: '[' without ']'\n" },
+	{ "after.rule", "[trigger] x\nid = 1\n" GOOD_JOB,
+	  "after.rule:1: syntax error: text after section header\n" },
+	{ "outside.rule", "id = 1\n[trigger]\nid = 1\n" GOOD_JOB,
+	  "outside.rule:1: key 'id' outside of a section\n" },
+	{ "vm.rule", "[trigger]\nid = 1\n[job]\nvm = ../etc/x\nsteps = fake\n",
+	  "vm.rule:4: invalid vm '../etc/x': a libvirt domain name without "
+	  "'/' or control characters\n" },
+	{ "connect.rule", "[trigger]\nid = 1\n[job]\nconnect = system\n"
+	  "steps = fake\n",
+	  "connect.rule:4: invalid connect 'system': expected a libvirt URI "
+	  "like qemu:///system\n" },
+	{ "busy.rule", "[trigger]\nid = 1\n[job]\nsteps = fake\non-busy = wait\n",
+	  "busy.rule:5: invalid on-busy 'wait': must be ignore or queue\n" },
+	{ "timeout.rule", "[trigger]\nid = 1\n[job]\nsteps = fake\n"
+	  "timeout = soon\n",
+	  "timeout.rule:5: invalid timeout 'soon': expected a duration like "
+	  "90s, 15m, 2h\n" },
+	{ "maxage.rule", "[trigger]\nid = 1\nmax-age = -1h\n" GOOD_JOB,
+	  "maxage.rule:3: invalid max-age '-1h': expected a duration like "
+	  "90s, 15m, 2h\n" },
+	{ "user.rule", "[trigger]\nid = 1\nuid = root nosuchuser_x\n" GOOD_JOB,
+	  "user.rule:3: unknown user 'nosuchuser_x' in uid\n" },
+	{ "uidneg.rule", "[trigger]\nid = 1\nuid = 4294967295\n" GOOD_JOB,
+	  "uidneg.rule:3: invalid uid '4294967295'\n" },
+	{ "unit.rule", "[trigger]\nid = 1\nunit = backup\n" GOOD_JOB,
+	  "unit.rule:3: invalid unit 'backup': a unit name with its suffix, "
+	  "e.g. backup.service\n" },
+	{ "quote.rule", "[trigger]\nid = 1\nsender = \"vdc\n" GOOD_JOB,
+	  "quote.rule:3: invalid sender '\"vdc': unterminated quote\n" },
+	{ "fieldname.rule", "[trigger]\nid = 1\nEVENT-HOST = x\n" GOOD_JOB,
+	  "fieldname.rule:3: invalid field name 'EVENT-HOST': A-Z, 0-9 and "
+	  "'_', not starting with a digit, at most 64 bytes\n" },
+	{ "forge.rule", "[trigger]\nid = 1\nEVENT_SENDER = vdc\n" GOOD_JOB,
+	  "forge.rule:3: use 'sender' to match EVENT_SENDER: it is believed "
+	  "only from the listener\n" },
+	{ "evsource.rule", "[trigger]\nid = 1\nEVENT_SOURCE = x\n" GOOD_JOB,
+	  "evsource.rule:3: use 'source' instead of 'EVENT_SOURCE'\n" },
+	{ "module.rule", "[trigger]\nid = 1\n[job]\nsteps = fake nope\n",
+	  "module.rule:4: unknown action 'nope': no module\n" },
+	{ "stepname.rule", "[trigger]\nid = 1\n[job]\nsteps = fake Bad/x\n",
+	  "stepname.rule:4: invalid action name 'Bad/x' in steps: use a-z, "
+	  "0-9, '-' and '_'\n" },
+	{ "recovery.rule",
+	  "[trigger]\nid = 1\n[job]\nsteps = fake\nrecovery = gone\n",
+	  "recovery.rule:5: unknown action 'gone': no module\n" },
+	{ "option.rule", GOOD_JOB "[trigger]\nid = 1\n[fake]\nkept = 3\n",
+	  "option.rule:6: unknown option 'kept' for action 'fake'\n" },
+	{ "optint.rule", GOOD_JOB "[trigger]\nid = 1\n[fake]\nkeep = many\n",
+	  "optint.rule:6: invalid keep 'many' for action 'fake': expected an "
+	  "integer\n" },
+	{ "optbool.rule", GOOD_JOB "[trigger]\nid = 1\n[fake]\nquick = maybe\n",
+	  "optbool.rule:6: invalid quick 'maybe' for action 'fake': expected "
+	  "yes or no\n" },
+	{ "optsize.rule", GOOD_JOB "[trigger]\nid = 1\n[fake]\nlimit = 1.5G\n",
+	  "optsize.rule:6: invalid limit '1.5G' for action 'fake': expected "
+	  "a size like 4096, 10K, 20M, 1G\n" },
+	{ "optlist.rule", GOOD_JOB "[trigger]\nid = 1\n[fake]\nskip = \"a\n",
+	  "optlist.rule:6: invalid skip '\"a' for action 'fake': expected "
+	  "words, \"double quotes\" keeping spaces\n" },
+	{ "steptimeout.rule",
+	  "[trigger]\nid = 1\n[job]\nsteps = plain\n[plain]\ntimeout = x\n",
+	  "steptimeout.rule:6: invalid timeout 'x': expected a duration like "
+	  "90s, 15m, 2h\n" },
+	{ "plainopt.rule",
+	  "[trigger]\nid = 1\n[job]\nsteps = plain\n[plain]\nkeep = 1\n",
+	  "plainopt.rule:6: unknown option 'keep' for action 'plain'\n" },
+	{ "notstep.rule", "[trigger]\nid = 1\n" GOOD_JOB "[plain]\n[fake]\n",
+	  "notstep.rule:5: section [plain] is not a step of this rule: it is "
+	  "not in steps or recovery\n" },
+	{ "check.rule", "[trigger]\nid = 1\n" GOOD_JOB "[fake]\nkeep = 500\n",
+	  "check.rule:5: action 'fake': keep must be at most 100\n" },
+	{ "checkvm.rule",
+	  "[trigger]\nid = 1\n[job]\nvm = vdc\nsteps = fake\n[fake]\n"
+	  "dir = /backup/other\n",
+	  "checkvm.rule:6: action 'fake': dir '/backup/other' does not name "
+	  "vm vdc\n" },
+	{ "bad name.rule", "[trigger]\nid = 1\n" GOOD_JOB,
+	  "bad name.rule:1: invalid rule name 'bad name': use letters, digits, "
+	  "'.', '_', '-', '@' and '+', not starting with '.'\n" },
+	{ "empty.rule", "",
+	  "empty.rule:1: missing [trigger] section\n"
+	  "empty.rule:1: missing [job] section\n" },
+	/* Every mistake of a file at once, sorted by line. */
+	{ "many.rule",
+	  "[trigger]\n"                 /* 1 */
+	  "id = 0\n"                    /* 2 */
+	  "type = loud\n"               /* 3 */
+	  "colour = red\n"              /* 4 */
+	  "type = error\n"              /* 5 */
+	  "[job]\n"                     /* 6 */
+	  "vm = a/b\n"                  /* 7 */
+	  "steps = fake missing\n"      /* 8 */
+	  "on-busy = maybe\n"           /* 9 */
+	  "[fake]\n"                    /* 10 */
+	  "keep = lots\n"               /* 11 */
+	  "size = 3\n"                  /* 12 */
+	  "broken line\n"               /* 13 */
+	  "[extra]\n"                   /* 14 */
+	  "a = b\n"                     /* 15 */
+	  "[what ever]\n"               /* 16 */
+	  "x = y\n",                    /* 17 */
+	  "many.rule:2: invalid id '0': must be 1..65535\n"
+	  "many.rule:3: invalid type 'loud': must be error, warning, "
+	  "information or success\n"
+	  "many.rule:4: unknown key 'colour' in [trigger]\n"
+	  "many.rule:5: duplicate key 'type' (first at line 3)\n"
+	  "many.rule:7: invalid vm 'a/b': a libvirt domain name without '/' "
+	  "or control characters\n"
+	  "many.rule:8: unknown action 'missing': no module\n"
+	  "many.rule:9: invalid on-busy 'maybe': must be ignore or queue\n"
+	  "many.rule:11: invalid keep 'lots' for action 'fake': expected an "
+	  "integer\n"
+	  "many.rule:12: unknown option 'size' for action 'fake'\n"
+	  "many.rule:13: syntax error: expected 'key = value'\n"
+	  "many.rule:14: section [extra] is not a step of this rule: it is "
+	  "not in steps or recovery\n"
+	  "many.rule:16: unknown section [what ever]\n" },
+};
+
+START_TEST(test_load_errors)
+{
+	struct rule_errors errors = { 0 };
+	struct rule *sentinel = (struct rule *)&errors;
+	struct rule *r = sentinel;
+	char path[256];
+	_cleanup_(freep) char *got = NULL;
+	int k;
+
+	write_rule(load_cases[_i].name, load_cases[_i].text);
+	snprintf(path, sizeof(path), "%s/%s", dir, load_cases[_i].name);
+	k = rule_load_file(path, &mods, &r, &errors);
+	got = joined(&errors);
+	ck_assert_msg(strcmp(got, load_cases[_i].errors) == 0,
+		      "%s: expected\n%sgot\n%s", load_cases[_i].name,
+		      load_cases[_i].errors, got);
+	if (load_cases[_i].errors[0] == '\0') {
+		ck_assert_int_eq(k, 0);
+		ck_assert_ptr_ne(r, sentinel);
+		rule_free(r);
+	} else {
+		ck_assert_int_eq(k, -EINVAL);
+		ck_assert_ptr_eq(r, sentinel);  /* never half-loaded */
+	}
+	rule_errors_clear(&errors);
+}
+END_TEST
+
+START_TEST(test_load_values)
+{
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_freep) struct rule *r = NULL;
+	char path[256];
+
+	write_rule("full.rule", load_cases[1].text);
+	snprintf(path, sizeof(path), "%s/full.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), 0);
+	ck_assert_str_eq(r->name, "full");
+	ck_assert_str_eq(r->path, path);
+	ck_assert_uint_eq(r->id, 777);
+	ck_assert_int_eq(r->type, EVENT_WARNING);
+	ck_assert_str_eq(rule_match_pattern(r, "EVENT_SOURCE"), "John");
+	ck_assert_str_eq(rule_match_pattern(r, "EVENT_LOG"), "Application");
+	ck_assert_str_eq(rule_match_pattern(r, "EVENT_HOSTNAME"), "vdc*");
+	ck_assert_str_eq(rule_match_pattern(r, "_HOSTNAME"), "host1");
+	ck_assert_ptr_null(rule_match_pattern(r, "MESSAGE"));
+	ck_assert_uint_eq(r->n_senders, 2);
+	ck_assert_str_eq(r->senders[1], "two words");
+	ck_assert_uint_eq(r->n_uids, 3);
+	ck_assert_uint_eq(r->uids[0], 0);
+	ck_assert_uint_eq(r->uids[1], 0);
+	ck_assert_uint_eq(r->uids[2], 1000);
+	ck_assert_uint_eq(r->n_units, 1);
+	ck_assert_uint_eq(r->max_age_usec, 3600000000ULL);
+	ck_assert_str_eq(r->vm, "vdc");
+	ck_assert_str_eq(r->connect, "qemu:///system");
+	ck_assert_uint_eq(r->n_steps, 2);
+	ck_assert_str_eq(r->steps[0], "fake");
+	ck_assert_str_eq(r->steps[1], "plain");
+	ck_assert_uint_eq(r->n_recovery, 1);
+	ck_assert_int_eq(r->on_busy, RULE_ON_BUSY_QUEUE);
+	ck_assert_uint_eq(r->timeout_usec, 7200000000ULL);
+	ck_assert_str_eq(rule_option(r, "fake", "skip"),
+			 "*swap* \"*wsus data*\"");
+	ck_assert_str_eq(rule_option(r, "fake", "timeout"), "15m");
+	ck_assert_str_eq(rule_option(r, "plain", "timeout"), "1m");
+	ck_assert_ptr_null(rule_option(r, "plain", "keep"));
+	ck_assert_uint_eq(errors.n, 0);
+}
+END_TEST
+
+START_TEST(test_load_defaults)
+{
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_freep) struct rule *r = NULL;
+	char path[256];
+
+	write_rule("min.rule", "[trigger]\nid = 5\n[job]\nsteps = x y\n");
+	snprintf(path, sizeof(path), "%s/min.rule", dir);
+	/* No modules: steps are not looked up. */
+	ck_assert_int_eq(rule_load_file(path, NULL, &r, &errors), 0);
+	ck_assert_int_eq(r->type, -1);
+	ck_assert_uint_eq(r->n_matches, 0);
+	ck_assert_uint_eq(r->n_uids, 1);        /* root only */
+	ck_assert_uint_eq(r->uids[0], 0);
+	ck_assert_uint_eq(r->n_units, 0);
+	ck_assert_uint_eq(r->n_senders, 0);
+	ck_assert_ptr_null(r->vm);
+	ck_assert_ptr_null(r->connect);
+	ck_assert_int_eq(r->on_busy, RULE_ON_BUSY_IGNORE);
+	ck_assert_uint_eq(r->timeout_usec, 0);
+	ck_assert_uint_eq(r->max_age_usec, 0);
+}
+END_TEST
+
+START_TEST(test_long_lines)
+{
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_freep) struct rule *r = NULL;
+	_cleanup_(freep) char *text = NULL, *got = NULL;
+	char path[256];
+	char big[3001];
+
+	/* A value longer than inih's own line buffer arrives whole. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_ge(asprintf(&text, "[trigger]\nid = 1\nMESSAGE = %s\n"
+				  GOOD_JOB, big), 0);
+	write_rule("long.rule", text);
+	snprintf(path, sizeof(path), "%s/long.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), 0);
+	ck_assert_str_eq(rule_match_pattern(r, "MESSAGE"), big);
+	free(text);
+
+	/* A line over the limit is an error, and its tail is no key. */
+	char huge[5000];
+	memset(huge, 'y', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	ck_assert_int_ge(asprintf(&text, "[trigger]\nid = 1\nMESSAGE = %s"
+				  "\nid = 2\n" GOOD_JOB, huge), 0);
+	write_rule("huge.rule", text);
+	snprintf(path, sizeof(path), "%s/huge.rule", dir);
+	rule_free(TAKE_PTR(r));
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), -EINVAL);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "huge.rule:3: line too long (more than 4096 "
+			      "bytes)\nhuge.rule:4: duplicate key 'id' (first "
+			      "at line 2)\n");
+	rule_errors_clear(&errors);
+}
+END_TEST
+
+START_TEST(test_unreadable)
+{
+	struct rule_errors errors = { 0 };
+	struct rule *r = NULL;
+	_cleanup_(freep) char *got = NULL;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/none.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), -ENOENT);
+	ck_assert_ptr_null(r);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "none.rule: cannot read: No such file or "
+			      "directory\n");
+	rule_errors_clear(&errors);
+}
+END_TEST
+
+/* ---- directories ---------------------------------------------------------- */
+
+START_TEST(test_dir_all_errors)
+{
+	struct rule_errors errors = { 0 };
+	struct rule_set *sentinel = (struct rule_set *)&errors;
+	struct rule_set *set = sentinel;
+	_cleanup_(freep) char *got = NULL;
+	char sub[128];
+
+	write_rule("b-good.rule", "[trigger]\nid = 2\n" GOOD_JOB);
+	write_rule("c-bad.rule", "[trigger]\nid = x\n" GOOD_JOB);
+	write_rule("a-bad.rule", "[trigger]\nid = 1\n[job]\nsteps = nope\n");
+	write_rule("not-a-rule.txt", "garbage");
+	write_rule(".hidden.rule", "garbage");
+	snprintf(sub, sizeof(sub), "%s/dir.rule", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	ck_assert_int_eq(rule_set_load_dir(dir, &mods, &set, &errors),
+			 -EINVAL);
+	ck_assert_ptr_eq(set, sentinel);
+	got = joined(&errors);
+	ck_assert_str_eq(got,
+			 "a-bad.rule:4: unknown action 'nope': no module\n"
+			 "c-bad.rule:2: invalid id 'x': must be 1..65535\n"
+			 "dir.rule: cannot read: Is a directory\n");
+	rule_errors_clear(&errors);
+}
+END_TEST
+
+START_TEST(test_dir_ids)
+{
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_set_freep) struct rule_set *set = NULL;
+	_cleanup_(freep) unsigned *ids = NULL;
+	size_t n = 0;
+
+	write_rule("z.rule", "[trigger]\nid = 777\n" GOOD_JOB);
+	write_rule("y.rule", "[trigger]\nid = 12\n" GOOD_JOB);
+	write_rule("x.rule", "[trigger]\nid = 777\n" GOOD_JOB);
+	write_rule("w.rule", "[trigger]\nid = 5\n" GOOD_JOB);
+	ck_assert_int_eq(rule_set_load_dir(dir, &mods, &set, &errors), 0);
+	ck_assert_uint_eq(set->n, 4);
+	ck_assert_str_eq(set->rules[0]->name, "w");     /* sorted */
+	ck_assert_str_eq(set->rules[3]->name, "z");
+	ck_assert_int_eq(rule_set_ids(set, &ids, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(ids[0], 5);
+	ck_assert_uint_eq(ids[1], 12);
+	ck_assert_uint_eq(ids[2], 777);
+}
+END_TEST
+
+START_TEST(test_dir_empty)
+{
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_set_freep) struct rule_set *set = NULL;
+	_cleanup_(freep) unsigned *ids = NULL;
+	size_t n = 1;
+
+	ck_assert_int_eq(rule_set_load_dir(dir, &mods, &set, &errors), 0);
+	ck_assert_uint_eq(set->n, 0);
+	ck_assert_int_eq(rule_set_ids(set, &ids, &n), 0);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* ---- matching and trust --------------------------------------------------- */
+
+#define LISTENER 990
+
+static const struct {
+	const char *rule;       /* the [trigger] section's keys */
+	const char *entry;      /* NAME=VALUE lines */
+	bool have_listener;
+	bool fires;
+	const char *reason;     /* expected when it does not fire for trust */
+} match_cases[] = {
+	/* ID */
+	{ "id = 777", "EVENT_ID=777\n_UID=0", true, true, NULL },
+	{ "id = 777", "EVENT_ID=778\n_UID=0", true, false, NULL },
+	{ "id = 777", "_UID=0", true, false, NULL },
+	{ "id = 777", "EVENT_ID=0777x\n_UID=0", true, false, NULL },
+	/* type: EVENT_TYPE any case, else PRIORITY */
+	{ "id = 1\ntype = warning", "EVENT_ID=1\nEVENT_TYPE=WARNING\n_UID=0",
+	  true, true, NULL },
+	{ "id = 1\ntype = warning", "EVENT_ID=1\nEVENT_TYPE=warning\n_UID=0",
+	  true, true, NULL },
+	{ "id = 1\ntype = warning", "EVENT_ID=1\nEVENT_TYPE=ERROR\n_UID=0",
+	  true, false, NULL },
+	{ "id = 1\ntype = warning", "EVENT_ID=1\nPRIORITY=4\n_UID=0", true,
+	  true, NULL },
+	{ "id = 1\ntype = success", "EVENT_ID=1\nPRIORITY=5\n_UID=0", true,
+	  true, NULL },
+	{ "id = 1\ntype = warning", "EVENT_ID=1\nPRIORITY=3\n_UID=0", true,
+	  false, NULL },
+	{ "id = 1\ntype = warning", "EVENT_ID=1\n_UID=0", true, false, NULL },
+	/* source: EVENT_SOURCE, else SYSLOG_IDENTIFIER; exact or glob */
+	{ "id = 1\nsource = John", "EVENT_ID=1\nEVENT_SOURCE=John\n_UID=0",
+	  true, true, NULL },
+	{ "id = 1\nsource = John", "EVENT_ID=1\nEVENT_SOURCE=john\n_UID=0",
+	  true, false, NULL },
+	{ "id = 1\nsource = John",
+	  "EVENT_ID=1\nSYSLOG_IDENTIFIER=John\n_UID=0", true, true, NULL },
+	{ "id = 1\nsource = John",
+	  "EVENT_ID=1\nEVENT_SOURCE=Jane\nSYSLOG_IDENTIFIER=John\n_UID=0",
+	  true, false, NULL },
+	{ "id = 1\nsource = Jo*", "EVENT_ID=1\nEVENT_SOURCE=Johnny\n_UID=0",
+	  true, true, NULL },
+	{ "id = 1\nsource = J?hn", "EVENT_ID=1\nEVENT_SOURCE=Jahn\n_UID=0",
+	  true, true, NULL },
+	{ "id = 1\nsource = J[ao]hn", "EVENT_ID=1\nEVENT_SOURCE=Jehn\n_UID=0",
+	  true, false, NULL },
+	/* log: case-insensitive */
+	{ "id = 1\nlog = application",
+	  "EVENT_ID=1\nEVENT_LOG=Application\n_UID=0", true, true, NULL },
+	{ "id = 1\nlog = Sys*", "EVENT_ID=1\nEVENT_LOG=system\n_UID=0", true,
+	  true, NULL },
+	{ "id = 1\nlog = System", "EVENT_ID=1\nEVENT_LOG=Application\n_UID=0",
+	  true, false, NULL },
+	{ "id = 1\nlog = System", "EVENT_ID=1\n_UID=0", true, false, NULL },
+	/* any field, exact or glob */
+	{ "id = 1\nDISK = vda", "EVENT_ID=1\nDISK=vda\n_UID=0", true, true,
+	  NULL },
+	{ "id = 1\nDISK = vda", "EVENT_ID=1\nDISK=vdab\n_UID=0", true, false,
+	  NULL },
+	{ "id = 1\nDISK = vd*\nMODE = full",
+	  "EVENT_ID=1\nDISK=vdb\nMODE=full\n_UID=0", true, true, NULL },
+	{ "id = 1\nDISK = vd*\nMODE = full",
+	  "EVENT_ID=1\nDISK=vdb\nMODE=fast\n_UID=0", true, false, NULL },
+	{ "id = 1\nDISK = *", "EVENT_ID=1\n_UID=0", true, false, NULL },
+	/* trust: local writers, uid 0 by default */
+	{ "id = 1", "EVENT_ID=1\n_UID=1000", true, false,
+	  "written by a user or unit the rule does not allow" },
+	{ "id = 1", "EVENT_ID=1", true, false,
+	  "the entry has no trusted _UID" },
+	{ "id = 1\nuid = 1000 1001", "EVENT_ID=1\n_UID=1001", true, true,
+	  NULL },
+	{ "id = 1\nuid = 1000", "EVENT_ID=1\n_UID=0", true, false,
+	  "written by a user or unit the rule does not allow" },
+	{ "id = 1\nunit = backup.service",
+	  "EVENT_ID=1\n_UID=1000\n_SYSTEMD_UNIT=backup.service", true, true,
+	  NULL },
+	{ "id = 1\nunit = backup.service",
+	  "EVENT_ID=1\n_UID=0\n_SYSTEMD_UNIT=other.service", true, false,
+	  "written by a user or unit the rule does not allow" },
+	/* trust: the sender, only from the listener */
+	{ "id = 1\nsender = vdc",
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990", true, true, NULL },
+	{ "id = 1\nsender = vdc",
+	  "EVENT_ID=1\nEVENT_SENDER=other\n_UID=990", true, false,
+	  "the sender may not fire this rule" },
+	{ "id = 1\nsender = vdc", "EVENT_ID=1\n_UID=990", true, false,
+	  "a remote event without a proven sender" },
+	{ "id = 1\nsender = vdc",               /* forged by a local user */
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=1000", true, false,
+	  "EVENT_SENDER is believed only on entries the listener wrote" },
+	{ "id = 1\nsender = vdc",               /* even by root */
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=0", true, false,
+	  "EVENT_SENDER is believed only on entries the listener wrote" },
+	{ "id = 1\nsender = vdc",               /* no listener configured */
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990", false, false,
+	  "EVENT_SENDER is believed only on entries the listener wrote" },
+	{ "id = 1\nsender = vdc\nuid = 1000",   /* uid admits, not sender */
+	  "EVENT_ID=1\nEVENT_SENDER=xyz\n_UID=1000", true, true, NULL },
+	{ "id = 1",                             /* remote, no sender named */
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990", true, false,
+	  "a remote event, and the rule names no sender" },
+	{ "id = 1\nuid = 990",                  /* the listener's uid is no pass */
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990", true, false,
+	  "a remote event, and the rule names no sender" },
+	{ "id = 1\nsender = vdc\nEVENT_HOSTNAME = vdc*",
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\nEVENT_HOSTNAME=vdc.lan\n_UID=990",
+	  true, true, NULL },
+	{ "id = 1\nsender = vdc\nEVENT_HOSTNAME = vdc*",
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\nEVENT_HOSTNAME=web.lan\n_UID=990",
+	  true, false, NULL },
+	{ "id = 1\nEVENT_HOSTNAME = vdc*",      /* forged listener field */
+	  "EVENT_ID=1\nEVENT_HOSTNAME=vdc.lan\n_UID=0", true, false,
+	  "the rule matches a field only the listener may write, and a local "
+	  "process wrote it" },
+	/* a mismatch is no trust failure: no reason */
+	{ "id = 1\nsender = vdc", "EVENT_ID=2\nEVENT_SENDER=vdc\n_UID=1000",
+	  true, false, NULL },
+};
+
+START_TEST(test_matches)
+{
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_freep) struct rule *r = NULL;
+	_cleanup_(fields_freep) struct fields *entry = fields_new();
+	_cleanup_(freep) char *text = NULL, *lines = NULL;
+	struct rule_trust trust = { LISTENER, match_cases[_i].have_listener };
+	const char *reason = NULL;
+	char path[256];
+	bool fires;
+
+	ck_assert_int_ge(asprintf(&text, "[trigger]\n%s\n" GOOD_JOB,
+				  match_cases[_i].rule), 0);
+	write_rule("m.rule", text);
+	snprintf(path, sizeof(path), "%s/m.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), 0);
+
+	lines = strdup(match_cases[_i].entry);
+	for (char *save = NULL, *l = strtok_r(lines, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save))
+		ck_assert_int_eq(fields_add_data(entry, l, strlen(l)), 0);
+
+	fires = rule_matches(r, entry, &trust, &reason);
+	ck_assert_msg(fires == match_cases[_i].fires,
+		      "case %d: rule '%s' entry '%s': fires=%d", _i,
+		      match_cases[_i].rule, match_cases[_i].entry, fires);
+	if (match_cases[_i].reason == NULL)
+		ck_assert_msg(reason == NULL, "case %d: reason '%s'", _i,
+			      reason);
+	else
+		ck_assert_msg(reason != NULL &&
+				      strcmp(reason, match_cases[_i].reason) == 0,
+			      "case %d: reason '%s'", _i,
+			      reason != NULL ? reason : "(null)");
+	/* ret_reason may be NULL */
+	ck_assert(rule_matches(r, entry, &trust, NULL) == fires);
+}
+END_TEST
+
+static Suite *
+rule_suite(void)
+{
+	Suite *s = suite_create("rule");
+	TCase *tc = tcase_create("load");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_load_errors, 0, ELEMENTSOF(load_cases));
+	tcase_add_test(tc, test_load_values);
+	tcase_add_test(tc, test_load_defaults);
+	tcase_add_test(tc, test_long_lines);
+	tcase_add_test(tc, test_unreadable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dir");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dir_all_errors);
+	tcase_add_test(tc, test_dir_ids);
+	tcase_add_test(tc, test_dir_empty);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("match");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_matches, 0, ELEMENTSOF(match_cases));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(rule_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
