@@ -116,7 +116,7 @@ clear_note_if_running(const struct evt_host *host, struct evt_job *job,
 	int state;
 
 	if (vm_state(vm, &state, NULL) == 0 && !vm_state_is_off(state))
-		host->set_note(job, VM_NOTE_DOWN, NULL);
+		host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 }
 
 static bool
@@ -158,7 +158,7 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 		now = vm_now_usec();
 		format_duration(now - start, waited, sizeof(waited));
 		if (r == 1) {
-			r = host->set_note(job, VM_NOTE_DOWN, "1");
+			r = host->set_note(job, EVT_NOTE_VM_DOWN, "1");
 			if (r < 0) {
 				host->set_error(job, "cannot record that vm '%s' "
 						"is down: %s", vm->name,
@@ -187,7 +187,7 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 			return -ETIMEDOUT;
 		}
 		/* Noted before acting: a crash from here on may leave it down. */
-		r = host->set_note(job, VM_NOTE_DOWN, "1");
+		r = host->set_note(job, EVT_NOTE_VM_DOWN, "1");
 		if (r < 0) {
 			host->set_error(job, "cannot record that vm '%s' is "
 					"going down: %s", vm->name, strerror(-r));
@@ -248,7 +248,7 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	if (r < 0)
 		return r;
 	if (state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED) {
-		host->set_note(job, VM_NOTE_DOWN, NULL);
+		host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 		host->log(job, EVT_STEP_NOTICE, NULL, "vm '%s' is already running%s",
 			  vm->name, recovering ? ": it was not left down" : "");
 		return 0;
@@ -277,7 +277,7 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	}
 	if (r < 0)
 		return r;
-	host->set_note(job, VM_NOTE_DOWN, NULL);
+	host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 	snprintf(msg, sizeof(msg), "vm '%s' is running after %s (%s)", vm->name,
 		 waited, how);
 	log_with(host, job, EVT_STEP_NOTICE, vm_now_usec() - start, how, msg);

@@ -10,11 +10,6 @@
 
 #include "evtrigger-action.h"
 
-/* The job note that says "this job turned the VM off (or found it off) and
- * has not started it again": set by wait-shutdown and shutdown, cleared by
- * start, read by the job runner after a crash to log VM_LEFT_DOWN. */
-#define VM_NOTE_DOWN "vm-down"
-
 /* When to give up, ask and force, each counted from the start of the step;
  * VM_NEVER for never. */
 #define VM_NEVER UINT64_MAX

@@ -436,12 +436,15 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 	for (;;) {
 		uint64_t now = vm_now_usec();
 
-		if (w.cancelled || vm->host->cancelled(vm->job)) {
-			r = -ECANCELED;
-			break;
-		}
+		/* The deadline first: a job runner that stops the step at the
+		 * same time limit also signals cancel, and the caller's
+		 * message on what it waited for is the better one. */
 		if (now >= deadline_usec) {
 			r = -ETIMEDOUT;
+			break;
+		}
+		if (w.cancelled || vm->host->cancelled(vm->job)) {
+			r = -ECANCELED;
 			break;
 		}
 		if (vm->conn_closed) {

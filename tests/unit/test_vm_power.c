@@ -88,7 +88,7 @@ static uint64_t h_deadline(struct evt_job *job) { return job->deadline; }
 static int
 h_set_note(struct evt_job *job, const char *key, const char *value)
 {
-	ck_assert_str_eq(key, VM_NOTE_DOWN);
+	ck_assert_str_eq(key, EVT_NOTE_VM_DOWN);
 	snprintf(job->note, sizeof(job->note), "%s", value ? value : "");
 	return 0;
 }
