@@ -1,0 +1,636 @@
+/* merge: commits snapshot overlays (qcow2 backing chains) into their base,
+ * the way Hyper-V merges AVHDX differencing disks into their VHDX: the data
+ * of the overlays goes into the base image, the VM is redefined to use the
+ * base, and the overlay files are removed (unless keep-overlays). With the
+ * VM off this is qemu-img commit; with it running, a libvirt active block
+ * commit with pivot.
+ *
+ * Why a cut-short merge leaves the chain usable: a commit only copies data
+ * down into the base, and every image above the base still holds all of its
+ * own data, so reading through the top of the chain gives the same bytes
+ * before, during and after the commit. The VM keeps using the top until the
+ * commit is complete and verified (qemu-img compare top base); only then is
+ * its definition switched to the base. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libvirt/virterror.h>
+
+#include "evt-ids.h"
+#include "evtrigger-action.h"
+#include "util/diskfile.h"
+#include "util/diskstep.h"
+#include "util/qemuimg.h"
+#include "util/vm.h"
+
+#define MERGE_POLL_MSEC 200
+
+static const struct evt_option merge_options[] = {
+	{ "skip", EVT_OPT_LIST, NULL,
+	  "disks left alone: globs matched against the image's file name, "
+	  "its path and its target (vda)" },
+	{ "depth", EVT_OPT_INT, "0",
+	  "how many overlays to merge, from the top; 0 merges them all into "
+	  "the bottom image of the chain" },
+	{ "keep-overlays", EVT_OPT_BOOL, "no",
+	  "keep the overlay files after their data is in the base (they are "
+	  "no longer used by the VM)" },
+	{ NULL },
+};
+
+struct merge {
+	const struct evt_host *host;
+	struct evt_job *job;
+	struct vm *vm;
+	const struct vm_disk *disk;
+	struct qemuimg_info *chain;
+	size_t n_chain;
+	size_t k;                       /* chain[k] is the base */
+	char **paths;                   /* paths[0..k]: top .. base */
+	bool running;
+};
+
+static void
+merge_done(struct merge *m)
+{
+	if (m->paths != NULL)
+		for (size_t i = 0; i <= m->k; i++)
+			free(m->paths[i]);
+	free(m->paths);
+	qemuimg_chain_free(m->chain, m->n_chain);
+}
+
+static int
+merge_check(const struct evt_host *host, struct evt_job *job, char *err,
+	    size_t errlen)
+{
+	int64_t depth;
+
+	if (host->option_int(job, "depth", &depth) == 0 && depth < 0) {
+		snprintf(err, errlen, "invalid depth '%" PRId64 "': must be 0 "
+			 "(all) or more", depth);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+note(struct merge *m, const char *key, const char *value)
+{
+	int r = m->host->set_note(m->job, key, value);
+
+	if (r < 0)
+		m->host->set_error(m->job, "cannot record job note %s: %s", key,
+				   strerror(-r));
+	return r;
+}
+
+static void
+clear_notes(struct merge *m)
+{
+	static const char *const keys[] = { "merge-disk", "merge-top",
+					    "merge-base", "merge-phase" };
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		m->host->set_note(m->job, keys[i], NULL);
+}
+
+/* Whether path is an image of another domain (its disk or in its disk's
+ * backing chain). Committing into a base another VM's overlays rest on
+ * would change what that VM reads. */
+static int
+used_elsewhere(struct merge *m, const char *path, char **ret_user)
+{
+	virDomainPtr *doms = NULL;
+	int n, r = 0;
+
+	n = virConnectListAllDomains(m->vm->conn, &doms, 0);
+	if (n < 0) {
+		m->host->set_error(m->job, "cannot list the domains of %s: %s",
+				   m->vm->uri, virGetLastErrorMessage());
+		return -EIO;
+	}
+	for (int i = 0; i < n && r == 0; i++) {
+		_cleanup_(vm_disk_list_freep) struct vm_disk_list *l = NULL;
+		const char *name = virDomainGetName(doms[i]);
+		char *xml;
+
+		if (name == NULL || streq(name, m->vm->name))
+			continue;
+		xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+		if (xml == NULL || vm_disks_parse_xml(xml, &l) < 0) {
+			free(xml);
+			continue;
+		}
+		free(xml);
+		for (size_t d = 0; d < l->n && r == 0; d++) {
+			struct qemuimg_info *c = NULL;
+			size_t nc = 0;
+
+			if (l->disks[d].source == NULL ||
+			    l->disks[d].type != VM_DISK_TYPE_FILE)
+				continue;
+			if (streq(l->disks[d].source, path)) {
+				r = 1;
+				break;
+			}
+			if (qemuimg_chain_shared(l->disks[d].source, &c, &nc,
+						 NULL) < 0)
+				continue;
+			for (size_t k = 0; k + 1 < nc; k++)
+				if (c[k].full_backing_filename != NULL &&
+				    streq(c[k].full_backing_filename, path))
+					r = 1;
+			qemuimg_chain_free(c, nc);
+		}
+		if (r == 1 && (*ret_user = strdup(name)) == NULL)
+			r = -ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+	return r;
+}
+
+/* Points disk target of the persistent definition at the base image. */
+static int
+redefine(struct merge *m, const char *base, const char *format)
+{
+	_cleanup_(freep) char *xml = NULL;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, devs, disk;
+	xmlChar *out = NULL;
+	int size = 0, r = -ENOENT;
+	virDomainPtr dom;
+
+	r = vm_xml(m->vm, VIR_DOMAIN_XML_INACTIVE, &xml);
+	if (r < 0)
+		return r;
+	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+			    XML_PARSE_NONET);
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	r = -ENOENT;
+	for (devs = root != NULL ? root->children : NULL; devs != NULL;
+	     devs = devs->next)
+		if (devs->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(devs->name, BAD_CAST "devices"))
+			break;
+	for (disk = devs != NULL ? devs->children : NULL;
+	     disk != NULL && r == -ENOENT; disk = disk->next) {
+		xmlNodePtr c, next, source = NULL, driver = NULL;
+		bool match = false;
+
+		if (disk->type != XML_ELEMENT_NODE ||
+		    !xmlStrEqual(disk->name, BAD_CAST "disk"))
+			continue;
+		for (c = disk->children; c != NULL; c = c->next) {
+			xmlChar *dev;
+
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (xmlStrEqual(c->name, BAD_CAST "source"))
+				source = c;
+			else if (xmlStrEqual(c->name, BAD_CAST "driver"))
+				driver = c;
+			else if (xmlStrEqual(c->name, BAD_CAST "target")) {
+				dev = xmlGetProp(c, BAD_CAST "dev");
+				match = dev != NULL &&
+					streq((char *)dev, m->disk->target);
+				xmlFree(dev);
+			}
+		}
+		if (!match || source == NULL)
+			continue;
+		xmlSetProp(source, BAD_CAST "file", BAD_CAST base);
+		if (driver != NULL)
+			xmlSetProp(driver, BAD_CAST "type", BAD_CAST format);
+		/* The old chain description no longer applies. */
+		for (c = disk->children; c != NULL; c = next) {
+			next = c->next;
+			if (c->type == XML_ELEMENT_NODE &&
+			    xmlStrEqual(c->name, BAD_CAST "backingStore")) {
+				xmlUnlinkNode(c);
+				xmlFreeNode(c);
+			}
+		}
+		r = 0;
+	}
+	if (r == 0) {
+		xmlDocDumpMemory(doc, &out, &size);
+		if (out == NULL)
+			r = -ENOMEM;
+	}
+	xmlFreeDoc(doc);
+	if (r < 0) {
+		m->host->set_error(m->job, "cannot find disk %s in the definition "
+				   "of VM '%s'", m->disk->target, m->vm->name);
+		return r;
+	}
+	dom = virDomainDefineXML(m->vm->conn, (const char *)out);
+	xmlFree(out);
+	if (dom == NULL) {
+		m->host->set_error(m->job, "cannot redefine VM '%s' to use %s: "
+				   "%s", m->vm->name, base,
+				   virGetLastErrorMessage());
+		return -EIO;
+	}
+	virDomainFree(dom);
+	return 0;
+}
+
+static int
+run_qemuimg(struct merge *m, const char *const *args, const char *what,
+	    struct disk_progress *p)
+{
+	struct qemuimg_opts o = {
+		.progress = disk_progress_cb,
+		.userdata = p,
+		.cancel_fd = m->host->cancel_fd(m->job),
+	};
+	_cleanup_(freep) char *err = NULL;
+	int r;
+
+	r = qemuimg_run(args, &o, NULL, &err);
+	if (r == -ECANCELED)
+		return r;
+	if (r < 0 && r != -EINTR) {
+		m->host->set_error(m->job, "cannot run qemu-img %s: %s", args[0],
+				   strerror(-r));
+		return r;
+	}
+	if (r != 0) {
+		m->host->set_error(m->job, "%s failed: %s", what,
+				   err != NULL && *err != '\0' ? err :
+				   "qemu-img gave no reason");
+		return -EIO;
+	}
+	return 0;
+}
+
+static void
+log_cancelled(struct merge *m)
+{
+	disk_log(m->host, m->job, EVT_STEP_WARNING, m->paths[0], NULL,
+		 "merge of disk %s cancelled: the chain %s -> ... -> %s still "
+		 "reads the same data and VM '%s' still uses %s", m->disk->target,
+		 m->paths[0], m->paths[m->k], m->vm->name, m->paths[0]);
+}
+
+static int
+commit_offline(struct merge *m)
+{
+	struct disk_progress p = { m->host, m->job, m->paths[0], 0, 2 };
+	const char *commit[] = { "commit", "-p", "-f", "qcow2", "-b",
+				 m->paths[m->k], "--", m->paths[0], NULL };
+	const char *cmp[] = { "compare", "-p", "-f", "qcow2", "-F",
+			      m->chain[m->k].format, "--", m->paths[0],
+			      m->paths[m->k], NULL };
+	int r;
+
+	r = run_qemuimg(m, commit, "qemu-img commit", &p);
+	if (r < 0)
+		return r;
+	p.phase = 1;
+	r = run_qemuimg(m, cmp, "comparing the merged base with the chain",
+			&p);
+	if (r == -EIO)
+		m->host->set_error(m->job, "after committing %s into %s, the "
+				   "base does not read the same as the chain; "
+				   "VM '%s' still uses %s", m->paths[0],
+				   m->paths[m->k], m->vm->name, m->paths[0]);
+	return r;
+}
+
+/* Waits up to MERGE_POLL_MSEC for the job's cancellation. */
+static bool
+wait_cancelled(struct merge *m)
+{
+	struct pollfd p = { .fd = m->host->cancel_fd(m->job), .events = POLLIN };
+
+	if (p.fd >= 0)
+		(void)poll(&p, 1, MERGE_POLL_MSEC);
+	else
+		usleep(MERGE_POLL_MSEC * 1000);
+	return m->host->cancelled(m->job);
+}
+
+/* Waits until libvirt no longer lists a block job on the disk. */
+static int
+wait_job_gone(struct merge *m)
+{
+	virDomainBlockJobInfo info;
+	int r;
+
+	for (;;) {
+		r = virDomainGetBlockJobInfo(m->vm->dom, m->disk->target, &info,
+					     0);
+		if (r <= 0)
+			return r < 0 ? -EIO : 0;
+		usleep(MERGE_POLL_MSEC * 1000);
+	}
+}
+
+static int
+commit_active(struct merge *m)
+{
+	virDomainBlockJobInfo info;
+	int r;
+
+	if (virDomainBlockCommit(m->vm->dom, m->disk->target, m->paths[m->k],
+				 NULL, 0, VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) < 0) {
+		m->host->set_error(m->job, "cannot start a block commit of %s "
+				   "into %s: %s", m->paths[0], m->paths[m->k],
+				   virGetLastErrorMessage());
+		return -EIO;
+	}
+	for (;;) {
+		r = virDomainGetBlockJobInfo(m->vm->dom, m->disk->target, &info,
+					     0);
+		if (r < 0) {
+			m->host->set_error(m->job, "cannot follow the block "
+					   "commit of %s: %s", m->paths[0],
+					   virGetLastErrorMessage());
+			return -EIO;
+		}
+		if (r == 0) {
+			m->host->set_error(m->job, "the block commit of %s ended "
+					   "before it could be pivoted; VM '%s' "
+					   "still uses %s", m->paths[0],
+					   m->vm->name, m->paths[0]);
+			return -EIO;
+		}
+		if (info.end > 0)
+			m->host->progress(m->job, m->paths[0],
+					  (unsigned)(info.cur * 99 / info.end));
+		/* An active commit is ready to pivot once cur reaches end. */
+		if (info.end > 0 && info.cur == info.end &&
+		    virDomainBlockJobAbort(m->vm->dom, m->disk->target,
+					   VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT) == 0)
+			break;
+		if (wait_cancelled(m)) {
+			virDomainBlockJobAbort(m->vm->dom, m->disk->target, 0);
+			wait_job_gone(m);
+			return -ECANCELED;
+		}
+	}
+	return wait_job_gone(m);
+}
+
+static int
+remove_overlays(struct merge *m)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < m->k; i++) {
+		if (unlink(m->paths[i]) < 0 && errno != ENOENT) {
+			m->host->set_error(m->job, "cannot remove overlay %s "
+					   "(its data is in %s, the VM uses "
+					   "that): %m", m->paths[i],
+					   m->paths[m->k]);
+			return -errno;
+		}
+		disk_log(m->host, m->job, EVT_STEP_NOTICE, m->paths[i], NULL,
+			 "removed overlay %s: its data is in %s", m->paths[i],
+			 m->paths[m->k]);
+		r = disk_fsync_dir_of(m->paths[i]);
+	}
+	return r;
+}
+
+static uint64_t
+allocated(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? disk_allocated(&st) : 0;
+}
+
+/* Finds the chain of m->disk and the base to commit into; 0 if there is
+ * nothing to merge (logged), 1 to go on. */
+static int
+plan(struct merge *m)
+{
+	_cleanup_(freep) char *err = NULL, *reason = NULL, *user = NULL;
+	int64_t depth = 0;
+	int r;
+
+	r = m->running ? qemuimg_chain_shared(m->disk->source, &m->chain,
+					      &m->n_chain, &err) :
+			 qemuimg_chain(m->disk->source, &m->chain, &m->n_chain,
+				       &err);
+	if (r < 0) {
+		m->host->set_error(m->job, "cannot merge %s: %s", m->disk->source,
+				   err != NULL ? err : strerror(-r));
+		return r;
+	}
+	if (m->n_chain < 2 || !streq(m->chain[0].format, "qcow2")) {
+		if (asprintf(&reason, EVT_FIELD_REASON "=%s", m->n_chain < 2 ?
+			     "no snapshot overlays" : "not a qcow2 image") >= 0)
+			disk_log(m->host, m->job, EVT_STEP_SKIPPED,
+				 m->disk->source,
+				 (const char *const[]){ reason, NULL },
+				 "disk %s (%s): nothing to merge",
+				 m->disk->target, m->disk->source);
+		return 0;
+	}
+	(void)m->host->option_int(m->job, "depth", &depth);
+	m->k = depth <= 0 || (uint64_t)depth >= m->n_chain ?
+	       m->n_chain - 1 : (size_t)depth;
+	m->paths = calloc(m->k + 1, sizeof(char *));
+	if (m->paths == NULL)
+		return -ENOMEM;
+	m->paths[0] = strdup(m->disk->source);
+	for (size_t i = 1; i <= m->k && m->paths[i - 1] != NULL; i++) {
+		const char *p = m->chain[i - 1].full_backing_filename;
+
+		if (p == NULL || p[0] != '/') {
+			m->host->set_error(m->job, "cannot merge %s: the backing "
+					   "file of %s is not a local file",
+					   m->disk->source, m->paths[i - 1]);
+			return -EINVAL;
+		}
+		m->paths[i] = strdup(p);
+	}
+	for (size_t i = 0; i <= m->k; i++)
+		if (m->paths[i] == NULL)
+			return -ENOMEM;
+	for (size_t i = 1; i <= m->k; i++) {
+		r = used_elsewhere(m, m->paths[i], &user);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			m->host->set_error(m->job, "cannot merge %s into %s: %s "
+					   "is also used by VM '%s'",
+					   m->paths[0], m->paths[m->k],
+					   m->paths[i], user);
+			return -EBUSY;
+		}
+	}
+	return 1;
+}
+
+static int
+merge_disk(const struct evt_host *host, struct evt_job *job, struct vm *vm,
+	   const struct vm_disk *d, bool running)
+{
+	struct merge m = { host, job, vm, d, .running = running };
+	_cleanup_(freep) char *f_before = NULL, *f_after = NULL, *f_dur = NULL;
+	uint64_t t0 = disk_now_usec(), before = 0, usec;
+	int keep = 0, r;
+
+	r = plan(&m);
+	if (r <= 0)
+		goto out;
+	for (size_t i = 0; i <= m.k; i++)
+		before += allocated(m.paths[i]);
+	disk_log(host, job, EVT_STEP_NOTICE, m.paths[0], NULL,
+		 "merging disk %s: %zu overlay(s) from %s into %s (VM %s)",
+		 d->target, m.k, m.paths[0], m.paths[m.k],
+		 running ? "running: block commit with pivot" : "off");
+	if ((r = note(&m, "merge-disk", d->target)) < 0 ||
+	    (r = note(&m, "merge-top", m.paths[0])) < 0 ||
+	    (r = note(&m, "merge-base", m.paths[m.k])) < 0 ||
+	    (r = note(&m, "merge-phase", running ? "active" : "commit")) < 0)
+		goto out;
+	host->progress(job, m.paths[0], 0);
+	r = running ? commit_active(&m) : commit_offline(&m);
+	if (r == -ECANCELED)
+		log_cancelled(&m);
+	if (r < 0)
+		goto out_notes;
+	if ((r = note(&m, "merge-phase", "redefine")) < 0)
+		goto out_notes;
+	/* A pivot updated the running definition; the persistent one too. */
+	r = redefine(&m, m.paths[m.k], m.chain[m.k].format);
+	if (r < 0)
+		goto out_notes;
+	(void)host->option_bool(job, "keep-overlays", &keep);
+	if (!keep) {
+		if ((r = note(&m, "merge-phase", "remove")) < 0)
+			goto out_notes;
+		r = remove_overlays(&m);
+		if (r < 0)
+			goto out_notes;
+	}
+	host->progress(job, m.paths[0], 100);
+	usec = disk_now_usec() - t0;
+	if (asprintf(&f_before, EVT_FIELD_SIZE_BEFORE "=%" PRIu64, before) < 0 ||
+	    asprintf(&f_after, EVT_FIELD_SIZE_AFTER "=%" PRIu64,
+		     allocated(m.paths[m.k])) < 0 ||
+	    asprintf(&f_dur, EVT_FIELD_DURATION_USEC "=%" PRIu64, usec) < 0) {
+		r = -ENOMEM;
+		goto out_notes;
+	}
+	disk_log(host, job, EVT_STEP_FINISHED, m.paths[0],
+		 (const char *const[]){ f_before, f_after, f_dur, NULL },
+		 "merged disk %s into %s in %" PRIu64 ".%03" PRIu64 "s; VM '%s' "
+		 "now uses %s%s", d->target, m.paths[m.k], usec / 1000000,
+		 usec / 1000 % 1000, vm->name, m.paths[m.k],
+		 keep ? " (overlays kept)" : "");
+	r = 0;
+out_notes:
+	clear_notes(&m);
+out:
+	merge_done(&m);
+	return r;
+}
+
+static int
+merge_run(const struct evt_host *host, struct evt_job *job)
+{
+	_cleanup_(vm_closep) struct vm *vm = NULL;
+	_cleanup_(vm_disk_list_freep) struct vm_disk_list *disks = NULL;
+	int state, r;
+	bool running;
+
+	r = vm_open(host, job, &vm);
+	if (r < 0)
+		return r;
+	r = vm_state(vm, &state, NULL);
+	if (r < 0)
+		return r;
+	running = !vm_state_is_off(state);
+	if (running && state != VIR_DOMAIN_RUNNING &&
+	    state != VIR_DOMAIN_PAUSED) {
+		host->set_error(job, "cannot merge the disks of VM '%s' while it "
+				"is %s", vm->name, vm_state_to_string(state));
+		return -EBUSY;
+	}
+	/* A running VM's disks are those it runs with. */
+	r = vm_disks(vm, running ? 0 : VIR_DOMAIN_XML_INACTIVE, &disks);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < disks->n; i++) {
+		if (!disk_selected(host, job, &disks->disks[i]))
+			continue;
+		r = merge_disk(host, job, vm, &disks->disks[i], running);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* After a crash: says in what state the merge was left, and stops a
+ * libvirt block job that may have gone on without us (without pivot, so
+ * the VM keeps the top of its chain). */
+static int
+merge_recover(const struct evt_host *host, struct evt_job *job)
+{
+	const char *phase = host->get_note(job, "merge-phase");
+	const char *disk = host->get_note(job, "merge-disk");
+	const char *top = host->get_note(job, "merge-top");
+	const char *base = host->get_note(job, "merge-base");
+
+	if (phase == NULL || disk == NULL || top == NULL || base == NULL)
+		return 0;
+	if (streq(phase, "active")) {
+		_cleanup_(vm_closep) struct vm *vm = NULL;
+
+		if (vm_open(host, job, &vm) == 0 &&
+		    virDomainBlockJobAbort(vm->dom, disk, 0) == 0)
+			disk_log(host, job, EVT_STEP_NOTICE, top, NULL,
+				 "stopped the block commit of %s left running "
+				 "by an interrupted merge", top);
+	}
+	if (streq(phase, "commit") || streq(phase, "active"))
+		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
+			 "merge of disk %s was interrupted while committing %s "
+			 "into %s: the chain still reads the same data and the "
+			 "VM still uses %s; run merge again to finish", disk,
+			 top, base, top);
+	else if (streq(phase, "redefine"))
+		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
+			 "merge of disk %s was interrupted after %s was "
+			 "committed into %s and verified: the VM uses one of "
+			 "them, and both read the same; the overlays were not "
+			 "removed", disk, top, base);
+	else if (streq(phase, "remove"))
+		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
+			 "merge of disk %s was interrupted while removing the "
+			 "overlays above %s, which the VM now uses; some "
+			 "overlay files may remain", disk, base);
+	host->set_note(job, "merge-phase", NULL);
+	host->set_note(job, "merge-disk", NULL);
+	host->set_note(job, "merge-top", NULL);
+	host->set_note(job, "merge-base", NULL);
+	return 0;
+}
+
+const struct evt_action evt_action_module = {
+	.api_version = EVT_ACTION_API_VERSION,
+	.name = "merge",
+	.summary = "merge snapshot overlays into their base image and point "
+		   "the VM at it (qemu-img commit, or block commit while "
+		   "running)",
+	.options = merge_options,
+	.check = merge_check,
+	.run = merge_run,
+	.recover = merge_recover,
+};

@@ -1,0 +1,373 @@
+/* File-level helpers for the disk actions (see diskfile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "diskfile.h"
+
+const char *
+disk_skip_match(const char *const *patterns, size_t n, const char *source,
+		const char *target)
+{
+	const char *base = NULL;
+
+	if (source != NULL) {
+		base = strrchr(source, '/');
+		base = base != NULL ? base + 1 : source;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (base != NULL && (fnmatch(patterns[i], base, 0) == 0 ||
+				     fnmatch(patterns[i], source, 0) == 0))
+			return patterns[i];
+		if (target != NULL && fnmatch(patterns[i], target, 0) == 0)
+			return patterns[i];
+	}
+	return NULL;
+}
+
+/* Splits path into a malloc'd directory and a pointer to its base name. */
+static int
+split_path(const char *path, char **ret_dir, const char **ret_base)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return -ENOMEM;
+	*ret_dir = dir;
+	*ret_base = slash != NULL ? slash + 1 : path;
+	return 0;
+}
+
+int
+disk_temp_beside(const char *path, const char *tag, char **ret_path)
+{
+	_cleanup_(freep) char *dir = NULL, *tmp = NULL;
+	const char *base;
+	int fd, r;
+
+	r = split_path(path, &dir, &base);
+	if (r < 0)
+		return r;
+	if (*base == '\0')
+		return -EINVAL;
+	if (asprintf(&tmp, "%s/.%s.evt-%s.XXXXXX", dir, base, tag) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_path = TAKE_PTR(tmp);
+	return fd;
+}
+
+bool
+disk_is_temp_name(const char *name, const char *tag)
+{
+	_cleanup_(freep) char *pattern = NULL;
+
+	if (asprintf(&pattern, ".*.evt-%s.??????", tag) < 0)
+		return false;
+	return fnmatch(pattern, name, 0) == 0;
+}
+
+int
+disk_copy_attrs(int fd, const struct stat *st, const char *like)
+{
+	char label[256];
+	ssize_t n;
+
+	if (fchown(fd, st->st_uid, st->st_gid) < 0)
+		return -errno;
+	if (fchmod(fd, st->st_mode & 07777) < 0)
+		return -errno;
+	n = getxattr(like, "security.selinux", label, sizeof(label));
+	if (n < 0) {
+		/* No label, or labels are not supported here: nothing to copy. */
+		if (errno == ENODATA || errno == ENOTSUP)
+			return 0;
+		return -errno;
+	}
+	if (fsetxattr(fd, "security.selinux", label, (size_t)n, 0) < 0 &&
+	    errno != ENOTSUP)
+		return -errno;
+	return 0;
+}
+
+int
+disk_fsync_dir_of(const char *path)
+{
+	_cleanup_(freep) char *dir = NULL;
+	_cleanup_(closep) int fd = -1;
+	const char *base;
+	int r;
+
+	r = split_path(path, &dir, &base);
+	if (r < 0)
+		return r;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+disk_commit_file(int fd, const char *from, const char *to)
+{
+	if (fsync(fd) < 0)
+		return -errno;
+	if (rename(from, to) < 0)
+		return -errno;
+	return disk_fsync_dir_of(to);
+}
+
+/* QEMU's lock bytes (block/file-posix.c): 100 + n for each permission n it
+ * uses, 200 + n for each it does not share with others. */
+#define QEMU_LOCK_FIRST 100
+#define QEMU_LOCK_LAST 299
+
+int
+disk_lock_image(int fd)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = QEMU_LOCK_FIRST,
+		.l_len = QEMU_LOCK_LAST - QEMU_LOCK_FIRST + 1,
+	};
+
+	/* Anyone holding any of the bytes has the image open. */
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+		return -errno;
+	if (fl.l_type != F_UNLCK)
+		return -EBUSY;
+	/* A shared lock is enough to keep QEMU out: before opening, QEMU
+	 * tests its bytes for an exclusive lock, which ours conflicts with.
+	 * It also works on a read-only fd. */
+	fl = (struct flock){
+		.l_type = F_RDLCK,
+		.l_whence = SEEK_SET,
+		.l_start = QEMU_LOCK_FIRST,
+		.l_len = QEMU_LOCK_LAST - QEMU_LOCK_FIRST + 1,
+	};
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
+		return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
+	return 0;
+}
+
+static int
+push_extent(struct disk_extent **v, size_t *n, size_t *size, uint64_t off,
+	    uint64_t len)
+{
+	if (len == 0)
+		return 0;
+	if (*n > 0 && (*v)[*n - 1].offset + (*v)[*n - 1].length == off) {
+		(*v)[*n - 1].length += len;
+		return 0;
+	}
+	if (*n == *size) {
+		size_t ns = *size == 0 ? 16 : *size * 2;
+		struct disk_extent *nv = reallocarray(*v, ns, sizeof(**v));
+
+		if (nv == NULL)
+			return -ENOMEM;
+		*v = nv;
+		*size = ns;
+	}
+	(*v)[(*n)++] = (struct disk_extent){ off, len };
+	return 0;
+}
+
+int
+disk_data_map(int fd, uint64_t size, struct disk_extent **ret, size_t *ret_n)
+{
+	_cleanup_(freep) struct disk_extent *v = NULL;
+	size_t n = 0, cap = 0;
+	off_t pos = 0;
+	int r;
+
+	while ((uint64_t)pos < size) {
+		off_t data, hole;
+
+		data = lseek(fd, pos, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)     /* only a hole up to the end */
+				break;
+			if (errno == EINVAL && pos == 0) {
+				/* No SEEK_DATA here: all of it is data. */
+				r = push_extent(&v, &n, &cap, 0, size);
+				if (r < 0)
+					return r;
+				break;
+			}
+			return -errno;
+		}
+		if ((uint64_t)data >= size)
+			break;
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		if ((uint64_t)hole > size)
+			hole = (off_t)size;
+		r = push_extent(&v, &n, &cap, (uint64_t)data,
+				(uint64_t)(hole - data));
+		if (r < 0)
+			return r;
+		pos = hole;
+	}
+	*ret = TAKE_PTR(v);
+	*ret_n = n;
+	return 0;
+}
+
+static bool
+block_is_zero(const unsigned char *p, size_t n)
+{
+	/* p[0] == 0 and every byte equals the one before it. */
+	return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+uint64_t
+disk_zero_runs(const void *buf, size_t n, size_t block, uint64_t offset,
+	       void (*fn)(uint64_t off, uint64_t len, void *userdata),
+	       void *userdata)
+{
+	const unsigned char *p = buf;
+	uint64_t total = 0;
+	size_t run = 0, i;
+
+	for (i = 0; i + block <= n; i += block) {
+		if (block_is_zero(p + i, block)) {
+			run += block;
+			continue;
+		}
+		if (run > 0) {
+			fn(offset + i - run, run, userdata);
+			total += run;
+			run = 0;
+		}
+	}
+	if (run > 0) {
+		fn(offset + i - run, run, userdata);
+		total += run;
+	}
+	return total;
+}
+
+int
+disk_expand_name(const char *pattern, const struct tm *tm, const char *vm,
+		 char **ret)
+{
+	char buf[1024];
+	_cleanup_(freep) char *out = NULL;
+	size_t len, vlen, n = 0;
+	const char *p;
+
+	if (vm == NULL || *vm == '\0' || strchr(vm, '/') != NULL)
+		return -EINVAL;
+	if (*pattern == '\0')
+		return -EINVAL;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* The pattern is the rule's (the admin's), never an event's. */
+	len = strftime(buf, sizeof(buf), pattern, tm);
+#pragma GCC diagnostic pop
+	if (len == 0)
+		return -ENAMETOOLONG;
+	vlen = strlen(vm);
+	out = malloc(len + 1 + (len / 4 + 1) * vlen);
+	if (out == NULL)
+		return -ENOMEM;
+	for (p = buf; *p != '\0';) {
+		if (strncmp(p, "{vm}", 4) == 0) {
+			memcpy(out + n, vm, vlen);
+			n += vlen;
+			p += 4;
+		} else
+			out[n++] = *p++;
+	}
+	out[n] = '\0';
+	if (n > 255)
+		return -ENAMETOOLONG;
+	if (out[0] == '.' || strchr(out, '/') != NULL)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			return -EINVAL;
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+/* Appends s to the glob at g[*n], escaping glob characters. */
+static bool
+glob_literal(char *g, size_t size, size_t *n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (strchr("*?[]\\", s[i]) != NULL) {
+			if (*n + 1 >= size)
+				return false;
+			g[(*n)++] = '\\';
+		}
+		if (*n + 1 >= size)
+			return false;
+		g[(*n)++] = s[i];
+	}
+	g[*n] = '\0';
+	return true;
+}
+
+bool
+disk_name_matches(const char *pattern, const char *vm, const char *name)
+{
+	char glob[2048];
+	size_t n = 0;
+	const char *p;
+
+	glob[0] = '\0';
+	for (p = pattern; *p != '\0';) {
+		const char *add = NULL;
+		bool ok;
+
+		if (strncmp(p, "{vm}", 4) == 0) {
+			ok = glob_literal(glob, sizeof(glob), &n, vm, strlen(vm));
+			p += 4;
+		} else if (p[0] == '%' && p[1] == '%') {
+			ok = glob_literal(glob, sizeof(glob), &n, "%", 1);
+			p += 2;
+		} else if (p[0] == '%' && p[1] != '\0') {
+			switch (p[1]) {
+			case 'Y': add = "[0-9][0-9][0-9][0-9]"; break;
+			case 'm': case 'd': case 'H': case 'M': case 'S':
+			case 'y':
+				add = "[0-9][0-9]";
+				break;
+			default: add = "*";
+			}
+			ok = n + strlen(add) < sizeof(glob);
+			if (ok) {
+				strcpy(glob + n, add);
+				n += strlen(add);
+			}
+			p += 2;
+		} else {
+			ok = glob_literal(glob, sizeof(glob), &n, p, 1);
+			p++;
+		}
+		if (!ok)
+			return false;
+	}
+	return fnmatch(glob, name, 0) == 0;
+}

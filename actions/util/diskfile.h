@@ -1,0 +1,89 @@
+/* File-level helpers shared by the disk actions (compact, merge, archive):
+ * skip patterns, temporary files beside a target, atomic replacement,
+ * QEMU-compatible image locks, zero-block and data-region maps, archive
+ * name patterns. Never logs. */
+#ifndef EVT_DISKFILE_H
+#define EVT_DISKFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "macro.h"
+
+/* The first of patterns[0..n) (fnmatch globs) that matches the disk: its
+ * file's base name, its whole path, or its target ("vdb"). NULL if none.
+ * source may be NULL (an empty drive). */
+const char *disk_skip_match(const char *const *patterns, size_t n,
+			    const char *source, const char *target);
+
+/* Creates an empty file beside path, in the same directory (so a rename
+ * replaces path atomically), named ".BASENAME.evt-TAG.XXXXXX", mode 0600.
+ * Returns an fd (O_RDWR|O_CLOEXEC) with *ret_path malloc'd, or -errno. */
+int disk_temp_beside(const char *path, const char *tag, char **ret_path);
+/* Whether name (a base name) is one disk_temp_beside() made for tag: used to
+ * clean up after a crash. */
+bool disk_is_temp_name(const char *name, const char *tag);
+
+/* Gives the file fd the owner, group and mode of st, and the SELinux label
+ * (security.selinux) of the file `like` if it has one; a file system
+ * without labels is not an error. 0 or -errno. */
+int disk_copy_attrs(int fd, const struct stat *st, const char *like);
+
+/* fsyncs the directory holding path. 0 or -errno. */
+int disk_fsync_dir_of(const char *path);
+/* fsync(fd), then renames from over to and fsyncs to's directory. */
+int disk_commit_file(int fd, const char *from, const char *to);
+
+/* Bytes allocated on the host for st (st_blocks * 512). */
+static inline uint64_t
+disk_allocated(const struct stat *st)
+{
+	return (uint64_t)st->st_blocks * 512;
+}
+
+/* Takes QEMU's image lock (the OFD byte-range locks QEMU and qemu-img take
+ * on bytes 100..299 of an image file they open) exclusively on fd: fails
+ * with -EBUSY if any QEMU process (or qemu-img) has the image open, and while
+ * it is held no QEMU process can open the image (fd may be read-only).
+ * Released when fd is
+ * closed. 0, -EBUSY, other -errno. */
+int disk_lock_image(int fd);
+
+/* One region of a file. */
+struct disk_extent {
+	uint64_t offset, length;
+};
+
+/* The data regions of fd (SEEK_DATA/SEEK_HOLE) from 0 to size, in order,
+ * merged where adjacent. A file system without SEEK_DATA reports all of
+ * it as data. *ret is malloc'd (NULL when there are none). 0 or -errno. */
+int disk_data_map(int fd, uint64_t size, struct disk_extent **ret,
+		  size_t *ret_n);
+
+/* Scans buf[0..n) (n a multiple of block, which is a power of two) for runs
+ * of whole blocks that are all zero; calls fn(offset + start, length) for
+ * each maximal run. Returns the number of zero bytes found. */
+uint64_t disk_zero_runs(const void *buf, size_t n, size_t block,
+			uint64_t offset,
+			void (*fn)(uint64_t off, uint64_t len, void *userdata),
+			void *userdata);
+
+/* Expands an archive name pattern: strftime(3) conversions of tm, then
+ * every "{vm}" replaced by vm. Refuses (-EINVAL) an empty result, "." or
+ * "..", a '/' anywhere, a name starting with '.', control characters, or a
+ * vm name that is empty or holds '/'. 0 with *ret malloc'd, -EINVAL,
+ * -ENAMETOOLONG, -ENOMEM. */
+int disk_expand_name(const char *pattern, const struct tm *tm,
+		     const char *vm, char **ret);
+
+/* Whether name could have been made by pattern for vm at some date: the
+ * pattern is turned into a glob (each %-conversion matches anything, {vm}
+ * the name itself) and fnmatch'ed. Used to find old archives to delete, so
+ * it errs on the side of not matching: "%%" matches '%', and a pattern
+ * without any conversion matches only itself. */
+bool disk_name_matches(const char *pattern, const char *vm, const char *name);
+
+#endif

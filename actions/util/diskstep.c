@@ -1,0 +1,119 @@
+/* Step-level helpers for the disk actions (see diskstep.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diskfile.h"
+#include "diskstep.h"
+#include "evt-ids.h"
+
+int
+disk_log(const struct evt_host *host, struct evt_job *job, unsigned id,
+	 const char *disk, const char *const *more, const char *format, ...)
+{
+	_cleanup_(freep) char *msg = NULL, *dfield = NULL;
+	const char *fields[6] = {};
+	size_t n = 0;
+	va_list ap;
+	int r;
+
+	va_start(ap, format);
+	r = vasprintf(&msg, format, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	if (disk != NULL) {
+		if (asprintf(&dfield, EVT_FIELD_DISK "=%s", disk) < 0)
+			return -ENOMEM;
+		fields[n++] = dfield;
+	}
+	for (size_t i = 0; more != NULL && more[i] != NULL && n < 5; i++)
+		fields[n++] = more[i];
+	return host->log(job, id, fields, "%s", msg);
+}
+
+bool
+disk_selected(const struct evt_host *host, struct evt_job *job,
+	      const struct vm_disk *d)
+{
+	const char *const *skip = NULL;
+	const char *name = d->source != NULL ? d->source : d->target;
+	const char *pattern;
+	_cleanup_(freep) char *reason = NULL;
+	size_t n = 0;
+
+	if (d->device != VM_DISK_DISK)
+		return false;
+	if (!vm_disk_is_writable_image(d)) {
+		const char *why = d->type != VM_DISK_TYPE_FILE ?
+			"not a file on the host" :
+			d->readonly ? "read-only" : d->shareable ?
+			"shared with other VMs" : "transient";
+
+		if (asprintf(&reason, EVT_FIELD_REASON "=%s", why) >= 0)
+			disk_log(host, job, EVT_STEP_SKIPPED, name,
+				 (const char *const[]){ reason, NULL },
+				 "disk %s (%s) left alone: %s", d->target,
+				 name, why);
+		return false;
+	}
+	if (host->option_list(job, "skip", &skip, &n) < 0)
+		n = 0;
+	pattern = disk_skip_match(skip, n, d->source, d->target);
+	if (pattern == NULL)
+		return true;
+	if (asprintf(&reason, EVT_FIELD_REASON "=matches skip pattern '%s'",
+		     pattern) >= 0)
+		disk_log(host, job, EVT_STEP_SKIPPED, d->source,
+			 (const char *const[]){ reason, NULL },
+			 "disk %s (%s) skipped: matches skip pattern '%s'",
+			 d->target, d->source, pattern);
+	return false;
+}
+
+int
+disk_require_off(const struct evt_host *host, struct evt_job *job,
+		 struct vm *vm, const char *verb)
+{
+	int state, r;
+
+	r = vm_state(vm, &state, NULL);
+	if (r < 0)
+		return r;
+	if (vm_state_is_off(state))
+		return 0;
+	host->set_error(job, "cannot %s the disks of VM '%s': it is %s; "
+			"shut it down first (wait-shutdown or shutdown step)",
+			verb, vm->name, vm_state_to_string(state));
+	return -EBUSY;
+}
+
+void
+disk_progress_cb(unsigned percent, void *userdata)
+{
+	struct disk_progress *p = userdata;
+	unsigned phases = p->phases > 0 ? p->phases : 1;
+
+	p->host->progress(p->job, p->disk,
+			  (p->phase * 100 + percent) / phases);
+}
+
+uint64_t
+disk_now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+const char *
+disk_u64(uint64_t v, char buf[static 24])
+{
+	snprintf(buf, 24, "%" PRIu64, v);
+	return buf;
+}

@@ -1,0 +1,48 @@
+/* What the disk actions (compact, merge, archive) share as steps: choosing
+ * the VM's disks through its skip patterns, logging a disk's events with
+ * their fields, turning qemu-img progress into host->progress. Reports
+ * through the host (set_error, log); never prints. */
+#ifndef EVT_DISKSTEP_H
+#define EVT_DISKSTEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evtrigger-action.h"
+#include "vm.h"
+
+/* Logs event id for disk with up to 4 more "NAME=value" fields (NULL ends
+ * them early) and a message. */
+int disk_log(const struct evt_host *host, struct evt_job *job, unsigned id,
+	     const char *disk, const char *const *more, const char *format, ...)
+	_printf_(6, 7);
+
+/* Whether the step should work on disk d: a writable file image not matched
+ * by the "skip" option's patterns. Logs STEP_SKIPPED with DISK and REASON
+ * for a disk it leaves alone; says nothing about CD-ROMs and other devices
+ * that are not disks. */
+bool disk_selected(const struct evt_host *host, struct evt_job *job,
+		   const struct vm_disk *d);
+
+/* Fails (-EBUSY, after set_error) unless the VM is off. verb says what was
+ * refused ("compact"). */
+int disk_require_off(const struct evt_host *host, struct evt_job *job,
+		     struct vm *vm, const char *verb);
+
+/* Progress of one disk through several phases: phase k of n maps 0..100
+ * into its share of the whole. */
+struct disk_progress {
+	const struct evt_host *host;
+	struct evt_job *job;
+	const char *disk;
+	unsigned phase, phases;
+};
+void disk_progress_cb(unsigned percent, void *userdata);
+
+/* Microseconds on CLOCK_MONOTONIC. */
+uint64_t disk_now_usec(void);
+
+/* A decimal rendering of v in a static-free way: into buf. */
+const char *disk_u64(uint64_t v, char buf[static 24]);
+
+#endif

@@ -1,0 +1,98 @@
+#!/bin/bash
+# merge commits a VM's snapshot overlays into their base: with the VM off by
+# qemu-img commit, with it running by a libvirt block commit and pivot. After
+# it the base reads what the top read before, the VM's definition uses the
+# base, and the overlays are gone (or kept with keep-overlays). depth limits
+# how many layers go; a base that another VM's overlay rests on is refused.
+. "$(dirname "$0")/../lib/testbed.sh"
+. "$TOP/tests/lib/vm.sh"
+. "$TOP/tests/lib/disk.sh"
+export EVTRIGGER_ACTION_DIR=$BUILD/actions EVTRIGGER_STATE_DIR=$TESTDIR/state
+
+testbed_journald
+testbed_libvirtd
+img=$TESTDIR/img
+mkdir -p "$img"
+
+# base <- mid <- top, each layer with data of its own.
+make_chain3() {
+	disk_make_chain "$img"
+	mv "$img/top.qcow2" "$img/mid.qcow2"
+	(cd "$img" && qemu-img create -q -f qcow2 -b mid.qcow2 -F qcow2 top.qcow2)
+	qio -f qcow2 -c 'write -P 0x77 2M 1M' -c 'write -P 0x78 50M 2M' "$img/top.qcow2"
+	rm -rf "$TESTDIR/before"
+	disk_snapshot "$img" "$TESTDIR/before"
+}
+source_of() {
+	$VIRSH domblklist "$1" | awk -v t="$2" '$1 == t { print $2 }'
+}
+
+# --- VM off, all layers -----------------------------------------------------
+make_chain3
+testbed_guest vdc "$img/top.qcow2"
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" ||
+	fail "merge failed: $(cat "$TESTDIR/err")"
+qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/base.qcow2" ||
+	fail "base does not read what the top read"
+qemu-img check -q "$img/base.qcow2" || fail "base does not check clean"
+assert_eq "$(source_of vdc vda)" "$img/base.qcow2" "vda source after merge"
+$VIRSH dumpxml --inactive vdc | grep -q "type='qcow2'" || fail "driver type lost"
+[ -e "$img/top.qcow2" ] && fail "top overlay left"
+[ -e "$img/mid.qcow2" ] && fail "mid overlay left"
+journal_wait 1 10 EVENT_ID=612 VM=vdc STEP=merge DISK="$img/top.qcow2"
+[ -n "$(journal_field SIZE_AFTER EVENT_ID=612 DISK="$img/top.qcow2")" ] || fail "no SIZE_AFTER"
+[ "$(journal_count EVENT_ID=611 STEP=merge DISK="$img/top.qcow2")" -ge 1 ] || fail "no progress"
+# Nothing to merge now: a STEP_SKIPPED, success.
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" ||
+	fail "second merge failed: $(cat "$TESTDIR/err")"
+assert_eq "$(journal_field REASON EVENT_ID=614 STEP=merge)" "no snapshot overlays" "REASON"
+$VIRSH undefine vdc >/dev/null
+rm -f "$img"/*
+
+# --- depth=1, keep-overlays -------------------------------------------------
+make_chain3
+testbed_guest vdc "$img/top.qcow2"
+$EVTRIGGER action merge --vm vdc --connect qemu:///system -o depth=1 \
+	-o keep-overlays=yes 2>"$TESTDIR/err" || fail "merge depth=1 failed: $(cat "$TESTDIR/err")"
+assert_eq "$(source_of vdc vda)" "$img/mid.qcow2" "vda source after depth=1"
+qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/mid.qcow2" ||
+	fail "mid does not read what the top read"
+[ -e "$img/top.qcow2" ] || fail "kept overlay removed"
+cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "depth=1 changed the base"
+$VIRSH undefine vdc >/dev/null
+rm -f "$img"/*
+
+# --- a base shared with another VM is refused -------------------------------
+make_chain3
+(cd "$img" && qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 other.qcow2)
+testbed_guest vdc "$img/top.qcow2"
+testbed_guest other "$img/other.qcow2"
+rc=0
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "merge into a shared base"
+case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
+*"also used by VM 'other'"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc)" ;;
+esac
+cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge changed the base"
+assert_eq "$(source_of vdc vda)" "$img/top.qcow2" "vda source after refusal"
+$VIRSH undefine vdc >/dev/null
+$VIRSH undefine other >/dev/null
+rm -f "$img"/*
+
+# --- VM running: block commit and pivot --------------------------------------
+make_chain3
+testbed_guest vdc "$img/top.qcow2"
+$VIRSH start vdc >/dev/null || fail "cannot start vdc"
+guest_wait_console vdc 'evt-guest: ready' 120
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" ||
+	fail "live merge failed: $(cat "$TESTDIR/err")"
+assert_eq "$(guest_state vdc)" running "state after live merge"
+assert_eq "$(source_of vdc vda)" "$img/base.qcow2" "live vda source"
+$VIRSH dumpxml --inactive vdc | grep -q "$img/base.qcow2" ||
+	fail "persistent definition still uses the overlay"
+[ -e "$img/top.qcow2" ] && fail "top overlay left after live merge"
+$VIRSH destroy vdc >/dev/null
+qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/base.qcow2" ||
+	fail "base does not read what the top read (live)"
+true

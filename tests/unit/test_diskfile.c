@@ -1,0 +1,252 @@
+/* Check suite for actions/util/diskfile.c: skip patterns, archive names,
+ * zero-block runs, data maps and image locks. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/diskfile.h"
+
+static const char *const skip_patterns[] = { "*swap*", "*wsus data*", "vdz" };
+
+static const struct {
+	const char *source, *target, *match;
+} skip_cases[] = {
+	{ "/vm/vdc-swap.qcow2", "vdb", "*swap*" },
+	{ "/vm/wsus data.raw", "vdc", "*wsus data*" },
+	{ "/vm/data.qcow2", "vdz", "vdz" },
+	{ "/vm/data.qcow2", "vda", NULL },
+	{ NULL, "vdz", "vdz" },
+	{ NULL, "hdc", NULL },
+	{ "/swapdir/root.qcow2", "vda", "*swap*" },     /* whole path */
+};
+
+START_TEST(test_skip)
+{
+	const char *m = disk_skip_match(skip_patterns, ELEMENTSOF(skip_patterns),
+					skip_cases[_i].source,
+					skip_cases[_i].target);
+
+	if (skip_cases[_i].match == NULL)
+		ck_assert_ptr_null(m);
+	else
+		ck_assert_str_eq(m, skip_cases[_i].match);
+}
+END_TEST
+
+static const struct {
+	const char *pattern, *vm;
+	int r;
+	const char *out;
+} name_cases[] = {
+	{ "%Y-%m-%d {vm}.tar.zst", "vdc", 0, "2026-03-07 vdc.tar.zst" },
+	{ "{vm}-{vm}-%H%M.tar", "a", 0, "a-a-0405.tar" },
+	{ "backup.tar", "vdc", 0, "backup.tar" },
+	{ "%Y/{vm}.tar", "vdc", -EINVAL, NULL },
+	{ "{vm}.tar", "a/b", -EINVAL, NULL },
+	{ "{vm}.tar", "", -EINVAL, NULL },
+	{ ".{vm}.tar", "vdc", -EINVAL, NULL },
+	{ "", "vdc", -EINVAL, NULL },
+	{ "{vm}", "..", -EINVAL, NULL },
+	{ "x\ty", "vdc", -EINVAL, NULL },
+};
+
+START_TEST(test_name)
+{
+	struct tm tm = { .tm_year = 126, .tm_mon = 2, .tm_mday = 7,
+			 .tm_hour = 4, .tm_min = 5 };
+	char *out = NULL;
+	int r = disk_expand_name(name_cases[_i].pattern, &tm, name_cases[_i].vm,
+				 &out);
+
+	ck_assert_msg(r == name_cases[_i].r, "'%s': r=%d",
+		      name_cases[_i].pattern, r);
+	if (r == 0)
+		ck_assert_str_eq(out, name_cases[_i].out);
+	else
+		ck_assert_ptr_null(out);
+	free(out);
+}
+END_TEST
+
+static const struct {
+	const char *pattern, *vm, *name;
+	bool match;
+} match_cases[] = {
+	{ "%Y-%m-%d {vm}.tar.zst", "vdc", "2026-03-07 vdc.tar.zst", true },
+	{ "%Y-%m-%d {vm}.tar.zst", "vdc", "2026-03-07 vdc2.tar.zst", false },
+	{ "%Y-%m-%d {vm}.tar.zst", "vdc", "2026-03-07 vdc.tar.zst.sha256", false },
+	{ "%Y-%m-%d {vm}.tar.zst", "vdc", "notes 2026-03-07 vdc.tar.zst", false },
+	{ "%Y-%m-%d {vm}.tar.zst", "vdc", "20x6-03-07 vdc.tar.zst", false },
+	{ "%Y-%m-%d {vm}.tar.zst", "v*", "2026-03-07 vdc.tar.zst", false },
+	{ "%Y-%m-%d {vm}.tar.zst", "v*", "2026-03-07 v*.tar.zst", true },
+	{ "{vm}-%a.tar", "vdc", "vdc-Sat.tar", true },
+	{ "{vm}-100%%.tar", "vdc", "vdc-100%.tar", true },
+	{ "backup.tar", "vdc", "backup.tar", true },
+	{ "backup.tar", "vdc", "backup2.tar", false },
+};
+
+START_TEST(test_name_matches)
+{
+	ck_assert_msg(disk_name_matches(match_cases[_i].pattern,
+					match_cases[_i].vm,
+					match_cases[_i].name) ==
+		      match_cases[_i].match, "%s / %s", match_cases[_i].pattern,
+		      match_cases[_i].name);
+}
+END_TEST
+
+struct runs {
+	uint64_t off[8], len[8];
+	size_t n;
+};
+
+static void
+add_run(uint64_t off, uint64_t len, void *userdata)
+{
+	struct runs *r = userdata;
+
+	ck_assert_uint_lt(r->n, 8);
+	r->off[r->n] = off;
+	r->len[r->n++] = len;
+}
+
+START_TEST(test_zero_runs)
+{
+	static unsigned char buf[8 * 4096];
+	struct runs r = {};
+
+	memset(buf, 0, sizeof(buf));
+	buf[4096 + 17] = 1;              /* block 1 has data */
+	buf[5 * 4096 + 4095] = 0xff;     /* block 5 too, last byte */
+	ck_assert_uint_eq(disk_zero_runs(buf, sizeof(buf), 4096, 1 << 20,
+					 add_run, &r), 6 * 4096);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_uint_eq(r.off[0], 1 << 20);
+	ck_assert_uint_eq(r.len[0], 4096);
+	ck_assert_uint_eq(r.off[1], (1 << 20) + 2 * 4096);
+	ck_assert_uint_eq(r.len[1], 3 * 4096);
+	ck_assert_uint_eq(r.off[2], (1 << 20) + 6 * 4096);
+	ck_assert_uint_eq(r.len[2], 2 * 4096);
+
+	memset(buf, 7, sizeof(buf));
+	r.n = 0;
+	ck_assert_uint_eq(disk_zero_runs(buf, sizeof(buf), 4096, 0, add_run,
+					 &r), 0);
+	ck_assert_uint_eq(r.n, 0);
+}
+END_TEST
+
+/* A real sparse file on /tmp: data at 1 MiB and 5..6 MiB of 8 MiB. */
+START_TEST(test_data_map)
+{
+	char path[] = "/tmp/evt-map.XXXXXX";
+	static char data[1 << 20];
+	struct disk_extent *map = NULL;
+	size_t n = 0;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	memset(data, 0x5a, sizeof(data));
+	ck_assert_int_eq(ftruncate(fd, 8 << 20), 0);
+	ck_assert_int_eq(pwrite(fd, data, 4096, 1 << 20), 4096);
+	ck_assert_int_eq(pwrite(fd, data, sizeof(data), 5 << 20), sizeof(data));
+	ck_assert_int_eq(disk_data_map(fd, 8 << 20, &map, &n), 0);
+	ck_assert_uint_ge(n, 1);
+	/* File systems may round to their block size; the data is covered. */
+	ck_assert_uint_le(map[0].offset, 1 << 20);
+	ck_assert_uint_ge(map[0].offset + map[0].length, (1 << 20) + 4096);
+	ck_assert_uint_le(map[n - 1].offset, 5 << 20);
+	ck_assert_uint_ge(map[n - 1].offset + map[n - 1].length, 6 << 20);
+	free(map);
+	map = NULL;
+	ck_assert_int_eq(ftruncate(fd, 0), 0);
+	ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
+	ck_assert_int_eq(disk_data_map(fd, 1 << 20, &map, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	close(fd);
+}
+END_TEST
+
+/* The lock keeps the real qemu-img out, and qemu-img's keeps ours out. */
+START_TEST(test_lock)
+{
+	char dir[] = "/tmp/evt-lock.XXXXXX", img[64], cmd[256];
+	int fd, fd2;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(img, sizeof(img), "%s/a.qcow2", dir);
+	snprintf(cmd, sizeof(cmd), "qemu-img create -q -f qcow2 %s 1M", img);
+	ck_assert_int_eq(system(cmd), 0);
+	fd = open(img, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(disk_lock_image(fd), 0);
+	snprintf(cmd, sizeof(cmd), "qemu-img info %s >/dev/null 2>&1", img);
+	ck_assert_int_ne(system(cmd), 0);
+	/* Another open file description sees it held. */
+	fd2 = open(img, O_RDWR);
+	ck_assert_int_eq(disk_lock_image(fd2), -EBUSY);
+	close(fd);
+	ck_assert_int_eq(disk_lock_image(fd2), 0);
+	close(fd2);
+	ck_assert_int_eq(system(cmd), 0);
+	unlink(img);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_temp)
+{
+	char dir[] = "/tmp/evt-temp.XXXXXX", target[64];
+	char *tmp = NULL;
+	const char *base;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s/disk one.qcow2", dir);
+	fd = disk_temp_beside(target, "compact", &tmp);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(strncmp(tmp, dir, strlen(dir)), 0);
+	base = strrchr(tmp, '/') + 1;
+	ck_assert_int_eq(strncmp(base, ".disk one.qcow2.evt-compact.", 28), 0);
+	ck_assert(disk_is_temp_name(base, "compact"));
+	ck_assert(!disk_is_temp_name(base, "archive"));
+	ck_assert(!disk_is_temp_name("disk one.qcow2", "compact"));
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	ck_assert_int_eq(disk_commit_file(fd, tmp, target), 0);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(access(target, F_OK), 0);
+	close(fd);
+	free(tmp);
+	unlink(target);
+	rmdir(dir);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("diskfile");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_loop_test(tc, test_skip, 0, ELEMENTSOF(skip_cases));
+	tcase_add_loop_test(tc, test_name, 0, ELEMENTSOF(name_cases));
+	tcase_add_loop_test(tc, test_name_matches, 0, ELEMENTSOF(match_cases));
+	tcase_add_test(tc, test_zero_runs);
+	tcase_add_test(tc, test_data_map);
+	tcase_add_test(tc, test_lock);
+	tcase_add_test(tc, test_temp);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
