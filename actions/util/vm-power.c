@@ -14,9 +14,10 @@ add_sat(uint64_t a, uint64_t b)
 	return b >= UINT64_MAX - a ? UINT64_MAX : a + b;
 }
 
+/* An unset option is VM_NEVER. Never reports: this runs in check() too. */
 static int
 duration_option(const struct evt_host *host, struct evt_job *job,
-		const char *name, uint64_t *ret)
+		const char *name, uint64_t *ret, const char **ret_bad)
 {
 	uint64_t v;
 	int r;
@@ -27,8 +28,7 @@ duration_option(const struct evt_host *host, struct evt_job *job,
 		return 0;
 	}
 	if (r < 0) {
-		host->set_error(job, "invalid %s '%s'", name,
-				host->option(job, name) ?: "");
+		*ret_bad = name;
 		return r;
 	}
 	*ret = v;
@@ -37,22 +37,25 @@ duration_option(const struct evt_host *host, struct evt_job *job,
 
 int
 vm_off_plan_from_options(const struct evt_host *host, struct evt_job *job,
-			 bool ask_at_once, struct vm_off_plan *ret)
+			 bool ask_at_once, struct vm_off_plan *ret,
+			 const char **ret_bad)
 {
 	struct vm_off_plan p;
 	int r;
 
-	r = duration_option(host, job, "timeout", &p.timeout_usec);
+	r = duration_option(host, job, "timeout", &p.timeout_usec, ret_bad);
 	if (r < 0)
 		return r;
 	if (ask_at_once)
 		p.ask_after_usec = 0;
 	else {
-		r = duration_option(host, job, "ask-after", &p.ask_after_usec);
+		r = duration_option(host, job, "ask-after", &p.ask_after_usec,
+				    ret_bad);
 		if (r < 0)
 			return r;
 	}
-	r = duration_option(host, job, "force-after", &p.force_after_usec);
+	r = duration_option(host, job, "force-after", &p.force_after_usec,
+			    ret_bad);
 	if (r < 0)
 		return r;
 	*ret = p;

@@ -20,9 +20,11 @@ struct vm_off_plan {
 };
 
 /* Reads the plan from the step's options: timeout, ask-after, force-after
- * (each optional; ask-after is 0 when ask_at_once). */
+ * (each optional; ask-after is 0 when ask_at_once). Reports nothing (usable
+ * from check()): on -EINVAL *ret_bad names the malformed option. */
 int vm_off_plan_from_options(const struct evt_host *host, struct evt_job *job,
-			     bool ask_at_once, struct vm_off_plan *ret);
+			     bool ask_at_once, struct vm_off_plan *ret,
+			     const char **ret_bad);
 /* Checks that ask-after < force-after < timeout where they are set. Returns 0,
  * or -EINVAL with the reason in err. */
 int vm_off_plan_check(const struct vm_off_plan *p, char *err, size_t errlen);

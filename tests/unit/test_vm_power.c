@@ -166,18 +166,23 @@ START_TEST(test_plan_from_options)
 {
 	struct evt_job job;
 	struct vm_off_plan p;
+	const char *bad = NULL;
 
 	job_init(&job, "test");
 	job.opts[0][0] = "timeout";
 	job.opts[0][1] = "15m";
 	job.opts[1][0] = "force-after";
 	job.opts[1][1] = "10m";
-	ck_assert_int_eq(vm_off_plan_from_options(&host, &job, false, &p), 0);
+	ck_assert_int_eq(vm_off_plan_from_options(&host, &job, false, &p, &bad), 0);
 	ck_assert_uint_eq(p.timeout_usec, S(900));
 	ck_assert_uint_eq(p.ask_after_usec, VM_NEVER);
 	ck_assert_uint_eq(p.force_after_usec, S(600));
-	ck_assert_int_eq(vm_off_plan_from_options(&host, &job, true, &p), 0);
+	ck_assert_int_eq(vm_off_plan_from_options(&host, &job, true, &p, &bad), 0);
 	ck_assert_uint_eq(p.ask_after_usec, 0);
+	job.opts[1][1] = "soon";
+	ck_assert_int_eq(vm_off_plan_from_options(&host, &job, false, &p, &bad),
+			 -EINVAL);
+	ck_assert_str_eq(bad, "force-after");
 }
 END_TEST
 
