@@ -36,7 +36,10 @@
 # /init prints 'evt-guest: ready' when up and, with --acpi, 'evt-guest: acpi
 # armed' once a press of the ACPI power button (virsh shutdown) makes it power
 # off; without --acpi it ignores the button. --poweroff-after S makes it power
-# itself off S seconds after boot. Boot takes about 3 s under TCG.
+# itself off S seconds after boot. Boot takes about 3 s under TCG. DISKs are
+# opened (and locked) by QEMU like any VM's disks, so a running guest holds
+# them in use; the guest itself has no virtio-blk driver and never writes
+# them.
 #
 # Exports: LIBVIRT_DEFAULT_URI=qemu:///system, VIRSH (virsh with that URI),
 # LIBVIRTD_PID.
