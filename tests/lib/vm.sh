@@ -251,7 +251,7 @@ testbed_guest() {
 		  <on_crash>destroy</on_crash>
 		  <devices>$disks
 		    <serial type='file'>
-		      <source path='$TESTDIR/$name.console'/>
+		      <source path='$TESTDIR/$name.console' append='on'/>
 		      <target port='0'/>
 		    </serial>
 		    <memballoon model='none'/>
@@ -262,15 +262,18 @@ testbed_guest() {
 		fail "cannot define guest $name: see $TESTDIR/$name.xml"
 }
 
-# guest_wait_console NAME TEXT TIMEOUT_S: waits until the guest's serial
-# console shows TEXT (a fixed string).
+# guest_wait_console NAME TEXT TIMEOUT_S [COUNT]: waits until the guest's
+# serial console shows TEXT (a fixed string) COUNT times (default 1). The
+# console file keeps every boot's output (append), so after a restart wait
+# for the next COUNT.
 guest_wait_console() {
-	local name=$1 text=$2 timeout=$3 i
+	local name=$1 text=$2 timeout=$3 count=${4:-1} i n=0
 	for i in $(seq $((timeout * 10))); do
-		grep -qF -- "$text" "$TESTDIR/$name.console" 2>/dev/null && return 0
+		n=$(grep -cF -- "$text" "$TESTDIR/$name.console" 2>/dev/null)
+		[ "${n:-0}" -ge "$count" ] && return 0
 		sleep 0.1
 	done
-	fail "guest $name did not print '$text' within ${timeout}s: $(tail -n 5 "$TESTDIR/$name.console" 2>/dev/null)"
+	fail "guest $name did not print '$text' ($count times) within ${timeout}s: $(tail -n 5 "$TESTDIR/$name.console" 2>/dev/null)"
 }
 
 # guest_state NAME: prints libvirt's state ("running", "shut off", ...).

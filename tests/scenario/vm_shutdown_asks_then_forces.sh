@@ -33,7 +33,7 @@ journal_wait 1 10 EVENT_ID=612 VM=deaf STEP=shutdown
 # Without force-after, a guest that ignores the button fails the step and
 # keeps running.
 $VIRSH start deaf >/dev/null || fail "cannot restart guest deaf"
-guest_wait_console deaf 'evt-guest: ready' 120
+guest_wait_console deaf 'evt-guest: ready' 120 2
 rc=0
 run_action shutdown deaf -o timeout=3s || rc=$?
 assert_eq "$rc" 1 "shutdown without force: exit status"
