@@ -122,12 +122,14 @@ clear_note_if_running(const struct evt_host *host, struct evt_job *job,
 		host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 }
 
+/* Whether the VM is off, or gone (a transient VM is undefined once off). */
 static bool
 vm_is_off_now(struct vm *vm)
 {
-	int state;
+	int state, r;
 
-	return vm_state(vm, &state, NULL) == 0 && vm_state_is_off(state);
+	r = vm_state(vm, &state, NULL);
+	return r == -ENOENT || (r == 0 && vm_state_is_off(state));
 }
 
 int

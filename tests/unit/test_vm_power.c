@@ -306,6 +306,27 @@ START_TEST(test_force)
 }
 END_TEST
 
+/* A transient VM is undefined as it stops: gone counts as off. */
+START_TEST(test_transient_vm_gone_is_off)
+{
+	static const char xml[] =
+		"<domain type='test'><name>transient</name>"
+		"<memory>65536</memory><os><type>hvm</type></os></domain>";
+	struct evt_job job;
+	struct vm_off_plan p = { S(900), VM_NEVER, 0 };
+	virDomainPtr d;
+
+	job_init(&job, "transient");
+	d = virDomainCreateXML(test_driver, xml, 0);
+	ck_assert_ptr_nonnull(d);
+	virDomainFree(d);
+	ck_assert_int_eq(vm_power_off(&host, &job, &p), 0);
+	ck_assert(logged(&job, EVT_STEP_WARNING, "forced vm 'transient' off"));
+	ck_assert(logged(&job, EVT_STEP_NOTICE, "vm 'transient' is off after"));
+	ck_assert_str_eq(job.note, "1");
+}
+END_TEST
+
 static Suite *
 vm_power_suite(void)
 {
@@ -322,6 +343,7 @@ vm_power_suite(void)
 	tcase_add_test(drv, test_cancel_fd_ends_wait);
 	tcase_add_test(drv, test_ask_at_once_then_start);
 	tcase_add_test(drv, test_force);
+	tcase_add_test(drv, test_transient_vm_gone_is_off);
 	suite_add_tcase(s, drv);
 	return s;
 }
