@@ -436,7 +436,7 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 	const char **ret_how)
 {
 	struct wait_ctx w = { false };
-	int state, r, fd, watch = -1, timer = -1;
+	int state = VIR_DOMAIN_NOSTATE, r, fd, watch = -1, timer = -1;
 	unsigned seen;
 
 	r = wait_state(vm, want, &state);
