@@ -8,6 +8,19 @@
 #include "vm-power.h"
 #include "vm.h"
 
+/* A wait as people say it: whole seconds from one second on (the time limit
+ * counts from the runner's start of the step, a few ms before ours). */
+static char *
+format_waited(uint64_t usec, char *buf, size_t size)
+{
+	uint64_t s = (usec + 500000) / 1000000;
+
+	if (usec < 1000000 || s >= 60)
+		return format_duration(s >= 60 ? s * 1000000 : usec, buf, size);
+	snprintf(buf, size, "%llus", (unsigned long long)s);
+	return buf;
+}
+
 static uint64_t
 add_sat(uint64_t a, uint64_t b)
 {
@@ -138,7 +151,7 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 {
 	_cleanup_(vm_closep) struct vm *vm = NULL;
 	uint64_t start = vm_now_usec(), end, ask_at, force_at, now;
-	bool asked = false, forced = false, step_limit;
+	bool asked = false, forced = false;
 	char waited[32], after[32], msg[512];
 	const char *how;
 	int r;
@@ -146,9 +159,10 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 	r = vm_open(host, job, &vm);
 	if (r < 0)
 		return r;
-	end = add_sat(start, plan->timeout_usec);
-	step_limit = host->deadline(job) < end;
-	end = vm_deadline_min(end, host->deadline(job));
+	/* The job runner's limit (the same timeout option, or the job's) may
+	 * come first. */
+	end = vm_deadline_min(add_sat(start, plan->timeout_usec),
+			      host->deadline(job));
 	ask_at = add_sat(start, plan->ask_after_usec);
 	force_at = add_sat(start, plan->force_after_usec);
 
@@ -161,7 +175,7 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 			next = vm_deadline_min(next, force_at);
 		r = vm_wait(vm, VM_WANT_OFF, next, &how);
 		now = vm_now_usec();
-		format_duration(now - start, waited, sizeof(waited));
+		format_waited(now - start, waited, sizeof(waited));
 		if (r == 1) {
 			r = host->set_note(job, EVT_NOTE_VM_DOWN, "1");
 			if (r < 0) {
@@ -184,9 +198,8 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 
 		if (now >= end) {
 			clear_note_if_running(host, job, vm);
-			host->set_error(job, "vm '%s' did not shut down: waited %s%s%s",
+			host->set_error(job, "vm '%s' did not shut down: waited %s%s",
 					vm->name, waited,
-					step_limit ? " (the step's time limit)" : "",
 					forced ? " after forcing it off" :
 					asked ? " after asking it to shut down" : "");
 			return -ETIMEDOUT;
@@ -237,7 +250,6 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 {
 	_cleanup_(vm_closep) struct vm *vm = NULL;
 	uint64_t start = vm_now_usec(), end;
-	bool step_limit;
 	char waited[32], msg[512];
 	const char *how;
 	int r, state;
@@ -245,9 +257,7 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	r = vm_open(host, job, &vm);
 	if (r < 0)
 		return r;
-	end = add_sat(start, timeout_usec);
-	step_limit = host->deadline(job) < end;
-	end = vm_deadline_min(end, host->deadline(job));
+	end = vm_deadline_min(add_sat(start, timeout_usec), host->deadline(job));
 
 	r = vm_state(vm, &state, NULL);
 	if (r < 0)
@@ -273,11 +283,10 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	if (r < 0)
 		return r;
 	r = vm_wait(vm, VM_WANT_RUNNING, end, &how);
-	format_duration(vm_now_usec() - start, waited, sizeof(waited));
+	format_waited(vm_now_usec() - start, waited, sizeof(waited));
 	if (r == -ETIMEDOUT) {
-		host->set_error(job, "vm '%s' did not start running: waited %s%s",
-				vm->name, waited,
-				step_limit ? " (the step's time limit)" : "");
+		host->set_error(job, "vm '%s' did not start running: waited %s",
+				vm->name, waited);
 		return r;
 	}
 	if (r < 0)
