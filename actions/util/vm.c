@@ -180,6 +180,21 @@ stopped_detail_to_string(int detail)
 	return "other";
 }
 
+static const char *
+shutdown_detail_to_string(int detail)
+{
+	switch (detail) {
+	case VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED:
+		return "finished";
+	case VIR_DOMAIN_EVENT_SHUTDOWN_GUEST:
+		return "by the guest";
+	case VIR_DOMAIN_EVENT_SHUTDOWN_HOST:
+		return "asked by the host";
+	default:
+		return "other";
+	}
+}
+
 static int
 lifecycle_cb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 	     void *opaque)
@@ -506,10 +521,17 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 		if (r < 0)
 			break;
 		if (r == 0 || state_is_wanted(state, want)) {
+			/* The newest event seen: libvirt sends "shutdown"
+			 * (the guest finished its shutdown) just before
+			 * "stopped", and the state may already be off. */
 			if (vm->last_event == VIR_DOMAIN_EVENT_STOPPED)
 				snprintf(vm->how, sizeof(vm->how),
 					 "lifecycle event stopped (%s)",
 					 stopped_detail_to_string(vm->last_detail));
+			else if (vm->last_event == VIR_DOMAIN_EVENT_SHUTDOWN)
+				snprintf(vm->how, sizeof(vm->how),
+					 "lifecycle event shutdown (%s)",
+					 shutdown_detail_to_string(vm->last_detail));
 			else
 				snprintf(vm->how, sizeof(vm->how),
 					 "lifecycle event %s",

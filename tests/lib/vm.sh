@@ -291,3 +291,19 @@ guest_wait_state() {
 	done
 	fail "guest $name: expected state '$want' within ${timeout}s, it is '$s'"
 }
+
+# assert_off_by_event VM STEP [MATCH...]: the newest STEP_NOTICE of STEP for
+# VM (its "is off" notice) says a libvirt lifecycle event ended the wait: the
+# guest's "shutdown" or the "stopped" that follows it, not a state found when
+# the step began.
+assert_off_by_event() {
+	local vm=$1 step=$2 reason
+	shift 2
+	# The step's STEP_FINISHED comes after its notices.
+	journal_wait 1 30 EVENT_ID=612 VM="$vm" STEP="$step" "$@"
+	reason=$(journal_field REASON EVENT_ID=615 VM="$vm" STEP="$step" "$@")
+	case $reason in
+	"lifecycle event stopped (shutdown)" | "lifecycle event shutdown ("*) ;;
+	*) fail "$step on $vm: not ended by a shutdown lifecycle event: REASON='$reason'" ;;
+	esac
+}

@@ -16,7 +16,7 @@ run_action shutdown polite -o timeout=5m -o force-after=4m ||
 	fail "shutdown polite: $(cat "$TESTDIR/action.err")"
 assert_eq "$(guest_state polite)" "shut off" "polite state"
 journal_wait 1 10 EVENT_ID=615 VM=polite STEP=shutdown REASON=asked
-journal_wait 1 10 EVENT_ID=615 VM=polite "REASON=lifecycle event stopped (shutdown)"
+assert_off_by_event polite shutdown
 assert_eq "$(journal_count EVENT_ID=616 VM=polite)" 0 "polite: forced"
 journal_wait 1 10 EVENT_ID=612 VM=polite STEP=shutdown
 

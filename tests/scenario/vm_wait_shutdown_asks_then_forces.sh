@@ -19,7 +19,7 @@ assert_eq "$(guest_state polite)" "shut off" "polite state"
 grep -qF 'evt-guest: power button pressed' "$TESTDIR/polite.console" ||
 	fail "polite guest never saw the power button"
 journal_wait 1 10 EVENT_ID=615 VM=polite REASON=asked
-journal_wait 1 10 EVENT_ID=615 VM=polite "REASON=lifecycle event stopped (shutdown)"
+assert_off_by_event polite wait-shutdown
 assert_eq "$(journal_count EVENT_ID=616 VM=polite)" 0 "polite: STEP_WARNING events"
 
 # A guest that ignores it.
