@@ -660,12 +660,12 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 	if (atomic_load(&job->stop) != STOP_NONE) {
 		char lim[64];
 
-		r = -ETIMEDOUT;
 		/* A module that watched the same deadline and said what it
 		 * waited for (wait-shutdown: which VM, how long) keeps its
 		 * message. */
-		if (job->error[0] != '\0')
+		if (r == -ETIMEDOUT && job->error[0] != '\0')
 			goto out_failed;
+		r = -ETIMEDOUT;
 		format_duration(atomic_load(&job->stop) == STOP_JOB_TIMEOUT ?
 					job->job_timeout : job->step_timeout,
 				lim, sizeof(lim));
