@@ -112,6 +112,7 @@ latency() {
 		sleep 0.1
 	done
 	printf '%-44s %s\n' "$label" "$(stats "$sent" "$RUN_DIR")"
+	case $label in evtrigger*) breakdown "$sent" ;; esac
 }
 
 # evtrigger_rules FIRST LAST: a rule per run ID, stamping into its dir.
@@ -122,6 +123,35 @@ evtrigger_rules() {
 		printf '[trigger]\nid = %d\n[job]\nsteps = exec\non-busy = queue\n[exec]\ncommand = %s %s N\n' \
 			$((700 + k)) "$STAMP" "$OUT/run$k" > "$RULES/lat$k.rule"
 	done
+}
+
+# breakdown SENT-FILE: for evtrigger's run RUN, splits the latency at the job
+# record's "created" time (when the watcher handed the entry to the job
+# manager): watcher = sent -> created, jobs = created -> action started.
+breakdown() {
+	local rec
+	for rec in "$STATE"/jobs/*/record; do
+		grep -q "^rule=lat$RUN\$" "$rec" || continue
+		awk -F= '/^created=/ { c = $2 } /^field\.N=/ { n = $2 } END { print n, c }' "$rec"
+	done | sort -n > "$TESTDIR/created.$RUN"
+	join <(sort -k1,1 "$1") <(sort -k1,1 "$TESTDIR/created.$RUN") |
+	while read -r n sent created; do
+		[ -e "$RUN_DIR/$n" ] &&
+			echo "$((created - sent)) $(($(cat "$RUN_DIR/$n") - created))"
+	done > "$TESTDIR/split.$RUN"
+	pct "$TESTDIR/split.$RUN" 1 "    watcher: sent -> job recorded"
+	pct "$TESTDIR/split.$RUN" 2 "    jobs: recorded -> action started"
+}
+
+# pct FILE COLUMN LABEL: median and p99 of a column of microseconds.
+pct() {
+	cut -d' ' -f"$2" "$1" | sort -n | awk -v label="$3" '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) exit
+			printf "%-44s median=%.2fms p99=%.2fms\n", label,
+				v[int((NR + 1) / 2)] / 1000, v[int(NR * 0.99 + 0.999)] / 1000
+		}'
 }
 
 # with_noise COMMAND...: runs COMMAND while NOISE_RATE unrelated entries/s
