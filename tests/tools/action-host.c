@@ -271,6 +271,30 @@ h_get_note(struct evt_job *job, const char *key)
 	return NULL;
 }
 
+/* Loads the notes a previous (perhaps killed) run left, as the job runner
+ * keeps them in the job record: recover() depends on them. */
+static void
+notes_read(struct evt_job *job)
+{
+	char line[4096];
+	FILE *f;
+
+	if (job->notes_path == NULL || (f = fopen(job->notes_path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL &&
+	       job->n_notes < ELEMENTSOF(job->note_keys)) {
+		char *eq = strchr(line, '=');
+
+		line[strcspn(line, "\n")] = '\0';
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		job->note_keys[job->n_notes] = strdup(line);
+		job->note_values[job->n_notes++] = strdup(eq + 1);
+	}
+	fclose(f);
+}
+
 static const struct evt_host host = {
 	.api_version = EVT_ACTION_API_VERSION,
 	.option = h_option, .option_bool = h_option_bool,
@@ -354,6 +378,7 @@ main(int argc, char **argv)
 		} else
 			usage();
 	}
+	notes_read(&job);
 	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return 2;
 	signal(SIGTERM, on_signal);
