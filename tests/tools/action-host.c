@@ -329,7 +329,8 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	struct evt_job job = { .job_id = "test-job", .deadline = UINT64_MAX };
+	/* static: what it points to stays reachable until exit (LeakSanitizer). */
+	static struct evt_job job = { .job_id = "test-job", .deadline = UINT64_MAX };
 	bool recover = false;
 	char err[512], fld[1100], dur[64];
 	const char *f[3] = { fld, dur, NULL };
