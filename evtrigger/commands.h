@@ -9,6 +9,7 @@
 #define EXIT_RULES      3       /* invalid rules */
 #define EXIT_NOTFOUND   4       /* no such rule or job */
 #define EXIT_RUNTIME    5       /* journal, state directory, system error */
+#define EXIT_EXISTS     6       /* create: the rule exists (no --force) */
 
 int cmd_run(int argc, char *argv[]);     /* the daemon: watch */
 int cmd_check(int argc, char *argv[]);   /* validate rules */

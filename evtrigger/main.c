@@ -13,6 +13,10 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	/* Subcommands are added here as they are built. */
+	{ "check", cmd_check, "check rule files, reporting every error" },
+	{ "create", cmd_create, "write a rule file" },
+	{ "query", cmd_query, "list the rules" },
+	{ "delete", cmd_delete, "remove a rule file" },
 	{ "jobs", cmd_jobs, "show running and recent jobs" },
 	{ "cancel", cmd_cancel, "cancel a job" },
 	{ "job", cmd_job, "internal: the process of one job" },

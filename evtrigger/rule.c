@@ -7,6 +7,7 @@
 #include <ini.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -92,6 +93,10 @@ rule_free(struct rule *r)
 {
 	if (r == NULL)
 		return;
+	if (r->packed) {
+		free(r);
+		return;
+	}
 	free(r->name);
 	free(r->path);
 	for (size_t i = 0; i < r->n_matches; i++) {
@@ -317,6 +322,10 @@ open_section(struct parser *p, const char *name, size_t len)
 
 	if (n == NULL)
 		return oom(p);
+	s = reallocarray(p->sections, p->n_sections + 1, sizeof(*s));
+	if (s == NULL)
+		return oom(p);
+	p->sections = s;
 	if (streq(n, "trigger"))
 		kind = SECTION_TRIGGER;
 	else if (streq(n, "job"))
@@ -328,16 +337,13 @@ open_section(struct parser *p, const char *name, size_t len)
 		kind = SECTION_IGNORE;
 	}
 	for (size_t i = 0; kind != SECTION_IGNORE && i < p->n_sections; i++)
-		if (streq(p->sections[i].name, n)) {
+		if (p->sections[i].name != NULL &&
+		    streq(p->sections[i].name, n)) {
 			perr(p, p->line,
 			     "duplicate section [%s] (first at line %u)", n,
 			     p->sections[i].line);
 			kind = SECTION_IGNORE;
 		}
-	s = reallocarray(p->sections, p->n_sections + 1, sizeof(*s));
-	if (s == NULL)
-		return oom(p);
-	p->sections = s;
 	p->sections[p->n_sections] = (struct section){ TAKE_PTR(n), kind,
 						       p->line };
 	p->cur = (ssize_t)p->n_sections++;
@@ -349,17 +355,12 @@ static void
 open_bad_section(struct parser *p)
 {
 	struct section *s;
-	char *n = strdup("");
 
 	s = reallocarray(p->sections, p->n_sections + 1, sizeof(*s));
-	if (s == NULL || n == NULL) {
-		free(n);
-		if (s != NULL)
-			p->sections = s;
+	if (s == NULL)
 		return oom(p);
-	}
 	p->sections = s;
-	p->sections[p->n_sections] = (struct section){ n, SECTION_IGNORE,
+	p->sections[p->n_sections] = (struct section){ NULL, SECTION_IGNORE,
 						       p->line };
 	p->cur = (ssize_t)p->n_sections++;
 }
@@ -491,19 +492,17 @@ add_match(struct parser *p, const char *field, const char *pattern)
 {
 	struct rule *r = p->rule;
 	struct rule_match *m;
-	char *f = strdup(field), *pat = strdup(pattern);
 
 	m = reallocarray(r->matches, r->n_matches + 1, sizeof(*m));
-	if (m == NULL || f == NULL || pat == NULL) {
-		if (m != NULL)
-			r->matches = m;
-		free(f);
-		free(pat);
+	if (m == NULL)
 		return oom(p);
-	}
 	r->matches = m;
-	r->matches[r->n_matches++] = (struct rule_match){ f, pat,
-							  is_glob(pattern) };
+	m = &r->matches[r->n_matches++];
+	m->field = strdup(field);
+	m->pattern = strdup(pattern);
+	m->glob = is_glob(pattern);
+	if (m->field == NULL || m->pattern == NULL)
+		oom(p);
 }
 
 /* Splits value into words; reports a bad list. Returns NULL on error. */
@@ -775,19 +774,18 @@ key_step(struct parser *p, const char *section, const char *key,
 {
 	struct rule *r = p->rule;
 	struct rule_option *o;
-	char *s = strdup(section), *k = strdup(key), *v = strdup(value);
 
 	o = reallocarray(r->options, r->n_options + 1, sizeof(*o));
-	if (o == NULL || s == NULL || k == NULL || v == NULL) {
-		if (o != NULL)
-			r->options = o;
-		free(s);
-		free(k);
-		free(v);
+	if (o == NULL)
 		return oom(p);
-	}
 	r->options = o;
-	r->options[r->n_options++] = (struct rule_option){ s, k, v, p->line };
+	o = &r->options[r->n_options++];
+	o->section = strdup(section);
+	o->key = strdup(key);
+	o->value = strdup(value);
+	o->line = p->line;
+	if (o->section == NULL || o->key == NULL || o->value == NULL)
+		oom(p);
 }
 
 static bool
@@ -1021,6 +1019,128 @@ check_rule(struct parser *p)
 	}
 }
 
+/* ---- packing: one allocation per loaded rule ---------------------------- */
+
+/* Lays a rule out in one block, in two passes: with base NULL it only
+ * measures. */
+struct packer {
+	char *base;
+	size_t off;
+};
+
+static void *
+pack_bytes(struct packer *k, const void *src, size_t n, size_t align)
+{
+	void *dst;
+
+	k->off = (k->off + align - 1) & ~(align - 1);
+	dst = k->base != NULL ? k->base + k->off : NULL;
+	if (dst != NULL && src != NULL && n > 0)
+		memcpy(dst, src, n);
+	k->off += n;
+	return dst;
+}
+
+static char *
+pack_str(struct packer *k, const char *s)
+{
+	return s != NULL ? pack_bytes(k, s, strlen(s) + 1, 1) : NULL;
+}
+
+static char **
+pack_strv(struct packer *k, char **v, size_t n)
+{
+	char **nv;
+
+	if (v == NULL)
+		return NULL;
+	nv = pack_bytes(k, NULL, (n + 1) * sizeof(char *), sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		char *s = pack_str(k, v[i]);
+
+		if (nv != NULL)
+			nv[i] = s;
+	}
+	if (nv != NULL)
+		nv[n] = NULL;
+	return nv;
+}
+
+static struct rule *
+pack_rule(struct packer *k, const struct rule *r)
+{
+	const size_t al = _Alignof(max_align_t);
+	struct rule *n = pack_bytes(k, r, sizeof(*r), al);
+	struct rule_match *m = NULL;
+	struct rule_option *o = NULL;
+	uid_t *u = NULL;
+	char **units, **senders, **steps, **recovery;
+	char *name, *path, *vm, *connect;
+
+	if (r->matches != NULL)
+		m = pack_bytes(k, NULL, r->n_matches * sizeof(*m), al);
+	for (size_t i = 0; i < r->n_matches; i++) {
+		char *f = pack_str(k, r->matches[i].field);
+		char *p = pack_str(k, r->matches[i].pattern);
+
+		if (m != NULL)
+			m[i] = (struct rule_match){ f, p, r->matches[i].glob };
+	}
+	if (r->options != NULL)
+		o = pack_bytes(k, NULL, r->n_options * sizeof(*o), al);
+	for (size_t i = 0; i < r->n_options; i++) {
+		char *sec = pack_str(k, r->options[i].section);
+		char *key = pack_str(k, r->options[i].key);
+		char *val = pack_str(k, r->options[i].value);
+
+		if (o != NULL)
+			o[i] = (struct rule_option){ sec, key, val,
+						     r->options[i].line };
+	}
+	if (r->uids != NULL)
+		u = pack_bytes(k, r->uids, r->n_uids * sizeof(uid_t),
+			       _Alignof(uid_t));
+	units = pack_strv(k, r->units, r->n_units);
+	senders = pack_strv(k, r->senders, r->n_senders);
+	steps = pack_strv(k, r->steps, r->n_steps);
+	recovery = pack_strv(k, r->recovery, r->n_recovery);
+	name = pack_str(k, r->name);
+	path = pack_str(k, r->path);
+	vm = pack_str(k, r->vm);
+	connect = pack_str(k, r->connect);
+	if (n == NULL)
+		return NULL;
+	n->matches = m;
+	n->options = o;
+	n->uids = u;
+	n->units = units;
+	n->senders = senders;
+	n->steps = steps;
+	n->recovery = recovery;
+	n->name = name;
+	n->path = path;
+	n->vm = vm;
+	n->connect = connect;
+	n->packed = true;
+	return n;
+}
+
+/* A copy of r in one allocation, or NULL on ENOMEM. */
+static struct rule *
+rule_pack(const struct rule *r)
+{
+	struct packer k = { NULL, 0 };
+	struct rule *n;
+
+	pack_rule(&k, r);
+	k.base = malloc(k.off);
+	if (k.base == NULL)
+		return NULL;
+	k.off = 0;
+	n = pack_rule(&k, r);
+	return n;
+}
+
 /* ---- loading ----------------------------------------------------------- */
 
 static void
@@ -1054,9 +1174,8 @@ rule_name(const char *path, char **ret)
 	return *ret == NULL ? -ENOMEM : 0;
 }
 
-/* Letters, digits, '.', '_', '-', '@', '+'; not starting with '.'. */
-static bool
-is_rule_name(const char *s)
+bool
+rule_name_is_valid(const char *s)
 {
 	if (*s == '\0' || *s == '.' || strlen(s) > RULE_NAME_MAX)
 		return false;
@@ -1071,7 +1190,7 @@ read_all(const char *path, char **ret, size_t *ret_len)
 {
 	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap;
 	struct stat st;
 	ssize_t k;
 
@@ -1084,11 +1203,27 @@ read_all(const char *path, char **ret, size_t *ret_len)
 		return -EISDIR;
 	if (!S_ISREG(st.st_mode))
 		return -EBADFD;
-	buf = malloc(RULE_FILE_MAX + 1);
+	/* Room for the file as stat saw it and one byte more, to see it end
+	 * (or grow past the limit) without a second buffer. */
+	cap = st.st_size < RULE_FILE_MAX ? (size_t)st.st_size + 1 :
+					   RULE_FILE_MAX + 1;
+	buf = malloc(cap + 1);
 	if (buf == NULL)
 		return -ENOMEM;
 	for (;;) {
-		k = read(fd, buf + len, RULE_FILE_MAX + 1 - len);
+		if (len == cap) {
+			char *b;
+
+			if (cap > RULE_FILE_MAX)
+				return -EFBIG;
+			cap = cap * 2 < RULE_FILE_MAX + 1 ? cap * 2 :
+							    RULE_FILE_MAX + 1;
+			b = realloc(buf, cap + 1);
+			if (b == NULL)
+				return -ENOMEM;
+			buf = b;
+		}
+		k = read(fd, buf + len, cap - len);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
@@ -1122,11 +1257,9 @@ int
 rule_load_file(const char *path, const struct rule_modules *mods,
 	       struct rule **ret, struct rule_errors *errors)
 {
-	_cleanup_(rule_freep) struct rule *rule = NULL;
 	_cleanup_(freep) char *text = NULL;
-	struct parser p = { .path = path, .mods = mods, .cur = -1 };
 	size_t len = 0;
-	int r, k;
+	int r;
 
 	r = read_all(path, &text, &len);
 	if (r < 0) {
@@ -1135,6 +1268,19 @@ rule_load_file(const char *path, const struct rule_modules *mods,
 			return -ENOMEM;
 		return r;
 	}
+	return rule_load_string(path, text, len, mods, ret, errors);
+}
+
+int
+rule_load_string(const char *path, const char *text, size_t len,
+		 const struct rule_modules *mods, struct rule **ret,
+		 struct rule_errors *errors)
+{
+	_cleanup_(rule_freep) struct rule *rule = NULL;
+	struct parser p = { .path = path, .mods = mods, .cur = -1 };
+	struct rule *packed;
+	int r, k;
+
 	rule = calloc(1, sizeof(*rule));
 	p.buf = malloc(RULE_LINE_MAX + 2);
 	if (rule == NULL || p.buf == NULL) {
@@ -1148,7 +1294,7 @@ rule_load_file(const char *path, const struct rule_modules *mods,
 		free(p.buf);
 		return -ENOMEM;
 	}
-	if (!is_rule_name(rule->name))
+	if (!rule_name_is_valid(rule->name))
 		perr(&p, 1,
 		     "invalid rule name '%s': use letters, digits, '.', '_', "
 		     "'-', '@' and '+', not starting with '.'", Q(rule->name));
@@ -1181,7 +1327,10 @@ rule_load_file(const char *path, const struct rule_modules *mods,
 		return r < 0 ? r : -EINVAL;
 	}
 	parser_done(&p);
-	*ret = TAKE_PTR(rule);
+	packed = rule_pack(rule);
+	if (packed == NULL)
+		return -ENOMEM;
+	*ret = packed;
 	return 0;
 }
 
@@ -1200,15 +1349,14 @@ is_rule_file(const char *name)
 }
 
 int
-rule_set_load_dir(const char *dir, const struct rule_modules *mods,
-		  struct rule_set **ret, struct rule_errors *errors)
+rule_dir_list(const char *dir, char ***ret, size_t *ret_n,
+	      struct rule_errors *errors)
 {
-	_cleanup_(rule_set_freep) struct rule_set *set = NULL;
 	char **names = NULL;
 	size_t n_names = 0;
 	struct dirent *de;
 	DIR *d;
-	int r = 0, failed = 0;
+	int r = 0;
 
 	d = opendir(dir);
 	if (d == NULL) {
@@ -1233,10 +1381,33 @@ rule_set_load_dir(const char *dir, const struct rule_modules *mods,
 			r = -ENOMEM;
 	}
 	closedir(d);
+	/* One more for the NULL that ends the vector. */
+	if (r == 0 && push_string(&names, &n_names, "") < 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		strv_free_n(names, n_names);
+		return r;
+	}
+	free(names[--n_names]);
+	names[n_names] = NULL;
+	qsort(names, n_names, sizeof(char *), cmp_str);
+	*ret = names;
+	*ret_n = n_names;
+	return 0;
+}
+
+int
+rule_set_load_dir(const char *dir, const struct rule_modules *mods,
+		  struct rule_set **ret, struct rule_errors *errors)
+{
+	_cleanup_(rule_set_freep) struct rule_set *set = NULL;
+	char **names = NULL;
+	size_t n_names = 0;
+	int r, failed = 0;
+
+	r = rule_dir_list(dir, &names, &n_names, errors);
 	if (r < 0)
-		goto out_free_names;
-	if (n_names > 0)
-		qsort(names, n_names, sizeof(char *), cmp_str);
+		return r;
 
 	set = calloc(1, sizeof(*set));
 	if (set == NULL || (n_names > 0 &&

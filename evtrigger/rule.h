@@ -69,6 +69,11 @@ struct rule {
 	/* The step sections, each option as written. */
 	struct rule_option *options;
 	size_t n_options;
+
+	/* Set by the loader: the rule, its arrays and strings are one
+	 * allocation (10,000 rules stay small), which rule_free() frees.
+	 * Vectors (steps, recovery, units, senders) end with NULL either way. */
+	bool packed;
 };
 
 struct rule_set {
@@ -112,6 +117,22 @@ void rule_errors_clear(struct rule_errors *e);
  * module checks. */
 int rule_load_file(const char *path, const struct rule_modules *mods,
 		   struct rule **ret, struct rule_errors *errors);
+
+/* The same for text read elsewhere, as if it were the file path (which
+ * names the rule and the errors); path itself is not read. */
+int rule_load_string(const char *path, const char *text, size_t len,
+		     const struct rule_modules *mods, struct rule **ret,
+		     struct rule_errors *errors);
+
+/* The *.rule file names of dir (not hidden ones), sorted, as a
+ * NULL-terminated vector to free with strv_free(). -errno (also appended to
+ * errors) if dir cannot be read. */
+int rule_dir_list(const char *dir, char ***ret, size_t *ret_n,
+		  struct rule_errors *errors);
+
+/* Whether name can name a rule (its file, NAME.rule): letters, digits,
+ * '.', '_', '-', '@' and '+', not starting with '.', at most 64 bytes. */
+bool rule_name_is_valid(const char *name);
 
 /* Loads every *.rule file of dir, sorted by name. Returns 0 with *ret set only
  * if no file had an error; otherwise -EINVAL with every error of every file

@@ -129,3 +129,40 @@ read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	*ret = TAKE_PTR(buf);
 	return 0;
 }
+
+int
+write_file_atomic_new(const char *path, const void *data, size_t len,
+		      mode_t mode)
+{
+	_cleanup_(freep) char *tmp = NULL;
+	_cleanup_(closep) int fd = -1;
+	int r;
+
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) < 0) {
+		r = -errno;
+		goto out_unlink;
+	}
+	r = write_all(fd, data, len);
+	if (r < 0)
+		goto out_unlink;
+	if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0) {
+		r = -errno;
+		goto out_unlink;
+	}
+	/* link() fails with EEXIST where rename() would replace. */
+	if (link(tmp, path) < 0) {
+		r = -errno;
+		goto out_unlink;
+	}
+	unlink(tmp);
+	return fsync_parent_dir(path);
+
+out_unlink:
+	unlink(tmp);
+	return r;
+}

@@ -14,6 +14,11 @@
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
 
+/* Like write_file_atomic(), but never replaces: -EEXIST, with path
+ * untouched, if path exists. The new file appears under path complete. */
+int write_file_atomic_new(const char *path, const void *data, size_t len,
+			  mode_t mode);
+
 /* Reads all of path into a NUL-terminated malloc'd buffer (*ret_len without
  * the NUL; ret_len may be NULL). Refuses files over max bytes with -EFBIG.
  * Returns 0, or -errno with *ret untouched. */

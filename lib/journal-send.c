@@ -4,6 +4,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+/* Without this, sd_journal_sendv() adds CODE_FILE, CODE_LINE and CODE_FUNC
+ * of this file to every event: noise that says nothing about the event. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include "journal-send.h"

@@ -419,6 +419,12 @@ START_TEST(test_load_values)
 	ck_assert_str_eq(rule_option(r, "plain", "timeout"), "1m");
 	ck_assert_ptr_null(rule_option(r, "plain", "keep"));
 	ck_assert_uint_eq(errors.n, 0);
+	/* One allocation, vectors NULL-terminated like parse_words()'. */
+	ck_assert(r->packed);
+	ck_assert_ptr_null(r->steps[2]);
+	ck_assert_ptr_null(r->recovery[1]);
+	ck_assert_ptr_null(r->senders[2]);
+	ck_assert_ptr_null(r->units[1]);
 }
 END_TEST
 
@@ -452,9 +458,10 @@ START_TEST(test_long_lines)
 	_cleanup_(rule_freep) struct rule *r = NULL;
 	_cleanup_(freep) char *text = NULL, *got = NULL;
 	char path[256];
-	char big[3001];
+	char big[4087];
 
-	/* A value longer than inih's own line buffer arrives whole. */
+	/* A value longer than inih's own line buffer arrives whole, up to a
+	 * line of exactly the limit: "MESSAGE = " and 4086 bytes. */
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	ck_assert_int_ge(asprintf(&text, "[trigger]\nid = 1\nMESSAGE = %s\n"
@@ -497,6 +504,88 @@ START_TEST(test_unreadable)
 	ck_assert_str_eq(got, "none.rule: cannot read: No such file or "
 			      "directory\n");
 	rule_errors_clear(&errors);
+	free(got);
+
+	/* Over 1 MiB: refused whole, not read in part. */
+	_cleanup_(freep) char *big = malloc(1024 * 1024 + 2);
+	ck_assert_ptr_nonnull(big);
+	memset(big, '#', 1024 * 1024 + 1);
+	for (size_t i = 63; i < 1024 * 1024 + 1; i += 64)
+		big[i] = '\n';         /* comment lines of 63 bytes */
+	big[1024 * 1024 + 1] = '\0';
+	write_rule("big.rule", big);
+	snprintf(path, sizeof(path), "%s/big.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), -EFBIG);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "big.rule: cannot read: file too large (more "
+			      "than 1 MiB)\n");
+	rule_errors_clear(&errors);
+	free(got);
+
+	/* Exactly 1 MiB of comments is read (and lacks its sections). */
+	big[1024 * 1024] = '\0';
+	write_rule("onemeg.rule", big);
+	snprintf(path, sizeof(path), "%s/onemeg.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), -EINVAL);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "onemeg.rule:1: missing [trigger] section\n"
+			      "onemeg.rule:1: missing [job] section\n");
+	rule_errors_clear(&errors);
+	free(got);
+
+	ck_assert_int_eq(rule_load_file("/dev/null", &mods, &r, &errors),
+			 -EBADFD);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "/dev/null: cannot read: not a regular file\n");
+	rule_errors_clear(&errors);
+	ck_assert_ptr_null(r);
+}
+END_TEST
+
+/* Mangled rule text never crashes the loader, never half-loads, and every
+ * error names the file. Deterministic: the same mutations every run. */
+START_TEST(test_mangled)
+{
+	static const char base[] =
+		"[trigger]\nid = 777\ntype = warning\nsource = Jo*\n"
+		"sender = vdc \"a b\"\nEVENT_HOSTNAME = vdc*\n[job]\nvm = vdc\n"
+		"steps = fake plain\non-busy = queue\n[fake]\nkeep = 7\n"
+		"skip = *swap* \"x y\"\n; comment\n";
+	static const char alphabet[] = "[]=:;#\"\\ \t\n\r\x01\x80\xff*?aZ0";
+	unsigned seed = 12345;
+
+	for (int iter = 0; iter < 3000; iter++) {
+		struct rule_errors errors = { 0 };
+		struct rule *r = NULL;
+		char text[sizeof(base) + 16];
+		size_t len = sizeof(base) - 1;
+		int k;
+
+		memcpy(text, base, sizeof(base));
+		for (int m = 0; m < 1 + iter % 4; m++) {
+			seed = seed * 1103515245 + 12345;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245 + 12345;
+			char c = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 8) % 3 == 0 && len < sizeof(text) - 1) {
+				memmove(text + at + 1, text + at, len - at);
+				len++;
+			}
+			text[at] = c;
+		}
+		text[len] = '\0';
+		k = rule_load_string("m.rule", text, len, &mods, &r, &errors);
+		ck_assert_msg(k == 0 || k == -EINVAL, "iter %d: %d", iter, k);
+		ck_assert((k == 0) == (r != NULL));
+		ck_assert((k == 0) == (errors.n == 0));
+		for (size_t i = 0; i < errors.n; i++)
+			ck_assert_msg(strncmp(errors.lines[i], "m.rule:", 7) == 0,
+				      "%s", errors.lines[i]);
+		rule_free(r);
+		rule_errors_clear(&errors);
+	}
 }
 END_TEST
 
@@ -736,6 +825,7 @@ rule_suite(void)
 	tcase_add_test(tc, test_load_defaults);
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_unreadable);
+	tcase_add_test(tc, test_mangled);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dir");

@@ -1,0 +1,77 @@
+/* evcreate's command line: GNU-style options and Windows eventcreate's own
+ * switches, parsed into one struct evc_args. Never prints: errors come back
+ * as an exit code and a message for the caller to print. */
+#ifndef EVC_ARGS_H
+#define EVC_ARGS_H
+
+#include <stdbool.h>
+
+#include "event.h"
+#include "syslog.h"
+
+/* Exit codes (evcreate(1), EXIT STATUS). */
+#define EVC_EXIT_OK             0
+#define EVC_EXIT_WRITE          1       /* the target refused or failed a write */
+#define EVC_EXIT_USAGE          2       /* bad command line, unreadable batch */
+#define EVC_EXIT_INVALID        3       /* the event is invalid; nothing written */
+#define EVC_EXIT_UNAVAILABLE    4       /* the chosen target is not there */
+#define EVC_EXIT_BATCH          5       /* some batch lines failed, the rest written */
+#define EVC_EXIT_UNSUPPORTED    6       /* /S /U /P: remote sending */
+
+/* The source evcreate writes when none is given (Windows uses "EventCreate"). */
+#define EVC_DEFAULT_SOURCE      "evcreate"
+
+enum evc_action {
+	EVC_WRITE,              /* write the one event of the command line */
+	EVC_BATCH,              /* write one event per line of batch_path */
+	EVC_HELP,
+	EVC_VERSION,
+};
+
+enum evc_syntax {
+	EVC_SYNTAX_GNU,
+	EVC_SYNTAX_EVENTCREATE,
+};
+
+enum evc_target {
+	EVC_TARGET_AUTO,        /* journal if its socket exists, else syslog */
+	EVC_TARGET_JOURNAL,
+	EVC_TARGET_SYSLOG,
+};
+
+struct evc_args {
+	enum evc_action action;
+	enum evc_syntax syntax;
+	enum evc_target target;
+	enum syslog_format syslog_format;
+	const char *socket_path;        /* syslog socket; points into argv */
+	const char *batch_path;         /* "-" is standard input; into argv */
+	/* The event of the command line; in batch mode the defaults every
+	 * line starts from (id 0 and no description are then allowed). */
+	struct event *event;
+};
+
+void evc_args_done(struct evc_args *a);
+
+/* Parses argv into *ret (which the caller then releases with
+ * evc_args_done). Returns EVC_EXIT_OK, or an EVC_EXIT_* code with a
+ * malloc'd message in *ret_msg (lowercase, no program name, no newline),
+ * in which case *ret holds nothing to release. Validates every event value;
+ * for EVC_WRITE the event is complete. Uses getopt_long, so resets optind. */
+int evc_args_parse(int argc, char *argv[], struct evc_args *ret,
+		   char **ret_msg);
+
+/* Sets one event value named by key ("type", "id", "source", "log",
+ * "description") from s, as the options and batch lines do. Returns
+ * EVC_EXIT_OK, or EVC_EXIT_INVALID (or EVC_EXIT_USAGE for an unknown key)
+ * with a malloc'd message in *ret_msg naming the value. */
+int evc_set_value(struct event *e, const char *key, const char *s,
+		  char **ret_msg);
+/* Adds the extra field "NAME=VALUE". Returns EVC_EXIT_OK or
+ * EVC_EXIT_INVALID with a message. */
+int evc_add_field(struct event *e, const char *assignment, char **ret_msg);
+
+/* Prints the help text (both syntaxes) to f. */
+void evc_usage(FILE *f);
+
+#endif
