@@ -95,5 +95,6 @@ hyperfine --runs "$RUNS" --export-markdown "$W/compact.md" \
 	--prepare "rm -f $q $W/img/conv.qcow2; cp --sparse=always $W/img/src.qcow2 $q; sync" \
 	-n "evtrigger compact" "$EVTRIGGER action compact --vm vdc --connect test://$W/nodeq.xml 2>/dev/null" \
 	-n "qemu-img convert" "qemu-img convert -O qcow2 $q $W/img/conv.qcow2" \
-	-n "qemu-img convert + sync" "qemu-img convert -O qcow2 $q $W/img/conv.qcow2 && sync $W/img/conv.qcow2"
+	-n "qemu-img convert + sync" "qemu-img convert -O qcow2 $q $W/img/conv.qcow2 && sync $W/img/conv.qcow2" \
+	-n "qemu-img convert + sync + mv" "qemu-img convert -O qcow2 $q $W/img/conv.qcow2 && sync $W/img/conv.qcow2 && mv $W/img/conv.qcow2 $q"
 cat "$W/compact.md"
