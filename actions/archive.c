@@ -812,11 +812,11 @@ archive_run(const struct evt_host *host, struct evt_job *job)
 	}
 	host->progress(job, NULL, 100);
 	usec = disk_now_usec() - t0;
-	if (asprintf(&f_arch, "ARCHIVE=%s", final) < 0 ||
+	if (asprintf(&f_arch, EVT_FIELD_ARCHIVE "=%s", final) < 0 ||
 	    asprintf(&f_size, EVT_FIELD_SIZE_AFTER "=%" PRIu64, a.written) < 0 ||
 	    asprintf(&f_data, EVT_FIELD_SIZE_BEFORE "=%" PRIu64, a.total) < 0 ||
 	    asprintf(&f_dur, EVT_FIELD_DURATION_USEC "=%" PRIu64, usec) < 0 ||
-	    asprintf(&f_sum, "SHA256=%s", hex) < 0) {
+	    asprintf(&f_sum, EVT_FIELD_SHA256 "=%s", hex) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}

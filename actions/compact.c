@@ -416,7 +416,7 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 		r = 0;
 		goto out;
 	}
-	if (asprintf(&f_vsize, "VIRTUAL_SIZE=%" PRIu64, c.virtual_size) < 0 ||
+	if (asprintf(&f_vsize, EVT_FIELD_VIRTUAL_SIZE "=%" PRIu64, c.virtual_size) < 0 ||
 	    asprintf(&f_before, EVT_FIELD_SIZE_BEFORE "=%" PRIu64,
 		     disk_allocated(&c.st)) < 0) {
 		r = -ENOMEM;
