@@ -12,7 +12,6 @@
 #include "syslog.h"
 
 #define SYSLOG_PRIVAL_MAX 191
-#define SYSLOG_FACILITY_MAX 23
 #define SYSLOG_3164_TAG_MAX 48  /* RFC 3164 says 32; APP-NAME allows 48 */
 
 static const char bom[] = "\xef\xbb\xbf";
@@ -244,7 +243,7 @@ is_digit(char ch)
 
 /* Exactly n digits as a number, within lo..hi. */
 static bool
-accept_digits(struct cursor *c, size_t n, int lo, int hi)
+accept_number(struct cursor *c, size_t n, int lo, int hi, int *ret)
 {
 	int v = 0;
 
@@ -258,7 +257,25 @@ accept_digits(struct cursor *c, size_t n, int lo, int hi)
 	if (v < lo || v > hi)
 		return false;
 	c->p += n;
+	if (ret != NULL)
+		*ret = v;
 	return true;
+}
+
+static bool
+accept_digits(struct cursor *c, size_t n, int lo, int hi)
+{
+	return accept_number(c, n, lo, hi, NULL);
+}
+
+static int
+days_in_month(int year, int month)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31 };
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
 }
 
 /* "<PRIVAL>": 1-3 digits, no leading zero but for "0", 0..191. A missing
@@ -316,10 +333,12 @@ static bool
 accept_timestamp(struct cursor *c)
 {
 	size_t frac = 0;
+	int year, month, day;
 
-	if (!accept_digits(c, 4, 0, 9999) || !accept_char(c, '-') ||
-	    !accept_digits(c, 2, 1, 12) || !accept_char(c, '-') ||
-	    !accept_digits(c, 2, 1, 31) || !accept_char(c, 'T') ||
+	if (!accept_number(c, 4, 0, 9999, &year) || !accept_char(c, '-') ||
+	    !accept_number(c, 2, 1, 12, &month) || !accept_char(c, '-') ||
+	    !accept_number(c, 2, 1, 31, &day) ||
+	    day > days_in_month(year, month) || !accept_char(c, 'T') ||
 	    !accept_digits(c, 2, 0, 23) || !accept_char(c, ':') ||
 	    !accept_digits(c, 2, 0, 59) || !accept_char(c, ':') ||
 	    !accept_digits(c, 2, 0, 59))
@@ -466,8 +485,10 @@ parse_structured_data(struct cursor *c, struct fields *sd)
 			if (++n_params > SYSLOG_SD_PARAMS_MAX)
 				return -EBADMSG;
 			if (asprintf(&key, "%.*s/%.*s", (int)id_len, id,
-				     (int)name_len, name) < 0)
+				     (int)name_len, name) < 0) {
+				key = NULL; /* undefined after a failure */
 				return -ENOMEM;
+			}
 			r = fields_add(sd, key, value);
 			if (r < 0)
 				return r;
@@ -897,6 +918,48 @@ syslog_event_strerror(int r)
 	default:
 		return event_strerror(r);
 	}
+}
+
+/* ---- RFC 6587 framing ------------------------------------------------------ */
+
+int
+syslog_frame_next(const char *buf, size_t len, size_t max,
+		  const char **ret_msg, size_t *ret_msg_len, size_t *ret_used)
+{
+	const char *lf;
+	size_t n = 0, i;
+
+	if (max > SYSLOG_MSG_MAX)
+		max = SYSLOG_MSG_MAX;
+	if (len == 0)
+		return 0;
+	if (buf[0] >= '1' && buf[0] <= '9') {
+		/* n <= max <= SYSLOG_MSG_MAX before each step: no overflow. */
+		for (i = 0; i < len && is_digit(buf[i]); i++) {
+			n = n * 10 + (size_t)(buf[i] - '0');
+			if (n > max)
+				return -EMSGSIZE;
+		}
+		if (i == len)
+			return 0;
+		if (buf[i] != ' ')
+			return -EBADMSG;
+		if (len - i - 1 < n)
+			return 0;
+		*ret_msg = buf + i + 1;
+		*ret_msg_len = n;
+		*ret_used = i + 1 + n;
+		return 1;
+	}
+	if (buf[0] != '<')
+		return -EBADMSG;
+	lf = memchr(buf, '\n', len < max + 1 ? len : max + 1);
+	if (lf == NULL)
+		return len > max ? -EMSGSIZE : 0;
+	*ret_msg = buf;
+	*ret_msg_len = (size_t)(lf - buf);
+	*ret_used = (size_t)(lf - buf) + 1;
+	return 1;
 }
 
 /* ---- sending ------------------------------------------------------------- */

@@ -44,6 +44,12 @@
 #define SYSLOG_SD_ELEMENTS_MAX 32
 #define SYSLOG_SD_PARAMS_MAX 256
 
+/* Which receiver reads which form, as tested here: on the local socket,
+ * systemd-journald (252) and rsyslog's default imuxsock (its "special
+ * parser") read only the RFC 3164 local form (no hostname); an RFC 5424
+ * message reaches them as text ("1 2026-... - John 1 777 [...] ..." in
+ * MESSAGE, app-name "1" in rsyslog). RFC 5424 suits receivers that parse
+ * it: rsyslog with UseSpecialParser="off", network peers, this parser. */
 enum syslog_format {
 	SYSLOG_RFC5424,
 	SYSLOG_RFC3164,
@@ -59,8 +65,10 @@ struct syslog_msg {
 	char *app_name;
 	char *procid;
 	char *msgid;
-	struct fields *sd;      /* "SD-ID/PARAM" -> value, unescaped */
-	char *msg;              /* BOM removed */
+	struct fields *sd;      /* "SD-ID/PARAM" -> value, unescaped; a param
+				 * given twice keeps its first value; an
+				 * element without params leaves no trace */
+	char *msg;              /* BOM removed; NULL if there is no MSG */
 };
 
 void syslog_msg_free(struct syslog_msg *m);
@@ -126,8 +134,23 @@ int syslog_msg_to_event(const struct syslog_msg *m, struct event **ret,
  * is not an event id 1..65535". */
 const char *syslog_event_strerror(int r);
 
+/* RFC 6587 framing, for stream transports (TCP, TLS, unix stream sockets):
+ * finds the first message in buf (len bytes received so far). A frame that
+ * starts with a digit is octet-counted ("LEN SP MSG", LEN without leading
+ * zeros); one that starts with '<' is non-transparent, ended by LF (not
+ * part of the message). Messages longer than max bytes (clamped to
+ * SYSLOG_MSG_MAX) are refused.
+ * Returns 1 with *ret_msg (pointing into buf), *ret_msg_len and *ret_used
+ * (bytes of buf the frame took) set; 0 if buf holds no whole frame yet
+ * (read more); -EBADMSG for a frame that is neither form; -EMSGSIZE for one
+ * over max. After an error the stream cannot be resynchronised: close it. */
+int syslog_frame_next(const char *buf, size_t len, size_t max,
+		      const char **ret_msg, size_t *ret_msg_len,
+		      size_t *ret_used);
+
 /* Connects a datagram socket to path. Returns 0 with *ret_fd, -ENOENT if
- * nothing is there, -ECONNREFUSED if nothing listens, other -errno. */
+ * nothing is there, -ECONNREFUSED if nothing listens, -EPROTOTYPE if it is a
+ * stream socket, -ENAMETOOLONG, other -errno. */
 int syslog_open(const char *path, int *ret_fd);
 /* Sends one message. Returns 0 or -errno (-EMSGSIZE if too large). */
 int syslog_send(int fd, const char *msg, size_t len);

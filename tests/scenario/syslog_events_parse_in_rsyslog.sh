@@ -24,6 +24,8 @@ module(load="mmpstrucdata")
 # timestamp and hostname: read the message as a network peer would.
 input(type="imuxsock" Socket="$SOCK" UseSpecialParser="off"
       ParseHostname="on" IgnoreTimestamp="off")
+# And a socket as a stock /dev/log is read (the special local parser).
+input(type="imuxsock" Socket="$SOCK.local")
 template(name="fields" type="list") {
  constant(value="PRI=") property(name="pri") constant(value="\n")
  constant(value="TIMESTAMP=") property(name="timereported" dateFormat="rfc3339") constant(value="\n")
@@ -43,10 +45,10 @@ rsyslogd -n -f "$TESTDIR/rsyslog.conf" -i "$TESTDIR/rsyslog.pid" \
 RSYSLOG_PID=$!
 testbed_at_exit "kill $RSYSLOG_PID; wait $RSYSLOG_PID 2>/dev/null"
 for i in $(seq 200); do
-	[ -S "$SOCK" ] && break
+	[ -S "$SOCK" ] && [ -S "$SOCK.local" ] && break
 	sleep 0.05
 done
-[ -S "$SOCK" ] || fail "rsyslogd did not start: $(cat "$TESTDIR/rsyslogd.log")"
+[ -S "$SOCK" ] && [ -S "$SOCK.local" ] || fail "rsyslogd did not start: $(cat "$TESTDIR/rsyslogd.log")"
 
 # wait_messages N: until rsyslog has written N messages.
 wait_messages() {
@@ -120,5 +122,15 @@ assert_eq "$(field 3 PROCID)" 4243 "PROCID"
 # rsyslog keeps the space after "TAG[PID]:" in the 3164 message text.
 assert_eq "$(field 3 MSG)" \
 	' [evtrigger@32473 id="778" log="Application"] VDC archived' MSG
+
+note "RFC 3164 local form (no hostname) on a socket read as stock /dev/log"
+"$SEND" --rfc3164 --pid 4244 "$SOCK.local" information 779 John System \
+	"local form" || fail "syslog-send failed"
+wait_messages 4
+assert_eq "$(field 4 PRI)" 30 "PRI (daemon.info)"
+assert_eq "$(field 4 APP_NAME)" John "APP-NAME (the tag)"
+assert_eq "$(field 4 PROCID)" 4244 "PROCID"
+assert_eq "$(field 4 MSG)" \
+	' [evtrigger@32473 id="779" log="System"] local form' MSG
 
 echo ok

@@ -13,27 +13,41 @@ OUT=$TESTDIR/out
 [ -x "$RECV" ] || fail "$RECV missing: run make first"
 command -v logger >/dev/null || fail "logger (util-linux) not installed"
 
-# send ARGS...: runs logger -u SOCK ARGS with syslog-recv receiving one
-# message into $OUT.
-send() {
-	local pid i
+# start_recv ARGS...: syslog-recv ARGS on SOCK in the background, output
+# in $OUT; finish_recv waits for it.
+start_recv() {
+	local i
 	rm -f "$SOCK"
-	"$RECV" --count 1 --timeout 30 "$SOCK" >"$OUT" 2>"$OUT.err" &
-	pid=$!
+	"$RECV" --timeout 30 "$@" "$SOCK" >"$OUT" 2>"$OUT.err" &
+	RECV_PID=$!
 	for i in $(seq 200); do
-		[ -S "$SOCK" ] && break
+		[ -S "$SOCK" ] && return 0
 		sleep 0.05
 	done
-	[ -S "$SOCK" ] || fail "syslog-recv did not bind $SOCK: $(cat "$OUT.err")"
-	logger -u "$SOCK" --socket-errors=on "$@" ||
-		fail "logger $* failed"
-	wait "$pid" || fail "syslog-recv failed: $(cat "$OUT.err")"
+	fail "syslog-recv did not bind $SOCK: $(cat "$OUT.err")"
 }
 
-# field KEY: the value syslog-recv printed for KEY, or "(none)".
+finish_recv() {
+	wait "$RECV_PID" || fail "syslog-recv failed: $(cat "$OUT.err")"
+}
+
+# send ARGS...: runs logger -u SOCK ARGS, syslog-recv receiving one message.
+send() {
+	start_recv --count 1
+	logger -u "$SOCK" --socket-errors=on "$@" ||
+		fail "logger $* failed"
+	finish_recv
+}
+
+# field KEY [N]: the value syslog-recv printed for KEY in message N (1), or
+# "(none)".
 field() {
 	local v
-	v=$(sed -n "s|^$1=||p" "$OUT")
+	v=$(awk -v n="${2:-1}" -v key="$1=" '
+		$0 == "N=" n { inside = 1; next }
+		/^N=/ { inside = 0 }
+		inside && index($0, key) == 1 { print substr($0, length(key) + 1) }
+	' "$OUT")
 	echo "${v:-(none)}"
 }
 
@@ -125,5 +139,33 @@ check EVENT_ID 9
 check EVENT_TYPE INFORMATION
 check EVENT_LOG System
 check EVENT_DESCRIPTION local
+
+note "RFC 6587 framing on a stream socket: octet counting (logger --octet-count)"
+start_recv --stream --count 2
+printf 'first line\nsecond [line]\n' |
+	logger -u "$SOCK" --socket-errors=on --octet-count --rfc5424 \
+		--msgid 800 -t John -p user.err || fail "logger --octet-count failed"
+finish_recv
+assert_eq "$(field EVENT_ID 1)" 800 "EVENT_ID of frame 1"
+assert_eq "$(field EVENT_DESCRIPTION 1)" "first line" "frame 1"
+assert_eq "$(field EVENT_TYPE 2)" ERROR "EVENT_TYPE of frame 2"
+assert_eq "$(field EVENT_DESCRIPTION 2)" "second [line]" "frame 2"
+
+note "RFC 6587 framing on a stream socket: LF-terminated (non-transparent)"
+start_recv --stream --count 2
+printf 'one\ntwo\n' |
+	logger -u "$SOCK" --socket-errors=on --rfc5424 --msgid 801 -t John ||
+	fail "logger (stream) failed"
+finish_recv
+assert_eq "$(field EVENT_DESCRIPTION 1)" one "frame 1"
+assert_eq "$(field EVENT_DESCRIPTION 2)" two "frame 2"
+
+note "octet counting inside a datagram (logger --octet-count on a datagram socket)"
+start_recv --framed --count 1
+logger -u "$SOCK" --socket-errors=on --octet-count --rfc5424 --msgid 802 \
+	-t John "framed" || fail "logger --octet-count failed"
+finish_recv
+check EVENT_ID 802
+check EVENT_DESCRIPTION framed
 
 echo "ok"

@@ -223,6 +223,10 @@ static const struct {
 	/* Empty value, element without params, empty MSG, trailing newline. */
 	{ "<0>1 - - - - - [a@1 v=\"\"][b@1] \n",
 	  0, 0, 1, NULL, NULL, NULL, NULL, NULL, "", { "a@1/v", "", NULL } },
+	/* Leap day, lowest offset, one fraction digit. */
+	{ "<14>1 2000-02-29T00:00:00.1-23:59 - - - - -", 1, 6, 1,
+	  "2000-02-29T00:00:00.1-23:59", NULL, NULL, NULL, NULL, NULL,
+	  { NULL } },
 	/* Max PRI, unicode in values and MSG with BOM, CRLF, trailing NUL. */
 	{ "<191>1 2026-02-28T23:59:59+14:00 h a p m [x@2 k=\"Zürich ✓\"] "
 	  BOM "naïve ☃\r\n\0",
@@ -331,6 +335,9 @@ static const char *const invalid_cases[] = {
 	"<12>1 2003-13-11T22:14:15Z - - - - -",
 	"<12>1 2003-10-00T22:14:15Z - - - - -",
 	"<12>1 2003-10-11T24:14:15Z - - - - -",
+	"<12>1 2003-02-29T22:14:15Z - - - - -",
+	"<12>1 1900-02-29T22:14:15Z - - - - -",
+	"<12>1 2003-04-31T22:14:15Z - - - - -",
 	"<12>1 2003-10-11T22:14:60Z - - - - -",
 	"<12>1 2003-10-11T22:14:15.1234567Z - - - - -",
 	"<12>1 2003-10-11T22:14:15.Z - - - - -",
@@ -519,7 +526,7 @@ END_TEST
 
 START_TEST(test_to_event_too_long)
 {
-	_cleanup_(freep) char *buf = malloc(EVENT_FIELD_VALUE_MAX + 100);
+	_cleanup_(freep) char *buf = malloc(EVENT_DESCRIPTION_MAX + 100);
 	_cleanup_(syslog_msg_freep) struct syslog_msg *m = NULL;
 	struct event *e = NULL;
 	const char *what = NULL;
@@ -533,6 +540,14 @@ START_TEST(test_to_event_too_long)
 	ck_assert_int_eq(syslog_msg_to_event(m, &e, &what), -E2BIG);
 	ck_assert_str_eq(what, "BIG");
 	ck_assert_ptr_null(e);
+	syslog_msg_free(TAKE_PTR(m));
+
+	n = sprintf(buf, "<12>1 - - - - 7 - ");
+	memset(buf + n, 'd', EVENT_DESCRIPTION_MAX + 1);
+	buf[n + EVENT_DESCRIPTION_MAX + 1] = '\0';
+	m = parse_ok(buf);
+	ck_assert_int_eq(syslog_msg_to_event(m, &e, &what), -E2BIG);
+	ck_assert_str_eq(what, "MSG");
 }
 END_TEST
 
@@ -638,6 +653,94 @@ START_TEST(test_round_trip_long)
 }
 END_TEST
 
+/* ---- RFC 6587 framing ---------------------------------------------------- */
+
+static const struct {
+	const char *in;
+	size_t max;
+	int r;
+	const char *msg;
+	size_t used;
+} frame_cases[] = {
+	{ "5 <1>ab", 100, 1, "<1>ab", 7 },
+	{ "5 <1>ab6 <1>abc", 100, 1, "<1>ab", 7 },
+	{ "5 <1>a", 100, 0, NULL, 0 },
+	{ "5", 100, 0, NULL, 0 },
+	{ "12", 100, 0, NULL, 0 },
+	{ "", 100, 0, NULL, 0 },
+	{ "05 <1>ab", 100, -EBADMSG, NULL, 0 },
+	{ "5x<1>ab", 100, -EBADMSG, NULL, 0 },
+	{ "101 <1>", 100, -EMSGSIZE, NULL, 0 },
+	{ "100 <1>", 100, 0, NULL, 0 },
+	{ "99999999999999999999999 <1>", 100, -EMSGSIZE, NULL, 0 },
+	{ "<1>ab\n<2>cd\n", 100, 1, "<1>ab", 6 },
+	{ "<1>ab\r\n", 100, 1, "<1>ab\r", 7 },
+	{ "<1>ab", 100, 0, NULL, 0 },
+	{ "<1>abcd\n", 7, 1, "<1>abcd", 8 },
+	{ "<1>abcde\n", 7, -EMSGSIZE, NULL, 0 },
+	{ "<1>abcde", 7, -EMSGSIZE, NULL, 0 },
+	{ "x<1>", 100, -EBADMSG, NULL, 0 },
+	{ " 5 <1>ab", 100, -EBADMSG, NULL, 0 },
+};
+
+START_TEST(test_frame)
+{
+	const char *in = frame_cases[_i].in, *msg = NULL;
+	size_t msg_len = 0, used = 0;
+	int r;
+
+	r = syslog_frame_next(in, strlen(in), frame_cases[_i].max, &msg,
+			      &msg_len, &used);
+	ck_assert_msg(r == frame_cases[_i].r, "'%s': r=%d", in, r);
+	if (r == 1) {
+		ck_assert_uint_eq(msg_len, strlen(frame_cases[_i].msg));
+		ck_assert(memcmp(msg, frame_cases[_i].msg, msg_len) == 0);
+		ck_assert_uint_eq(used, frame_cases[_i].used);
+	} else {
+		ck_assert_ptr_null(msg);
+		ck_assert_uint_eq(used, 0);
+	}
+}
+END_TEST
+
+/* A stream of formatted events, octet-counted, split into frames again. */
+START_TEST(test_frame_stream)
+{
+	_cleanup_(event_freep) struct event *e =
+		make_event(EVENT_WARNING, 777, "John", "Application",
+			   "line one\nline two");
+	char stream[4096];
+	size_t n = 0, off = 0, count = 0;
+
+	for (int i = 0; i < 3; i++) {
+		_cleanup_(freep) char *s = NULL;
+		size_t len = 0;
+
+		ck_assert_int_eq(syslog_format_event(e, SYSLOG_RFC5424, NULL,
+						     &ts, 1, &s, &len), 0);
+		n += (size_t)snprintf(stream + n, sizeof(stream) - n, "%zu %s",
+				      len, s);
+	}
+	for (;;) {
+		_cleanup_(syslog_msg_freep) struct syslog_msg *m = NULL;
+		const char *msg;
+		size_t msg_len, used;
+		int r = syslog_frame_next(stream + off, n - off, SYSLOG_MSG_MAX,
+					  &msg, &msg_len, &used);
+
+		if (r == 0)
+			break;
+		ck_assert_int_eq(r, 1);
+		ck_assert_int_eq(syslog_parse(msg, msg_len, &m), 0);
+		ck_assert_str_eq(m->msg, "line one\nline two");
+		off += used;
+		count++;
+	}
+	ck_assert_uint_eq(off, n);
+	ck_assert_uint_eq(count, 3);
+}
+END_TEST
+
 /* ---- sending ------------------------------------------------------------- */
 
 static int
@@ -687,6 +790,20 @@ START_TEST(test_send)
 	big[200] = '\0';
 	ck_assert_int_eq(syslog_open(big, &fd2), -ENAMETOOLONG);
 
+	/* A stream socket where a datagram one was expected. */
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int st = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/stream", dir);
+		ck_assert_int_eq(bind(st, (struct sockaddr *)&sa, sizeof(sa)),
+				 0);
+		ck_assert_int_eq(listen(st, 1), 0);
+		ck_assert_int_eq(syslog_open(sa.sun_path, &fd2), -EPROTOTYPE);
+		close(st);
+		unlink(sa.sun_path);
+	}
+
 	/* The receiver going away is an error on the next send. */
 	close(TAKE_FD(srv));
 	ck_assert_int_eq(syslog_send(fd, "x", 1), -ECONNREFUSED);
@@ -703,6 +820,7 @@ main(void)
 	TCase *tf = tcase_create("format");
 	TCase *tp = tcase_create("parse");
 	TCase *te = tcase_create("event");
+	TCase *tfr = tcase_create("frame");
 	TCase *ts_send = tcase_create("send");
 	SRunner *sr;
 	int failed;
@@ -731,6 +849,9 @@ main(void)
 			    ELEMENTSOF(round_cases));
 	tcase_add_test(te, test_round_trip_long);
 	suite_add_tcase(s, te);
+	tcase_add_loop_test(tfr, test_frame, 0, ELEMENTSOF(frame_cases));
+	tcase_add_test(tfr, test_frame_stream);
+	suite_add_tcase(s, tfr);
 	tcase_add_test(ts_send, test_send);
 	suite_add_tcase(s, ts_send);
 	sr = srunner_create(s);
