@@ -227,11 +227,19 @@ child(const char *program, char *const *argv, char *const *envp, int outfd,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
-	devnull = open("/dev/null", O_RDONLY);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(outfd, 1) < 0 ||
 	    dup2(outfd, 2) < 0)
 		goto fail;
 	if (chdir(cwd) < 0)
+		goto fail;
+	/* Whatever evtrigger or its parent left open stays out of the
+	 * command; the error pipe closes on exec. */
+	if (errfd != 3 && dup2(errfd, 3) < 0)
+		goto fail;
+	errfd = 3;
+	if (fcntl(errfd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    close_range(4, ~0U, 0) < 0)
 		goto fail;
 	if (as->set && (setgroups((size_t)as->n_groups, as->groups) < 0 ||
 			setgid(as->gid) < 0 || setuid(as->uid) < 0))

@@ -161,7 +161,7 @@ jobs_print_json(const char *state_dir, const struct job_record *rec,
 {
 	FILE *f = stdout;
 
-	fputs(first ? "[" : ",", f);
+	fputs(first ? "[" : ",\n", f);       /* one job a line */
 	fputc('{', f);
 	json_put_key_string(f, "id", rec->id);
 	fputc(',', f);

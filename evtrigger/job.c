@@ -22,6 +22,7 @@
 /* Ended jobs kept for `evtrigger jobs`: at most this many, none older. */
 #define JOB_KEEP_MAX  200
 #define JOB_KEEP_USEC (7ULL * 24 * 3600 * 1000000ULL)
+#define JOB_PRUNE_USEC (60ULL * 1000000ULL)
 #define RULE_TEXT_MAX (1024 * 1024)
 
 struct active {
@@ -46,6 +47,7 @@ struct job_manager {
 	size_t n_active;
 	struct queued *queue;           /* in the order they start */
 	size_t n_queue;
+	uint64_t last_prune;            /* monotonic */
 };
 
 static void active_free(struct active *a);
@@ -292,6 +294,8 @@ start_process(struct job_manager *m, struct job_record *rec)
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			dup2(fd, 0);
+		/* Nothing of the daemon's (journal, locks) into the job. */
+		close_range(3, ~0U, 0);
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
@@ -503,6 +507,11 @@ prune(struct job_manager *m)
 	size_t n = 0, k = 0;
 	uint64_t now = now_realtime_usec();
 
+	/* Reading every record costs; once a minute is often enough. */
+	if (m->last_prune != 0 &&
+	    now_monotonic_usec() - m->last_prune < JOB_PRUNE_USEC)
+		return;
+	m->last_prune = now_monotonic_usec();
 	if (job_list_ids(m->state_dir, &ids, &n) < 0)
 		return;
 	v = calloc(n + 1, sizeof(*v));

@@ -26,16 +26,22 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct job_manager *, job_manager_free)
 void job_manager_set_rules(struct job_manager *m, const struct rule_set *rules);
 
 /* A rule matched entry (all its fields) at cursor. Durably records a job keyed
- * by the cursor before returning, then starts it, queues it or ignores it
- * (the rule's on-busy policy; both logged). Returns 1 if a job was started or
- * queued, 0 if ignored, -EALREADY if this cursor already has a job (the entry
- * was seen before a crash), other -errno. */
+ * by the cursor and the rule's name (jobrec.h: job_id_from_cursor), with a
+ * copy of the rule file as it is now, before returning; then starts it,
+ * queues it or ignores it (the rule's on-busy policy; JOB_QUEUED or JOB_BUSY
+ * logged). Returns 1 if a job was started or queued, 0 if ignored (or failed
+ * at once, e.g. the rule file is gone: JOB_FAILED logged), -EALREADY if this
+ * cursor already has a job for this rule (the entry was seen before a
+ * crash), other -errno when nothing was recorded. */
 int job_manager_trigger(struct job_manager *m, const struct rule *r,
 			const struct fields *entry, const char *cursor);
 
 /* At daemon start: finds jobs whose records say running but whose process is
- * gone, logs JOB_INTERRUPTED (and VM_LEFT_DOWN where a step noted it) and
- * runs the rule's recovery steps; adopts jobs still running (pidfd). */
+ * gone, logs JOB_INTERRUPTED (and VM_LEFT_DOWN where a step noted
+ * EVT_NOTE_VM_DOWN) and queues a recovery job first in line for the VM (the
+ * interrupted step's recover(), then the rule's recovery steps); adopts jobs
+ * still running (pidfd); starts queued jobs whose VM is free. A job process
+ * that dies while the daemon runs is handled the same way at once. */
 int job_manager_recover(struct job_manager *m);
 
 /* Jobs running now. */

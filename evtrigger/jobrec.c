@@ -589,6 +589,7 @@ write_new_file(int dirfd, const char *name, const char *data, size_t len,
 {
 	_cleanup_(closep) int fd = -1;
 	const char *p = data;
+	size_t len0 = len;
 
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
@@ -604,7 +605,9 @@ write_new_file(int dirfd, const char *name, const char *data, size_t len,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0)
+	/* An empty file has no data to sync; the directory's fsync makes
+	 * its name durable. */
+	if (len0 > 0 && fsync(fd) < 0)
 		return -errno;
 	return 0;
 }

@@ -42,7 +42,9 @@ struct evt_job {
 	char error[1024];
 	struct stepopts opts;
 
-	/* Progress rate limits. */
+	/* Progress rate limits. A progress call that is not saved at once
+	 * leaves dirty set, and the watchdog saves it when the limit allows. */
+	bool dirty;
 	uint64_t last_save;
 	uint64_t last_event;
 	int last_event_percent;
@@ -338,6 +340,12 @@ host_progress(struct evt_job *job, const char *item, unsigned percent)
 	if (r >= 0 && now - job->last_save >= PROGRESS_SAVE_USEC) {
 		r = save_locked(job);
 		job->last_save = now;
+		job->dirty = false;
+	} else if (r >= 0 && !job->dirty) {
+		uint64_t one = 1;
+
+		job->dirty = true;
+		(void)!write(job->wake_fd, &one, sizeof(one));
 	}
 	pthread_mutex_unlock(&job->lock);
 
@@ -507,10 +515,20 @@ watchdog_main(void *userdata)
 			{ .fd = job->timer_fd, .events = POLLIN },
 			{ .fd = job->cancel_fd, .events = POLLIN },
 		};
-		uint64_t v;
-		int n = grace_end == UINT64_MAX ? 3 : 2;
+		uint64_t v, now;
+		int n = grace_end == UINT64_MAX ? 3 : 2, timeout = -1;
 
-		if (poll(p, (nfds_t)n, -1) < 0)
+		pthread_mutex_lock(&job->lock);
+		now = now_monotonic_usec();
+		if (job->dirty && now >= job->last_save + PROGRESS_SAVE_USEC) {
+			(void)save_locked(job);
+			job->last_save = now;
+			job->dirty = false;
+		} else if (job->dirty)
+			timeout = (int)((job->last_save + PROGRESS_SAVE_USEC -
+					 now) / 1000) + 1;
+		pthread_mutex_unlock(&job->lock);
+		if (poll(p, (nfds_t)n, timeout) < 0)
 			continue;
 		if (p[0].revents & POLLIN)
 			(void)!read(job->wake_fd, &v, sizeof(v));
@@ -579,6 +597,17 @@ set_deadline(struct evt_job *job, uint64_t step_timeout)
 	(void)!write(job->wake_fd, &one, sizeof(one));
 }
 
+static void
+clear_deadline(struct evt_job *job)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&job->lock);
+	job->deadline = UINT64_MAX;
+	pthread_mutex_unlock(&job->lock);
+	(void)!write(job->wake_fd, &one, sizeof(one));
+}
+
 /* --- steps ---------------------------------------------------------------- */
 
 struct step {
@@ -617,11 +646,15 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 	job->step = s->name;
 	job->module = NULL;
 	pthread_mutex_lock(&job->lock);
-	job_record_set(&job->rec->step, s->name);
-	job->rec->step_index = index;
-	job->rec->percent = -1;
-	job_record_set(&job->rec->item, NULL);
-	save_locked(job);
+	/* The first step was saved with the job's start (one write less
+	 * between the trigger and the module). */
+	if (index > 1) {
+		job_record_set(&job->rec->step, s->name);
+		job->rec->step_index = index;
+		job->rec->percent = -1;
+		job_record_set(&job->rec->item, NULL);
+		save_locked(job);
+	}
 	pthread_mutex_unlock(&job->lock);
 
 	r = module_get(s->name, &job->module, err, sizeof(err));
@@ -846,8 +879,8 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	const char *last_step = NULL;
 	size_t n_steps = 0;
 	uint64_t started;
-	char sbuf[1024];
-	const char *extra[1];
+	char sbuf[1024], rbuf[64];
+	const char *extra[2];
 	int q;
 
 	q = job_steps(r, rec, &steps, &n_steps);
@@ -868,14 +901,23 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	if (proc_start_time(rec->pid, &rec->pid_start) < 0)
 		rec->pid_start = 0;
 	job_record_set(&rec->steps, stepstr);
+	if (n_steps > 0) {
+		job_record_set(&rec->step, steps[0].name);
+		rec->step_index = 1;
+		rec->percent = -1;
+		job_record_set(&rec->item, NULL);
+	}
 	q = save(&job);
 	if (q < 0) {
 		job_teardown(&job);
 		return q;
 	}
 	snprintf(sbuf, sizeof(sbuf), "STEPS=%s", stepstr);
+	snprintf(rbuf, sizeof(rbuf), "RECOVERY_OF=%s",
+		 rec->recovery_of != NULL ? rec->recovery_of : "");
 	extra[0] = sbuf;
-	job_event(&job, EVT_JOB_STARTED, extra, 1, "%s started: %s",
+	extra[1] = rbuf;
+	job_event(&job, EVT_JOB_STARTED, extra, 2, "%s started: %s",
 		  rec->kind == JOB_KIND_RECOVERY ? "recovery job" : "job",
 		  stepstr);
 
@@ -903,7 +945,7 @@ jobrun_run(const char *state_dir, const struct rule *r,
 		}
 		break;
 	}
-	set_deadline(&job, 0);
+	clear_deadline(&job);
 	job_end(&job, state, last_step, now_monotonic_usec() - started);
 	job_teardown(&job);
 	*ret_state = state;

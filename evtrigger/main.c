@@ -13,6 +13,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	/* Subcommands are added here as they are built. */
+	{ "run", cmd_run, "watch the journal and run jobs (the daemon)" },
 	{ "check", cmd_check, "check rule files, reporting every error" },
 	{ "create", cmd_create, "write a rule file" },
 	{ "query", cmd_query, "list the rules" },

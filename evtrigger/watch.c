@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -679,11 +678,14 @@ parse_run_options(int argc, char *argv[], struct watch_options *o)
 }
 
 /* Creates state_dir if needed and takes its lock: two watchers on one
- * state directory would start jobs twice. Returns the lock fd or -errno. */
+ * state directory would start jobs twice. A POSIX record lock (fcntl), not
+ * flock: job processes forked from the watcher do not inherit it, so a
+ * watcher restarted while jobs run can take it. Returns the fd or -errno. */
 static int
 watch_lock_state(const char *state_dir)
 {
 	_cleanup_(freep) char *path = NULL;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	int fd;
 
 	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
@@ -698,7 +700,7 @@ watch_lock_state(const char *state_dir)
 		fprintf(stderr, "evtrigger run: cannot open '%s': %m\n", path);
 		return -errno;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
 		int e = errno;
 
 		fprintf(stderr, "evtrigger run: '%s' is locked: another "

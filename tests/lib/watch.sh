@@ -69,11 +69,17 @@ watch_kill9() {
 }
 
 watch_event() {
-	local id=$1 n=$2 kv
+	# FIELD=VALUE arguments replace the defaults of the same name.
+	local id=$1 n=$2 kv name
 	shift 2
+	local -A given=()
+	for kv in "$@"; do given[${kv%%=*}]=1; done
 	{
-		printf 'MESSAGE=test event %s\nEVENT_ID=%s\nEVENT_TYPE=WARNING\n' "$n" "$id"
-		printf 'EVENT_SOURCE=John\nEVENT_LOG=Application\nN=%s\n' "$n"
+		for kv in "MESSAGE=test event $n" "EVENT_ID=$id" EVENT_TYPE=WARNING \
+			EVENT_SOURCE=John EVENT_LOG=Application "N=$n"; do
+			name=${kv%%=*}
+			[ -n "${given[$name]:-}" ] || printf '%s\n' "$kv"
+		done
 		for kv in "$@"; do printf '%s\n' "$kv"; done
 	} | logger --journald
 }

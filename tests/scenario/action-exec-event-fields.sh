@@ -69,6 +69,23 @@ $EVTRIGGER action exec -o command='/bin/sh -c "head -c 100000 /dev/zero | tr \\\
 journal_wait 5 10 EVENT_ID=620
 assert_eq "$(journal_field OUTPUT EVENT_ID=620)" xxxxxxxxxx "bounded OUTPUT"
 
+# Nothing of evtrigger's leaks into the command: only 0, 1 and 2 are open.
+$EVTRIGGER action exec -o command='/bin/ls /proc/self/fd' 2>"$TESTDIR/err" ||
+	fail "$(cat "$TESTDIR/err")"
+journal_wait 6 10 EVENT_ID=620
+out=$(journalctl --no-pager -q -n 1 -o cat --output-fields=OUTPUT EVENT_ID=620)
+# ls itself has its directory open as fd 3.
+assert_eq "$(echo $out)" "0 1 2 3" "open file descriptors"
+
+# user and cwd.
+$EVTRIGGER action exec -o user=nobody -o cwd=/tmp \
+	-o command='/bin/sh -c "id -u; pwd"' 2>"$TESTDIR/err" ||
+	fail "$(cat "$TESTDIR/err")"
+journal_wait 7 10 EVENT_ID=620
+out=$(journalctl --no-pager -q -n 1 -o cat --output-fields=OUTPUT EVENT_ID=620)
+assert_eq "$out" "$(id -u nobody)
+/tmp" "user and cwd"
+
 # Bad options are refused before anything runs.
 rc=0
 $EVTRIGGER action exec -o command=relative/prog 2>"$TESTDIR/err" || rc=$?

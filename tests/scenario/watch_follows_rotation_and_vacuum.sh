@@ -35,7 +35,8 @@ watch_stop
 journalctl --rotate
 watch_event 777 while-stopped
 journalctl --rotate
-journalctl -q --vacuum-files=1
+# Keeps the active file and the newest archived one (with while-stopped).
+journalctl -q --vacuum-files=2
 watch_event 777 after-restart-vacuum
 # The set-up: the stored cursor's entry is gone, the one after it is not.
 assert_eq "$(journal_count N=after-vacuum)" 0 "entries left of the cursor's event"

@@ -22,7 +22,8 @@ while kill -0 "$flood" 2>/dev/null; do
 done
 wait "$flood" || fail "journal-flood failed"
 note "reloaded $reloads times while 500 matching events were written"
-journal_wait "$reloads" 60 EVENT_ID=642
+# Signals sent close together may be handled as one reload.
+journal_wait 1 60 EVENT_ID=642
 watch_wait_stamps 500 120
 journal_wait 500 120 EVENT_ID=601 RULE=flood
 watch_assert_once
@@ -33,7 +34,9 @@ printf '[trigger]\nid = 70000\n[job]\nsteps = exec\n' > "$RULES/bad.rule"
 watch_stamp_rule new 778
 kill -HUP "$WATCH_PID"
 journal_wait 1 60 EVENT_ID=643
-errors=$(journal_field ERRORS EVENT_ID=643)
+# ERRORS holds one line per error: read it from JSON, not export format.
+errors=$(journalctl -q -n 1 -o json EVENT_ID=643 |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["ERRORS"])')
 case $errors in
 *"$RULES/bad.rule:2: "*) ;;
 *) fail "RULES_INVALID does not name bad.rule:2: '$errors'" ;;
@@ -49,8 +52,9 @@ watch_wait_stamps 501 60
 
 # Fixed: the new rule's ID fires from now on.
 rm "$RULES/bad.rule"
+loaded=$(journal_count EVENT_ID=642)
 kill -HUP "$WATCH_PID"
-journal_wait $((reloads + 1)) 60 EVENT_ID=642
+journal_wait $((loaded + 1)) 60 EVENT_ID=642
 assert_eq "$(journal_field RULE_COUNT EVENT_ID=642)" 2 "RULE_COUNT"
 watch_event 778 new-after
 watch_wait_stamps 502 60
