@@ -343,7 +343,7 @@ open_items(struct arch *a)
 					   "regular file", it->path);
 			return -EINVAL;
 		}
-		r = disk_lock_image(it->fd);
+		r = disk_lock_image(it->fd, false);
 		if (r < 0) {
 			a->host->set_error(a->job, "cannot archive %s: %s",
 					   it->path, r == -EBUSY ?

@@ -296,7 +296,7 @@ compact_raw(struct compact *c)
 		c->host->set_error(c->job, "cannot open %s: %m", c->path);
 		return -errno;
 	}
-	r = disk_lock_image(fd);
+	r = disk_lock_image(fd, true);
 	if (r < 0) {
 		c->host->set_error(c->job, "cannot compact %s: %s", c->path,
 				   r == -EBUSY ? "the image is in use" :

@@ -115,6 +115,17 @@ cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge change
 assert_eq "$(source_of vdc vda)" "$img/top.qcow2" "vda source after refusal"
 $VIRSH undefine vdc >/dev/null
 $VIRSH undefine other >/dev/null
+# The same with another disk of the same VM on that base.
+testbed_guest vdc "$img/top.qcow2" "$img/other.qcow2"
+rc=0
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "merge into a base another disk of the VM uses"
+case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
+*"also used by another disk of VM 'vdc'"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc)" ;;
+esac
+cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge changed the base"
+$VIRSH undefine vdc >/dev/null
 rm -f "$img"/*
 
 # --- VM running: block commit and pivot --------------------------------------
