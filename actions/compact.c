@@ -120,7 +120,7 @@ measure(struct compact *c, uint64_t *ret)
 /* Converts into tmp, checks and compares it; the caller renames it. */
 static int
 convert_verify(struct compact *c, const struct qemuimg_info *chain,
-	       size_t n_chain, const char *tmp)
+	       size_t n_chain, const char *tmp, int fd)
 {
 	struct disk_progress p = { c->host, c->job, c->path, 0, 2 };
 	const struct qemuimg_info *top = &chain[0];
@@ -167,6 +167,10 @@ convert_verify(struct compact *c, const struct qemuimg_info *chain,
 		return r;
 	if (c->host->cancelled(c->job))
 		return -ECANCELED;
+	/* Start writing the copy back to disk now, so that the writeback
+	 * overlaps the checks (which read it from the page cache) and the
+	 * final fsync has little left to wait for. */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	r = run_qemuimg(c, check, "qemu-img check of the new image", NULL);
 	if (r < 0)
 		return r;
@@ -219,7 +223,7 @@ compact_qcow2(struct compact *c, const struct qemuimg_info *chain,
 				   strerror(-r));
 		goto out_unlink;
 	}
-	r = convert_verify(c, chain, n_chain, tmp);
+	r = convert_verify(c, chain, n_chain, tmp, fd);
 	if (r < 0)
 		goto out_unlink;
 	r = disk_copy_attrs(fd, &c->st, c->path);
@@ -292,7 +296,7 @@ compact_raw(struct compact *c)
 		c->host->set_error(c->job, "cannot open %s: %m", c->path);
 		return -errno;
 	}
-	r = disk_lock_image(fd);
+	r = disk_lock_image(fd, true);
 	if (r < 0) {
 		c->host->set_error(c->job, "cannot compact %s: %s", c->path,
 				   r == -EBUSY ? "the image is in use" :
@@ -412,7 +416,7 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 		r = 0;
 		goto out;
 	}
-	if (asprintf(&f_vsize, "VIRTUAL_SIZE=%" PRIu64, c.virtual_size) < 0 ||
+	if (asprintf(&f_vsize, EVT_FIELD_VIRTUAL_SIZE "=%" PRIu64, c.virtual_size) < 0 ||
 	    asprintf(&f_before, EVT_FIELD_SIZE_BEFORE "=%" PRIu64,
 		     disk_allocated(&c.st)) < 0) {
 		r = -ENOMEM;

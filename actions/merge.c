@@ -102,9 +102,10 @@ clear_notes(struct merge *m)
 		m->host->set_note(m->job, keys[i], NULL);
 }
 
-/* Whether path is an image of another domain (its disk or in its disk's
- * backing chain). Committing into a base another VM's overlays rest on
- * would change what that VM reads. */
+/* Whether path is an image of another disk, of another domain or of this
+ * one (the disk itself or in its backing chain). Committing into a base
+ * that other overlays rest on would change what they read. On 1,
+ * *ret_user names the user ("VM 'x'" or "disk vdb of this VM"). */
 static int
 used_elsewhere(struct merge *m, const char *path, char **ret_user)
 {
@@ -121,9 +122,11 @@ used_elsewhere(struct merge *m, const char *path, char **ret_user)
 		_cleanup_(vm_disk_list_freep) struct vm_disk_list *l = NULL;
 		const char *name = virDomainGetName(doms[i]);
 		char *xml;
+		bool self;
 
-		if (name == NULL || streq(name, m->vm->name))
+		if (name == NULL)
 			continue;
+		self = streq(name, m->vm->name);
 		xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
 		if (xml == NULL || vm_disks_parse_xml(xml, &l) < 0) {
 			free(xml);
@@ -135,7 +138,8 @@ used_elsewhere(struct merge *m, const char *path, char **ret_user)
 			size_t nc = 0;
 
 			if (l->disks[d].source == NULL ||
-			    l->disks[d].type != VM_DISK_TYPE_FILE)
+			    l->disks[d].type != VM_DISK_TYPE_FILE ||
+			    (self && streq(l->disks[d].target, m->disk->target)))
 				continue;
 			if (streq(l->disks[d].source, path)) {
 				r = 1;
@@ -150,7 +154,9 @@ used_elsewhere(struct merge *m, const char *path, char **ret_user)
 					r = 1;
 			qemuimg_chain_free(c, nc);
 		}
-		if (r == 1 && (*ret_user = strdup(name)) == NULL)
+		if (r == 1 && (self ? asprintf(ret_user, "another disk of VM "
+					       "'%s'", name) :
+				  asprintf(ret_user, "VM '%s'", name)) < 0)
 			r = -ENOMEM;
 	}
 	for (int i = 0; i < n; i++)
@@ -467,7 +473,7 @@ plan(struct merge *m)
 			return r;
 		if (r > 0) {
 			m->host->set_error(m->job, "cannot merge %s into %s: %s "
-					   "is also used by VM '%s'",
+					   "is also used by %s",
 					   m->paths[0], m->paths[m->k],
 					   m->paths[i], user);
 			return -EBUSY;

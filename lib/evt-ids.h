@@ -56,7 +56,8 @@
 	X(STEP_FINISHED, 612, SUCCESS, "8aa2b2ac9fd447e4846b9d13c415447f",      \
 	  "Step finished",                                                      \
 	  "A step succeeded. DURATION_USEC is its run time; disk steps add "   \
-	  "SIZE_BEFORE and SIZE_AFTER in bytes.")                               \
+	  "DISK, SIZE_BEFORE and SIZE_AFTER in bytes (per disk), archive adds " \
+	  "ARCHIVE and its SHA256.")                                            \
 	X(STEP_FAILED, 613, ERROR, "c85164f8891a4c9a87d1fd586e44e229",          \
 	  "Step failed",                                                        \
 	  "A step failed. ERROR says why; ERRNO is set where it applies.")      \
@@ -118,6 +119,9 @@ enum evt_id {
 #define EVT_FIELD_DURATION_USEC  "DURATION_USEC"
 #define EVT_FIELD_ERROR          "ERROR"
 #define EVT_FIELD_REASON         "REASON"
+#define EVT_FIELD_VIRTUAL_SIZE   "VIRTUAL_SIZE"
+#define EVT_FIELD_ARCHIVE        "ARCHIVE"
+#define EVT_FIELD_SHA256         "SHA256"
 
 /* The source (SYSLOG_IDENTIFIER) of evtrigger's own events. */
 #define EVT_SOURCE "evtrigger"

@@ -135,37 +135,78 @@ disk_commit_file(int fd, const char *from, const char *to)
 }
 
 /* QEMU's lock bytes (block/file-posix.c): 100 + n for each permission n it
- * uses, 200 + n for each it does not share with others. */
-#define QEMU_LOCK_FIRST 100
+ * uses, 200 + n for each it does not share with others. Permission 0 is
+ * consistent read, 1 is write. */
+#define QEMU_LOCK_USE 100
+#define QEMU_LOCK_UNSHARE 200
 #define QEMU_LOCK_LAST 299
+#define QEMU_PERM_READ 0
+#define QEMU_PERM_WRITE 1
 
-int
-disk_lock_image(int fd)
+/* Whether another open file description holds any lock on [start, end]. */
+static int
+lock_held(int fd, off_t start, off_t end)
 {
 	struct flock fl = {
 		.l_type = F_WRLCK,
 		.l_whence = SEEK_SET,
-		.l_start = QEMU_LOCK_FIRST,
-		.l_len = QEMU_LOCK_LAST - QEMU_LOCK_FIRST + 1,
+		.l_start = start,
+		.l_len = end - start + 1,
 	};
 
-	/* Anyone holding any of the bytes has the image open. */
 	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
 		return -errno;
-	if (fl.l_type != F_UNLCK)
-		return -EBUSY;
-	/* A shared lock is enough to keep QEMU out: before opening, QEMU
-	 * tests its bytes for an exclusive lock, which ours conflicts with.
-	 * It also works on a read-only fd. */
-	fl = (struct flock){
+	return fl.l_type != F_UNLCK;
+}
+
+/* Takes a shared lock on one byte. */
+static int
+lock_byte(int fd, off_t at)
+{
+	struct flock fl = {
 		.l_type = F_RDLCK,
 		.l_whence = SEEK_SET,
-		.l_start = QEMU_LOCK_FIRST,
-		.l_len = QEMU_LOCK_LAST - QEMU_LOCK_FIRST + 1,
+		.l_start = at,
+		.l_len = 1,
 	};
+
 	if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
 		return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
 	return 0;
+}
+
+int
+disk_lock_image(int fd, bool exclusive)
+{
+	int r;
+
+	if (exclusive) {
+		/* Anyone holding any of the bytes has the image open. */
+		r = lock_held(fd, QEMU_LOCK_USE, QEMU_LOCK_LAST);
+		if (r != 0)
+			return r < 0 ? r : -EBUSY;
+		/* Shared locks on every byte are enough to keep QEMU out:
+		 * before opening, QEMU tests the bytes it needs for an
+		 * exclusive lock, which ours conflict with. */
+		for (off_t b = QEMU_LOCK_USE; b <= QEMU_LOCK_LAST; b++) {
+			r = lock_byte(fd, b);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+	/* A reader, as qemu-img is: busy only if someone writes; then we use
+	 * consistent reads and do not share writing, so no QEMU can open it
+	 * for writing meanwhile. A VM reading it as its backing file is
+	 * fine. */
+	r = lock_held(fd, QEMU_LOCK_USE + QEMU_PERM_WRITE,
+		      QEMU_LOCK_USE + QEMU_PERM_WRITE);
+	if (r != 0)
+		return r < 0 ? r : -EBUSY;
+	r = lock_byte(fd, QEMU_LOCK_USE + QEMU_PERM_READ);
+	if (r >= 0)
+		r = lock_byte(fd, QEMU_LOCK_UNSHARE + QEMU_PERM_WRITE);
+	return r;
 }
 
 static int

@@ -45,12 +45,15 @@ disk_allocated(const struct stat *st)
 }
 
 /* Takes QEMU's image lock (the OFD byte-range locks QEMU and qemu-img take
- * on bytes 100..299 of an image file they open) exclusively on fd: fails
- * with -EBUSY if any QEMU process (or qemu-img) has the image open, and while
- * it is held no QEMU process can open the image (fd may be read-only).
- * Released when fd is
- * closed. 0, -EBUSY, other -errno. */
-int disk_lock_image(int fd);
+ * on bytes 100..299 of an image file they open) on fd, which may be
+ * read-only; it is released when fd is closed.
+ * exclusive (for writing): fails with -EBUSY if any QEMU process (or
+ * qemu-img) has the image open; while held, no QEMU can open it at all.
+ * shared (for reading, as qemu-img does): fails with -EBUSY only if a QEMU
+ * writes the image; while held, no QEMU can open it for writing, but a VM
+ * may read it (a backing file shared by several VMs).
+ * 0, -EBUSY, other -errno. */
+int disk_lock_image(int fd, bool exclusive);
 
 /* One region of a file. */
 struct disk_extent {

@@ -49,6 +49,43 @@ assert_eq "$(journal_field REASON EVENT_ID=614 STEP=merge)" "no snapshot overlay
 $VIRSH undefine vdc >/dev/null
 rm -f "$img"/*
 
+# --- evtrigger jobs --vm shows the merge, its disk and percent --------------
+make_chain3
+qemu-img resize -q "$img/top.qcow2" 1G
+qio -f qcow2 -c 'write -P 0x79 64M 400M' "$img/top.qcow2"
+rm -rf "$TESTDIR/before"
+disk_snapshot "$img" "$TESTDIR/before"
+testbed_guest vdc "$img/top.qcow2"
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" &
+job_pid=$!
+# descendants PID: prints PID's descendants, depth first.
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done
+}
+# Hold qemu-img still (SIGSTOP) while asking, so the answer cannot race it.
+qimg=
+for i in $(seq 600); do
+	for p in $(descendants $job_pid); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = qemu-img ] && qimg=$p
+	done
+	[ -n "$qimg" ] && break
+	kill -0 $job_pid 2>/dev/null || fail "merge ended before qemu-img was seen: $(cat "$TESTDIR/err")"
+	sleep 0.05
+done
+[ -n "$qimg" ] || fail "no qemu-img under the merge job"
+kill -STOP "$qimg"
+$EVTRIGGER jobs --vm vdc --json >"$TESTDIR/jobs.json" || fail "evtrigger jobs failed"
+kill -CONT "$qimg"
+grep -q '"step":"merge"' "$TESTDIR/jobs.json" || fail "jobs does not show the merge step: $(cat "$TESTDIR/jobs.json")"
+grep -q "\"item\":\"$img/top.qcow2\"" "$TESTDIR/jobs.json" || fail "jobs does not show the disk: $(cat "$TESTDIR/jobs.json")"
+grep -q '"percent":[0-9]' "$TESTDIR/jobs.json" || fail "jobs shows no percent: $(cat "$TESTDIR/jobs.json")"
+wait $job_pid || fail "merge failed: $(cat "$TESTDIR/err")"
+qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/base.qcow2" ||
+	fail "base does not read what the top read"
+$VIRSH undefine vdc >/dev/null
+rm -f "$img"/*
+
 # --- depth=1, keep-overlays -------------------------------------------------
 make_chain3
 testbed_guest vdc "$img/top.qcow2"
@@ -78,6 +115,17 @@ cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge change
 assert_eq "$(source_of vdc vda)" "$img/top.qcow2" "vda source after refusal"
 $VIRSH undefine vdc >/dev/null
 $VIRSH undefine other >/dev/null
+# The same with another disk of the same VM on that base.
+testbed_guest vdc "$img/top.qcow2" "$img/other.qcow2"
+rc=0
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "merge into a base another disk of the VM uses"
+case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
+*"also used by another disk of VM 'vdc'"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc)" ;;
+esac
+cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge changed the base"
+$VIRSH undefine vdc >/dev/null
 rm -f "$img"/*
 
 # --- VM running: block commit and pivot --------------------------------------

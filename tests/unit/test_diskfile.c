@@ -173,28 +173,64 @@ START_TEST(test_data_map)
 }
 END_TEST
 
-/* The lock keeps the real qemu-img out, and qemu-img's keeps ours out. */
-START_TEST(test_lock)
+/* Runs a shell command made of a literal format and the image path. */
+#define sh(fmt, img)                                      \
+	({                                                \
+		char _cmd[512];                           \
+		snprintf(_cmd, sizeof(_cmd), fmt, img);   \
+		system(_cmd);                             \
+	})
+
+/* The exclusive lock keeps the real qemu-img out, and qemu-img's keeps
+ * ours out. */
+START_TEST(test_lock_exclusive)
 {
-	char dir[] = "/tmp/evt-lock.XXXXXX", img[64], cmd[256];
+	char dir[] = "/tmp/evt-lock.XXXXXX", img[64];
 	int fd, fd2;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(img, sizeof(img), "%s/a.qcow2", dir);
-	snprintf(cmd, sizeof(cmd), "qemu-img create -q -f qcow2 %s 1M", img);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(sh("qemu-img create -q -f qcow2 %s 1M", img), 0);
 	fd = open(img, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(disk_lock_image(fd), 0);
-	snprintf(cmd, sizeof(cmd), "qemu-img info %s >/dev/null 2>&1", img);
-	ck_assert_int_ne(system(cmd), 0);
-	/* Another open file description sees it held. */
+	ck_assert_int_eq(disk_lock_image(fd, true), 0);
+	ck_assert_int_ne(sh("qemu-img info %s >/dev/null 2>&1", img), 0);
+	/* Another open file description sees it held, even to read. */
 	fd2 = open(img, O_RDWR);
-	ck_assert_int_eq(disk_lock_image(fd2), -EBUSY);
+	ck_assert_int_eq(disk_lock_image(fd2, true), -EBUSY);
+	ck_assert_int_eq(disk_lock_image(fd2, false), -EBUSY);
 	close(fd);
-	ck_assert_int_eq(disk_lock_image(fd2), 0);
+	ck_assert_int_eq(disk_lock_image(fd2, true), 0);
 	close(fd2);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(sh("qemu-img info %s >/dev/null 2>&1", img), 0);
+	unlink(img);
+	rmdir(dir);
+}
+END_TEST
+
+/* The shared lock lets readers in (qemu-img info, another reader) and keeps
+ * writers out (qemu-io opening it read-write, an exclusive lock). */
+START_TEST(test_lock_shared)
+{
+	char dir[] = "/tmp/evt-lock.XXXXXX", img[64];
+	int fd, fd2;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(img, sizeof(img), "%s/a.qcow2", dir);
+	ck_assert_int_eq(sh("qemu-img create -q -f qcow2 %s 1M", img), 0);
+	fd = open(img, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(disk_lock_image(fd, false), 0);
+	ck_assert_int_eq(sh("qemu-img info %s >/dev/null 2>&1", img), 0);
+	ck_assert_int_ne(sh("qemu-io -c 'write 0 4k' %s >/dev/null 2>&1", img), 0);
+	fd2 = open(img, O_RDONLY);
+	ck_assert_int_eq(disk_lock_image(fd2, false), 0);
+	close(fd2);
+	fd2 = open(img, O_RDONLY);
+	ck_assert_int_eq(disk_lock_image(fd2, true), -EBUSY);
+	close(fd2);
+	close(fd);
+	ck_assert_int_eq(sh("qemu-io -c 'write 0 4k' %s >/dev/null 2>&1", img), 0);
 	unlink(img);
 	rmdir(dir);
 }
@@ -241,7 +277,8 @@ main(void)
 	tcase_add_loop_test(tc, test_name_matches, 0, ELEMENTSOF(match_cases));
 	tcase_add_test(tc, test_zero_runs);
 	tcase_add_test(tc, test_data_map);
-	tcase_add_test(tc, test_lock);
+	tcase_add_test(tc, test_lock_exclusive);
+	tcase_add_test(tc, test_lock_shared);
 	tcase_add_test(tc, test_temp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
