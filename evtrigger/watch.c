@@ -351,10 +351,10 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 			continue;
 		}
 		{
-			uint64_t t0 = now_usec(CLOCK_MONOTONIC);
+			uint64_t t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
 
 			r = job_manager_trigger(w->jobs, rule, f, cursor);
-			w->trigger_usec += now_usec(CLOCK_MONOTONIC) - t0;
+			w->trigger_usec += now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
 		}
 		if (r == -EALREADY)
 			continue;       /* seen before a crash: its job exists */
@@ -503,12 +503,13 @@ watch_on_poll(sd_event_source *s, uint64_t usec, void *userdata)
 
 	r = sd_journal_next(w->probe);
 	if (r > 0) {
-		t0 = now_usec(CLOCK_MONOTONIC);
+		/* What the reading cost in CPU time: not the jobs it started,
+		 * nor the time others had the CPU. */
+		t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
 		w->trigger_usec = 0;
 		(void)watch_probe_to_tail(w);
 		watch_drain(w);
-		/* What the reading cost, not the jobs it started. */
-		reading = now_usec(CLOCK_MONOTONIC) - t0;
+		reading = now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
 		reading = reading > w->trigger_usec ? reading - w->trigger_usec : 0;
 		if (reading * WATCH_POLL_COST_SHARE > next)
 			next = reading * WATCH_POLL_COST_SHARE;
