@@ -2,13 +2,13 @@
  * against the rules and hands matches to the job manager.
  *
  * Delivery contract: an entry's jobs are recorded (job_manager_trigger,
- * durable, keyed by the entry's cursor) before the cursor is stored, and the
- * cursor is stored after each batch. A kill -9 at any point therefore either
- * replays entries whose jobs exist (the manager answers -EALREADY) or
- * handles entries not yet seen; no event is lost and none starts two jobs. */
+ * durable, keyed by the entry's cursor and the rule) before the cursor is
+ * stored, and the cursor is stored after each batch. A kill -9 at any point
+ * therefore either replays entries whose jobs exist (the manager answers
+ * -EALREADY) or handles entries not yet seen; no event is lost and none
+ * starts two jobs for one rule. */
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,7 +34,10 @@
 
 #define WATCH_DEFAULT_RULES_DIR EVT_SYSCONFDIR "/evtrigger/rules.d"
 #define WATCH_DEFAULT_MAX_AGE   (3600ULL * 1000000ULL)  /* 1h */
-#define WATCH_BATCH_MAX         1024    /* entries per loop iteration */
+/* Entries per loop iteration, then the cursor is stored. Well below the
+ * number of ended job records the job manager keeps (200): a replay after a
+ * crash must find the records of every entry after the stored cursor. */
+#define WATCH_BATCH_MAX         128
 #define WATCH_FIELDS_MAX        512     /* fields read per entry */
 #define WATCH_DATA_THRESHOLD    (64 * 1024)     /* bytes per field read */
 #define WATCH_RETRY_USEC        (5ULL * 1000000ULL)
@@ -47,7 +50,8 @@
  * interval. --poll=0 turns it off. */
 #define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
 /* Reading the filtered journal costs more with more IDs in the filter (with
- * 10,000, about a millisecond per look under a stream of unrelated entries).
+ * 10,000, milliseconds of CPU per look: each value is looked up in each
+ * file).
  * The poll backs off so that it spends at most 1/WATCH_POLL_COST_SHARE of
  * the time reading, and never waits longer than journald's own 250 ms. */
 #define WATCH_POLL_COST_SHARE   20
