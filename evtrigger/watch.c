@@ -2,13 +2,13 @@
  * against the rules and hands matches to the job manager.
  *
  * Delivery contract: an entry's jobs are recorded (job_manager_trigger,
- * durable, keyed by the entry's cursor) before the cursor is stored, and the
- * cursor is stored after each batch. A kill -9 at any point therefore either
- * replays entries whose jobs exist (the manager answers -EALREADY) or
- * handles entries not yet seen; no event is lost and none starts two jobs. */
+ * durable, keyed by the entry's cursor and the rule) before the cursor is
+ * stored, and the cursor is stored after each batch. A kill -9 at any point
+ * therefore either replays entries whose jobs exist (the manager answers
+ * -EALREADY) or handles entries not yet seen; no event is lost and none
+ * starts two jobs for one rule. */
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,7 +34,10 @@
 
 #define WATCH_DEFAULT_RULES_DIR EVT_SYSCONFDIR "/evtrigger/rules.d"
 #define WATCH_DEFAULT_MAX_AGE   (3600ULL * 1000000ULL)  /* 1h */
-#define WATCH_BATCH_MAX         1024    /* entries per loop iteration */
+/* Entries per loop iteration, then the cursor is stored. Well below the
+ * number of ended job records the job manager keeps (200): a replay after a
+ * crash must find the records of every entry after the stored cursor. */
+#define WATCH_BATCH_MAX         128
 #define WATCH_FIELDS_MAX        512     /* fields read per entry */
 #define WATCH_DATA_THRESHOLD    (64 * 1024)     /* bytes per field read */
 #define WATCH_RETRY_USEC        (5ULL * 1000000ULL)
@@ -46,6 +49,13 @@
  * a few microseconds, whatever the number of rules) cuts that to the poll
  * interval. --poll=0 turns it off. */
 #define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
+/* Reading the filtered journal costs more with more IDs in the filter (with
+ * 10,000, milliseconds of CPU per look: each value is looked up in each
+ * file).
+ * The poll backs off so that it spends at most 1/WATCH_POLL_COST_SHARE of
+ * the time reading, and never waits longer than journald's own 250 ms. */
+#define WATCH_POLL_COST_SHARE   20
+#define WATCH_POLL_MAX_USEC     (250ULL * 1000ULL)
 
 struct watcher {
 	sd_event *ev;
@@ -69,6 +79,7 @@ struct watcher {
 	bool cursor_dirty;      /* handled entries since the last store */
 	bool have_current;      /* positioned on an entry not yet handled */
 	bool stalled;           /* a job could not be recorded: retry later */
+	uint64_t trigger_usec;  /* time spent in job_manager_trigger */
 };
 
 /* Logs one of evtrigger's own events. A failure to log is not reported:
@@ -238,6 +249,15 @@ watch_store_cursor(struct watcher *w)
 	return 0;
 }
 
+static uint64_t
+now_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* The fields of the current entry, trusted _-fields included. */
 static int
 watch_read_fields(sd_journal *j, struct fields **ret)
@@ -310,14 +330,7 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	if (n == 0)
 		return 0;
 	(void)sd_journal_get_realtime_usec(w->j, &when);
-	now = (uint64_t)0;
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		now = (uint64_t)ts.tv_sec * 1000000ULL +
-		      (uint64_t)ts.tv_nsec / 1000;
-	}
+	now = now_usec(CLOCK_REALTIME);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *rule = rules[i];
@@ -341,7 +354,12 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 			watch_reject(rule, cursor, text);
 			continue;
 		}
-		r = job_manager_trigger(w->jobs, rule, f, cursor);
+		{
+			uint64_t t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
+
+			r = job_manager_trigger(w->jobs, rule, f, cursor);
+			w->trigger_usec += now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
+		}
 		if (r == -EALREADY)
 			continue;       /* seen before a crash: its job exists */
 		if (r < 0) {
@@ -484,14 +502,25 @@ static int
 watch_on_poll(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct watcher *w = userdata;
+	uint64_t next = w->poll_usec, t0, reading;
 	int r;
 
 	r = sd_journal_next(w->probe);
 	if (r > 0) {
+		/* What the reading cost in CPU time: not the jobs it started,
+		 * nor the time others had the CPU. */
+		t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
+		w->trigger_usec = 0;
 		(void)watch_probe_to_tail(w);
 		watch_drain(w);
+		reading = now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
+		reading = reading > w->trigger_usec ? reading - w->trigger_usec : 0;
+		if (reading * WATCH_POLL_COST_SHARE > next)
+			next = reading * WATCH_POLL_COST_SHARE;
+		if (next > WATCH_POLL_MAX_USEC)
+			next = WATCH_POLL_MAX_USEC;
 	}
-	(void)sd_event_source_set_time(s, usec + w->poll_usec);
+	(void)sd_event_source_set_time(s, now_usec(CLOCK_MONOTONIC) + next);
 	return 0;
 }
 
