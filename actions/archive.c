@@ -332,7 +332,9 @@ open_items(struct arch *a)
 		struct item *it = &a->items[i];
 		int r;
 
-		it->fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		/* Stored under the name the VM uses, read from the file a
+		 * symbolic link there points to. */
+		it->fd = open(it->path, O_RDONLY | O_CLOEXEC);
 		if (it->fd < 0 || fstat(it->fd, &it->st) < 0) {
 			a->host->set_error(a->job, "cannot open %s: %m",
 					   it->path);

@@ -363,6 +363,7 @@ static int
 compact_disk(const struct evt_host *host, struct evt_job *job,
 	     const struct vm_disk *d)
 {
+	_cleanup_(freep) char *real = NULL;
 	struct compact c = { host, job, d, d->source };
 	_cleanup_(freep) char *err = NULL, *f_vsize = NULL, *f_before = NULL,
 			     *f_after = NULL, *f_dur = NULL, *f_reason = NULL;
@@ -373,6 +374,15 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 	const char *why = NULL;
 	int r;
 
+	/* Work on the file itself: a rename over a symbolic link would
+	 * replace the link, not the image. */
+	real = realpath(d->source, NULL);
+	if (real == NULL) {
+		host->set_error(job, "cannot compact %s (%s): %m", d->source,
+				d->target);
+		return -errno;
+	}
+	c.path = real;
 	if (stat(c.path, &c.st) < 0) {
 		host->set_error(job, "cannot compact %s (%s): %m", c.path,
 				d->target);

@@ -285,8 +285,10 @@ log_cancelled(struct merge *m)
 {
 	disk_log(m->host, m->job, EVT_STEP_WARNING, m->paths[0], NULL,
 		 "merge of disk %s cancelled: the chain %s -> ... -> %s still "
-		 "reads the same data and VM '%s' still uses %s", m->disk->target,
-		 m->paths[0], m->paths[m->k], m->vm->name, m->paths[0]);
+		 "reads the same data and VM '%s' still uses %s (the base may "
+		 "hold leaked clusters: unused space that 'qemu-img check -r "
+		 "leaks' reclaims)", m->disk->target, m->paths[0],
+		 m->paths[m->k], m->vm->name, m->paths[0]);
 }
 
 static int
@@ -452,7 +454,8 @@ plan(struct merge *m)
 	m->paths = calloc(m->k + 1, sizeof(char *));
 	if (m->paths == NULL)
 		return -ENOMEM;
-	m->paths[0] = strdup(m->disk->source);
+	/* The file itself: removing a symbolic link would leave the overlay. */
+	m->paths[0] = realpath(m->disk->source, NULL);
 	for (size_t i = 1; i <= m->k && m->paths[i - 1] != NULL; i++) {
 		const char *p = m->chain[i - 1].full_backing_filename;
 
@@ -609,8 +612,9 @@ merge_recover(const struct evt_host *host, struct evt_job *job)
 		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
 			 "merge of disk %s was interrupted while committing %s "
 			 "into %s: the chain still reads the same data and the "
-			 "VM still uses %s; run merge again to finish", disk,
-			 top, base, top);
+			 "VM still uses %s; run merge again to finish (the base "
+			 "may hold leaked clusters: unused space that 'qemu-img "
+			 "check -r leaks' reclaims)", disk, top, base, top);
 	else if (streq(phase, "redefine"))
 		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
 			 "merge of disk %s was interrupted after %s was "

@@ -58,7 +58,7 @@ run_action_bg merge vdc
 cancel_when grown "$img/base.qcow2" $(($(stat -c %s "$TESTDIR/base.pristine") + (64 << 20)))
 qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/top.qcow2" ||
 	fail "the chain reads differently after a cancelled commit"
-qemu-img check -q "$img/base.qcow2" || fail "base damaged by the cancel"
+disk_check_cut "$img/base.qcow2"
 assert_eq "$($VIRSH domblklist vdc | awk '$1 == "vda" { print $2 }')" "$img/top.qcow2" "vda after cancel"
 [ -e "$img/top.qcow2" ] || fail "overlay removed by a cancelled merge"
 journal_wait 1 10 EVENT_ID=616 STEP=merge
