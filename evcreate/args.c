@@ -241,6 +241,30 @@ gnu_option_name(int c, char *const argv[], int longindex, char *buf,
 	return buf;
 }
 
+/* getopt_long says '?' both for an unknown long option and for a prefix
+ * of several ("--so": --source, --socket); tell them apart. */
+static int
+unknown_long_option(const char *arg, char **ret_msg)
+{
+	char q[EVC_QUOTE_MAX], names[256] = "";
+	const char *p = arg + 2;
+	size_t len = strcspn(p, "="), n = 0;
+
+	for (size_t i = 0; gnu_options[i].name != NULL; i++)
+		if (strncmp(gnu_options[i].name, p, len) == 0) {
+			size_t used = strlen(names);
+
+			snprintf(names + used, sizeof(names) - used, "%s--%s",
+				 n++ ? ", " : "", gnu_options[i].name);
+		}
+	if (strncmp(arg, "--", 2) == 0 && len > 0 && n > 1)
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "ambiguous option '%s': %s", evc_quote(arg, q),
+			    names);
+	return fail(EVC_EXIT_USAGE, ret_msg, "unknown option '%s'",
+		    evc_quote(arg, q));
+}
+
 static int
 parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 	  char **ret_msg)
@@ -264,9 +288,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 			if (optopt != 0)
 				return fail(EVC_EXIT_USAGE, ret_msg,
 					    "unknown option '-%c'", optopt);
-			return fail(EVC_EXIT_USAGE, ret_msg,
-				    "unknown option '%s'",
-				    evc_quote(argv[optind - 1], q));
+			return unknown_long_option(argv[optind - 1], ret_msg);
 		}
 		if (c == ':')
 			return fail(EVC_EXIT_USAGE, ret_msg,
@@ -439,7 +461,7 @@ evc_args_parse(int argc, char *argv[], struct evc_args *ret, char **ret_msg)
 	struct evc_args a = {
 		.action = EVC_WRITE,
 		.target = EVC_TARGET_AUTO,
-		.syslog_format = SYSLOG_RFC5424,
+		.syslog_format = SYSLOG_RFC3164,
 	};
 	struct raw_args raw = { .value = { NULL } };
 	int code;
@@ -497,7 +519,8 @@ EVC_DEFAULT_SOURCE ")\n"
 "                          default: journal if /run/systemd/journal/socket\n"
 "                          exists, else syslog\n"
 "      --syslog-format rfc5424|rfc3164\n"
-"                          message format for syslog (default rfc5424)\n"
+"                          message format for syslog (default rfc3164, the\n"
+"                          form stock syslog daemons read on a local socket)\n"
 "      --socket PATH       syslog socket (default " SYSLOG_SOCKET ")\n"
 "                          --socket and --syslog-format imply --target syslog\n"
 "\n"

@@ -2,6 +2,7 @@
  * journal or syslog; see evcreate(1). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "args.h"
 #include "batch.h"
@@ -47,10 +48,17 @@ write_batch(const struct evc_args *a)
 	if (streq(name, "-")) {
 		name = "<stdin>";
 	} else {
+		struct stat st;
+
 		f = fopen(name, "re");
 		if (f == NULL) {
 			fprintf(stderr, "evcreate: cannot open batch file "
 				"'%s': %m\n", name);
+			return EVC_EXIT_USAGE;
+		}
+		if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "evcreate: cannot open batch file "
+				"'%s': %s\n", name, strerror(EISDIR));
 			return EVC_EXIT_USAGE;
 		}
 	}

@@ -22,7 +22,7 @@ evc_quote(const char *s, char buf[EVC_QUOTE_MAX])
 {
 	size_t in = 0, out = 0;
 
-	while (s[in] != '\0' && in < EVC_QUOTE_SHOWN) {
+	while (in < EVC_QUOTE_SHOWN && s[in] != '\0') {
 		unsigned char c = (unsigned char)s[in];
 		size_t n = c >= 0x80 ? utf8_seq_len(s + in) : 0;
 

@@ -1,6 +1,6 @@
 /* Writing events to the local journal over journald's native socket. One
- * process keeps one connection (libsystemd caches the socket), so bulk
- * writers pay for the connection once. Never logs. */
+ * process keeps one connected socket (made on first use, remade if journald
+ * restarts), so bulk writers pay for the connection once. Never logs. */
 #ifndef EVT_JOURNAL_SEND_H
 #define EVT_JOURNAL_SEND_H
 
@@ -14,6 +14,15 @@
  * journald listens, or another -errno. */
 int journal_send_event(const struct event *e, const char *const *more,
 		       size_t n_more);
+
+/* The datagram journal_send_event() sends for e, in journald's native
+ * protocol: "NAME=value\n" per field, or for a value holding a newline
+ * "NAME\n", its length as 64-bit little endian, the value and "\n".
+ * Returns 0 with a malloc'd buffer in *ret and its length in *ret_len;
+ * -EDESTADDRREQ/-ENODATA for an incomplete event, -EINVAL for a string of
+ * more without "NAME=", -ENOMEM. */
+int journal_format_event(const struct event *e, const char *const *more,
+			 size_t n_more, char **ret, size_t *ret_len);
 
 /* Whether journald's native socket exists (path overridable for tests by
  * nothing: it is always /run/systemd/journal/socket). */

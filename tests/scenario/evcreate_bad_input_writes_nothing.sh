@@ -73,6 +73,7 @@ expect 2 "invalid target 'file': must be journal or syslog" -i 1 "${ok[@]}" --ta
 expect 2 "no event given: see 'evcreate --help'"
 expect 2 "cannot open batch file '$TESTDIR/none': No such file or directory" \
 	--batch "$TESTDIR/none"
+expect 2 "cannot open batch file '$TESTDIR': Is a directory" --batch "$TESTDIR"
 
 expect 6 "remote systems (/S, /U, /P) are not supported yet: evcreate writes to the local journal or syslog only" \
 	/S vdc-host /U admin /P secret /T error /ID 1 /SO Bad /D text

@@ -70,7 +70,7 @@ for tp in ERROR:3 warning:4 Information:6 SUCCESS:5; do
 		fail "type ${tp%%:*}: exit $?"
 	journal_wait 1 10 EVENT_ID=$id
 	assert_eq "$(journal_field PRIORITY EVENT_ID=$id)" "${tp#*:}" "PRIORITY of ${tp%%:*}"
-	want=$(echo "${tp%%:*}" | tr a-z A-Z)
+	want=$(echo "${tp%%:*}" | tr '[:lower:]' '[:upper:]')
 	assert_eq "$(journal_field EVENT_TYPE EVENT_ID=$id)" "$want" "EVENT_TYPE"
 	assert_eq "$(journal_field EVENT_LOG EVENT_ID=$id)" System "EVENT_LOG"
 	assert_eq "$(journal_field SYSLOG_FACILITY EVENT_ID=$id)" 3 "facility of System"

@@ -1,6 +1,7 @@
 /* Check suite for evcreate's command line (evcreate/args.c) in both syntaxes,
  * and the batch line format (evcreate/batch.c). */
 #include <check.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "../../evcreate/args.h"
@@ -15,7 +16,7 @@ struct want {
 	enum evc_action action;
 	enum evc_syntax syntax;
 	enum evc_target target;
-	enum syslog_format format;
+	bool rfc5424;                   /* else the default, rfc3164 */
 	enum event_type type;
 	unsigned id;
 	const char *source, *log, *description;
@@ -55,7 +56,10 @@ static const struct {
 	  NULL, { .target = EVC_TARGET_SYSLOG, .socket = "/run/x.sock",
 		  .id = 5, .type = EVENT_INFORMATION } },
 	{ { "-i", "5", "-d", "x", "--syslog-format", "rfc3164" }, EVC_EXIT_OK,
-	  NULL, { .target = EVC_TARGET_SYSLOG, .format = SYSLOG_RFC3164,
+	  NULL, { .target = EVC_TARGET_SYSLOG,
+		  .id = 5, .type = EVENT_INFORMATION } },
+	{ { "-i", "5", "-d", "x", "--syslog-format", "RFC5424" }, EVC_EXIT_OK,
+	  NULL, { .target = EVC_TARGET_SYSLOG, .rfc5424 = true,
 		  .id = 5, .type = EVENT_INFORMATION } },
 	{ { "--batch", "-" }, EVC_EXIT_OK, NULL,
 	  { .action = EVC_BATCH, .batch = "-", .description = "",
@@ -91,6 +95,13 @@ static const struct {
 	  "no event given: see 'evcreate --help'", { 0 } },
 	{ { "--bogus" }, EVC_EXIT_USAGE, "unknown option '--bogus'", { 0 } },
 	{ { "-x" }, EVC_EXIT_USAGE, "unknown option '-x'", { 0 } },
+	{ { "--so", "x" }, EVC_EXIT_USAGE,
+	  "ambiguous option '--so': --source, --socket", { 0 } },
+	{ { "--s=x" }, EVC_EXIT_USAGE,
+	  "ambiguous option '--s=x': --source, --syslog-format, --socket",
+	  { 0 } },
+	{ { "--desc", "x", "--i", "5" }, EVC_EXIT_OK, NULL,
+	  { .id = 5, .description = "x", .type = EVENT_INFORMATION } },
 	{ { "-i", "1", "-d" }, EVC_EXIT_USAGE,
 	  "option '-d' needs a value", { 0 } },
 	{ { "-d", "x", "--id" }, EVC_EXIT_USAGE,
@@ -230,7 +241,8 @@ START_TEST(test_args)
 		return;
 	}
 	ck_assert_int_eq(a.target, w->target);
-	ck_assert_int_eq(a.syslog_format, w->format);
+	ck_assert_int_eq(a.syslog_format,
+			 w->rfc5424 ? SYSLOG_RFC5424 : SYSLOG_RFC3164);
 	ck_assert_int_eq(!!a.socket_path, !!w->socket);
 	ck_assert_int_eq(!!a.batch_path, !!w->batch);
 	ck_assert_ptr_nonnull(a.event);
