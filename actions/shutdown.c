@@ -22,9 +22,10 @@ shutdown_check(const struct evt_host *host, struct evt_job *job, char *err,
 	       size_t errlen)
 {
 	struct vm_off_plan plan;
+	const char *bad = NULL;
 
-	if (vm_off_plan_from_options(host, job, true, &plan) < 0) {
-		snprintf(err, errlen, "invalid duration");
+	if (vm_off_plan_from_options(host, job, true, &plan, &bad) < 0) {
+		snprintf(err, errlen, "invalid duration for %s", bad);
 		return -EINVAL;
 	}
 	if (plan.force_after_usec == 0) {
@@ -39,12 +40,16 @@ static int
 shutdown_run(const struct evt_host *host, struct evt_job *job)
 {
 	struct vm_off_plan plan;
+	const char *bad = NULL;
 	char err[256];
 	int r;
 
-	r = vm_off_plan_from_options(host, job, true, &plan);
-	if (r < 0)
+	r = vm_off_plan_from_options(host, job, true, &plan, &bad);
+	if (r < 0) {
+		host->set_error(job, "invalid duration '%s' for %s",
+				host->option(job, bad) ?: "", bad);
 		return r;
+	}
 	if (shutdown_check(host, job, err, sizeof(err)) < 0) {
 		host->set_error(job, "%s", err);
 		return -EINVAL;

@@ -24,9 +24,10 @@ wait_shutdown_check(const struct evt_host *host, struct evt_job *job,
 		    char *err, size_t errlen)
 {
 	struct vm_off_plan plan;
+	const char *bad = NULL;
 
-	if (vm_off_plan_from_options(host, job, false, &plan) < 0) {
-		snprintf(err, errlen, "invalid duration");
+	if (vm_off_plan_from_options(host, job, false, &plan, &bad) < 0) {
+		snprintf(err, errlen, "invalid duration for %s", bad);
 		return -EINVAL;
 	}
 	return vm_off_plan_check(&plan, err, errlen);
@@ -36,12 +37,16 @@ static int
 wait_shutdown_run(const struct evt_host *host, struct evt_job *job)
 {
 	struct vm_off_plan plan;
+	const char *bad = NULL;
 	char err[256];
 	int r;
 
-	r = vm_off_plan_from_options(host, job, false, &plan);
-	if (r < 0)
+	r = vm_off_plan_from_options(host, job, false, &plan, &bad);
+	if (r < 0) {
+		host->set_error(job, "invalid duration '%s' for %s",
+				host->option(job, bad) ?: "", bad);
 		return r;
+	}
 	if (vm_off_plan_check(&plan, err, sizeof(err)) < 0) {
 		host->set_error(job, "%s", err);
 		return -EINVAL;

@@ -693,6 +693,12 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 	if (atomic_load(&job->stop) != STOP_NONE) {
 		char lim[64];
 
+		/* A module that watched the same deadline and said what it
+		 * waited for (wait-shutdown: which VM, how long) keeps its
+		 * message. */
+		if (r == -ETIMEDOUT && job->error[0] != '\0')
+			goto out_failed;
+		r = -ETIMEDOUT;
 		format_duration(atomic_load(&job->stop) == STOP_JOB_TIMEOUT ?
 					job->job_timeout : job->step_timeout,
 				lim, sizeof(lim));
@@ -701,7 +707,6 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 			 atomic_load(&job->stop) == STOP_JOB_TIMEOUT ? "job" :
 								       "step",
 			 lim);
-		r = -ETIMEDOUT;
 		goto out_failed;
 	}
 	if (job->error[0] == '\0')

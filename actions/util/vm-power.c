@@ -8,15 +8,29 @@
 #include "vm-power.h"
 #include "vm.h"
 
+/* A wait as people say it: whole seconds from one second on (the time limit
+ * counts from the runner's start of the step, a few ms before ours). */
+static char *
+format_waited(uint64_t usec, char *buf, size_t size)
+{
+	uint64_t s = (usec + 500000) / 1000000;
+
+	if (usec < 1000000 || s >= 60)
+		return format_duration(s >= 60 ? s * 1000000 : usec, buf, size);
+	snprintf(buf, size, "%llus", (unsigned long long)s);
+	return buf;
+}
+
 static uint64_t
 add_sat(uint64_t a, uint64_t b)
 {
 	return b >= UINT64_MAX - a ? UINT64_MAX : a + b;
 }
 
+/* An unset option is VM_NEVER. Never reports: this runs in check() too. */
 static int
 duration_option(const struct evt_host *host, struct evt_job *job,
-		const char *name, uint64_t *ret)
+		const char *name, uint64_t *ret, const char **ret_bad)
 {
 	uint64_t v;
 	int r;
@@ -27,8 +41,7 @@ duration_option(const struct evt_host *host, struct evt_job *job,
 		return 0;
 	}
 	if (r < 0) {
-		host->set_error(job, "invalid %s '%s'", name,
-				host->option(job, name) ?: "");
+		*ret_bad = name;
 		return r;
 	}
 	*ret = v;
@@ -37,22 +50,25 @@ duration_option(const struct evt_host *host, struct evt_job *job,
 
 int
 vm_off_plan_from_options(const struct evt_host *host, struct evt_job *job,
-			 bool ask_at_once, struct vm_off_plan *ret)
+			 bool ask_at_once, struct vm_off_plan *ret,
+			 const char **ret_bad)
 {
 	struct vm_off_plan p;
 	int r;
 
-	r = duration_option(host, job, "timeout", &p.timeout_usec);
+	r = duration_option(host, job, "timeout", &p.timeout_usec, ret_bad);
 	if (r < 0)
 		return r;
 	if (ask_at_once)
 		p.ask_after_usec = 0;
 	else {
-		r = duration_option(host, job, "ask-after", &p.ask_after_usec);
+		r = duration_option(host, job, "ask-after", &p.ask_after_usec,
+				    ret_bad);
 		if (r < 0)
 			return r;
 	}
-	r = duration_option(host, job, "force-after", &p.force_after_usec);
+	r = duration_option(host, job, "force-after", &p.force_after_usec,
+			    ret_bad);
 	if (r < 0)
 		return r;
 	*ret = p;
@@ -116,15 +132,17 @@ clear_note_if_running(const struct evt_host *host, struct evt_job *job,
 	int state;
 
 	if (vm_state(vm, &state, NULL) == 0 && !vm_state_is_off(state))
-		host->set_note(job, VM_NOTE_DOWN, NULL);
+		host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 }
 
+/* Whether the VM is off, or gone (a transient VM is undefined once off). */
 static bool
 vm_is_off_now(struct vm *vm)
 {
-	int state;
+	int state, r;
 
-	return vm_state(vm, &state, NULL) == 0 && vm_state_is_off(state);
+	r = vm_state(vm, &state, NULL);
+	return r == -ENOENT || (r == 0 && vm_state_is_off(state));
 }
 
 int
@@ -133,7 +151,7 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 {
 	_cleanup_(vm_closep) struct vm *vm = NULL;
 	uint64_t start = vm_now_usec(), end, ask_at, force_at, now;
-	bool asked = false, forced = false, step_limit;
+	bool asked = false, forced = false;
 	char waited[32], after[32], msg[512];
 	const char *how;
 	int r;
@@ -141,9 +159,10 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 	r = vm_open(host, job, &vm);
 	if (r < 0)
 		return r;
-	end = add_sat(start, plan->timeout_usec);
-	step_limit = host->deadline(job) < end;
-	end = vm_deadline_min(end, host->deadline(job));
+	/* The job runner's limit (the same timeout option, or the job's) may
+	 * come first. */
+	end = vm_deadline_min(add_sat(start, plan->timeout_usec),
+			      host->deadline(job));
 	ask_at = add_sat(start, plan->ask_after_usec);
 	force_at = add_sat(start, plan->force_after_usec);
 
@@ -156,9 +175,9 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 			next = vm_deadline_min(next, force_at);
 		r = vm_wait(vm, VM_WANT_OFF, next, &how);
 		now = vm_now_usec();
-		format_duration(now - start, waited, sizeof(waited));
+		format_waited(now - start, waited, sizeof(waited));
 		if (r == 1) {
-			r = host->set_note(job, VM_NOTE_DOWN, "1");
+			r = host->set_note(job, EVT_NOTE_VM_DOWN, "1");
 			if (r < 0) {
 				host->set_error(job, "cannot record that vm '%s' "
 						"is down: %s", vm->name,
@@ -179,15 +198,14 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 
 		if (now >= end) {
 			clear_note_if_running(host, job, vm);
-			host->set_error(job, "vm '%s' did not shut down: waited %s%s%s",
+			host->set_error(job, "vm '%s' did not shut down: waited %s%s",
 					vm->name, waited,
-					step_limit ? " (the step's time limit)" : "",
 					forced ? " after forcing it off" :
 					asked ? " after asking it to shut down" : "");
 			return -ETIMEDOUT;
 		}
 		/* Noted before acting: a crash from here on may leave it down. */
-		r = host->set_note(job, VM_NOTE_DOWN, "1");
+		r = host->set_note(job, EVT_NOTE_VM_DOWN, "1");
 		if (r < 0) {
 			host->set_error(job, "cannot record that vm '%s' is "
 					"going down: %s", vm->name, strerror(-r));
@@ -232,7 +250,6 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 {
 	_cleanup_(vm_closep) struct vm *vm = NULL;
 	uint64_t start = vm_now_usec(), end;
-	bool step_limit;
 	char waited[32], msg[512];
 	const char *how;
 	int r, state;
@@ -240,15 +257,13 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	r = vm_open(host, job, &vm);
 	if (r < 0)
 		return r;
-	end = add_sat(start, timeout_usec);
-	step_limit = host->deadline(job) < end;
-	end = vm_deadline_min(end, host->deadline(job));
+	end = vm_deadline_min(add_sat(start, timeout_usec), host->deadline(job));
 
 	r = vm_state(vm, &state, NULL);
 	if (r < 0)
 		return r;
 	if (state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED) {
-		host->set_note(job, VM_NOTE_DOWN, NULL);
+		host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 		host->log(job, EVT_STEP_NOTICE, NULL, "vm '%s' is already running%s",
 			  vm->name, recovering ? ": it was not left down" : "");
 		return 0;
@@ -268,16 +283,15 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	if (r < 0)
 		return r;
 	r = vm_wait(vm, VM_WANT_RUNNING, end, &how);
-	format_duration(vm_now_usec() - start, waited, sizeof(waited));
+	format_waited(vm_now_usec() - start, waited, sizeof(waited));
 	if (r == -ETIMEDOUT) {
-		host->set_error(job, "vm '%s' did not start running: waited %s%s",
-				vm->name, waited,
-				step_limit ? " (the step's time limit)" : "");
+		host->set_error(job, "vm '%s' did not start running: waited %s",
+				vm->name, waited);
 		return r;
 	}
 	if (r < 0)
 		return r;
-	host->set_note(job, VM_NOTE_DOWN, NULL);
+	host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 	snprintf(msg, sizeof(msg), "vm '%s' is running after %s (%s)", vm->name,
 		 waited, how);
 	log_with(host, job, EVT_STEP_NOTICE, vm_now_usec() - start, how, msg);

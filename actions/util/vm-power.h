@@ -10,11 +10,6 @@
 
 #include "evtrigger-action.h"
 
-/* The job note that says "this job turned the VM off (or found it off) and
- * has not started it again": set by wait-shutdown and shutdown, cleared by
- * start, read by the job runner after a crash to log VM_LEFT_DOWN. */
-#define VM_NOTE_DOWN "vm-down"
-
 /* When to give up, ask and force, each counted from the start of the step;
  * VM_NEVER for never. */
 #define VM_NEVER UINT64_MAX
@@ -25,9 +20,11 @@ struct vm_off_plan {
 };
 
 /* Reads the plan from the step's options: timeout, ask-after, force-after
- * (each optional; ask-after is 0 when ask_at_once). */
+ * (each optional; ask-after is 0 when ask_at_once). Reports nothing (usable
+ * from check()): on -EINVAL *ret_bad names the malformed option. */
 int vm_off_plan_from_options(const struct evt_host *host, struct evt_job *job,
-			     bool ask_at_once, struct vm_off_plan *ret);
+			     bool ask_at_once, struct vm_off_plan *ret,
+			     const char **ret_bad);
 /* Checks that ask-after < force-after < timeout where they are set. Returns 0,
  * or -EINVAL with the reason in err. */
 int vm_off_plan_check(const struct vm_off_plan *p, char *err, size_t errlen);

@@ -58,6 +58,16 @@ last_error_errno(int dflt)
 	}
 }
 
+static bool
+error_is_unsupported(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e != NULL && (e->code == VIR_ERR_NO_SUPPORT ||
+			     e->code == VIR_ERR_INVALID_ARG ||
+			     e->code == VIR_ERR_ARGUMENT_UNSUPPORTED);
+}
+
 uint64_t
 vm_now_usec(void)
 {
@@ -170,6 +180,21 @@ stopped_detail_to_string(int detail)
 	return "other";
 }
 
+static const char *
+shutdown_detail_to_string(int detail)
+{
+	switch (detail) {
+	case VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED:
+		return "finished";
+	case VIR_DOMAIN_EVENT_SHUTDOWN_GUEST:
+		return "by the guest";
+	case VIR_DOMAIN_EVENT_SHUTDOWN_HOST:
+		return "asked by the host";
+	default:
+		return "other";
+	}
+}
+
 static int
 lifecycle_cb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 	     void *opaque)
@@ -234,11 +259,59 @@ vm_close(struct vm *vm)
 	free(vm);
 }
 
+/* Connects vm (its name and uri set) and finds its domain. */
+static int
+vm_connect(struct vm *vm)
+{
+	const struct evt_host *host = vm->host;
+	struct evt_job *job = vm->job;
+	int r;
+
+	r = libvirt_setup();
+	if (r < 0) {
+		host->set_error(job, "cannot set up libvirt's event loop: %s",
+				last_error());
+		return r;
+	}
+	vm->conn = virConnectOpen(vm->uri);
+	if (vm->conn == NULL) {
+		r = last_error_errno(-ECONNREFUSED);
+		host->set_error(job, "cannot connect to libvirt (%s): %s",
+				uri_text(vm), last_error());
+		return r;
+	}
+	if (virConnectRegisterCloseCallback(vm->conn, close_cb, vm, NULL) == 0)
+		vm->close_cb_registered = true;
+	vm->dom = virDomainLookupByName(vm->conn, vm->name);
+	if (vm->dom == NULL) {
+		r = last_error_errno(-ENOENT);
+		if (r == -ENOENT)
+			host->set_error(job, "no vm '%s' on libvirt (%s)",
+					vm->name, uri_text(vm));
+		else
+			host->set_error(job, "cannot look up vm '%s': %s",
+					vm->name, last_error());
+		return r;
+	}
+	/* Registered before anyone reads the state: a change after the read
+	 * is then always seen as an event. */
+	vm->lifecycle_cb = virConnectDomainEventRegisterAny(
+		vm->conn, vm->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_cb), vm, NULL);
+	if (vm->lifecycle_cb < 0) {
+		r = last_error_errno(-EIO);
+		host->set_error(job, "cannot watch vm '%s' for lifecycle events: %s",
+				vm->name, last_error());
+		return r;
+	}
+	return 0;
+}
+
 int
 vm_open(const struct evt_host *host, struct evt_job *job, struct vm **ret)
 {
-	_cleanup_(vm_closep) struct vm *vm = NULL;
 	const char *name = host->vm(job), *uri = host->connect(job);
+	struct vm *vm;
 	int r;
 
 	if (name == NULL) {
@@ -254,46 +327,14 @@ vm_open(const struct evt_host *host, struct evt_job *job, struct vm **ret)
 	vm->name = strdup(name);
 	vm->uri = uri != NULL ? strdup(uri) : NULL;
 	if (vm->name == NULL || (uri != NULL && vm->uri == NULL))
-		return -ENOMEM;
-
-	r = libvirt_setup();
+		r = -ENOMEM;
+	else
+		r = vm_connect(vm);
 	if (r < 0) {
-		host->set_error(job, "cannot set up libvirt's event loop: %s",
-				last_error());
+		vm_close(vm);
 		return r;
 	}
-	vm->conn = virConnectOpen(uri);
-	if (vm->conn == NULL) {
-		r = last_error_errno(-ECONNREFUSED);
-		host->set_error(job, "cannot connect to libvirt (%s): %s",
-				uri_text(vm), last_error());
-		return r;
-	}
-	if (virConnectRegisterCloseCallback(vm->conn, close_cb, vm, NULL) == 0)
-		vm->close_cb_registered = true;
-	vm->dom = virDomainLookupByName(vm->conn, name);
-	if (vm->dom == NULL) {
-		r = last_error_errno(-ENOENT);
-		if (r == -ENOENT)
-			host->set_error(job, "no vm '%s' on libvirt (%s)", name,
-					uri_text(vm));
-		else
-			host->set_error(job, "cannot look up vm '%s': %s", name,
-					last_error());
-		return r;
-	}
-	/* Registered before anyone reads the state: a change after the read
-	 * is then always seen as an event. */
-	vm->lifecycle_cb = virConnectDomainEventRegisterAny(
-		vm->conn, vm->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_cb), vm, NULL);
-	if (vm->lifecycle_cb < 0) {
-		r = last_error_errno(-EIO);
-		host->set_error(job, "cannot watch vm '%s' for lifecycle events: %s",
-				name, last_error());
-		return r;
-	}
-	*ret = TAKE_PTR(vm);
+	*ret = vm;
 	return 0;
 }
 
@@ -385,20 +426,40 @@ timer_ms(uint64_t deadline, uint64_t now)
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+/* The state for vm_wait(): 1 with *ret_state; 0 when the VM is off because
+ * it is gone (a transient VM is undefined when it stops), which only counts
+ * when waiting for it to be off; -errno with the error set. */
+static int
+wait_state(struct vm *vm, enum vm_want want, int *ret_state)
+{
+	int state, reason, r;
+
+	if (virDomainGetState(vm->dom, &state, &reason, 0) == 0) {
+		*ret_state = state;
+		return 1;
+	}
+	r = last_error_errno(-EIO);
+	if (r == -ENOENT && want == VM_WANT_OFF)
+		return 0;
+	vm->host->set_error(vm->job, "cannot read the state of vm '%s': %s",
+			    vm->name, last_error());
+	return r;
+}
+
 int
 vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 	const char **ret_how)
 {
 	struct wait_ctx w = { false };
-	int state, r, fd, watch = -1, timer = -1;
+	int state = VIR_DOMAIN_NOSTATE, r, fd, watch = -1, timer = -1;
 	unsigned seen;
 
-	r = vm_state(vm, &state, NULL);
+	r = wait_state(vm, want, &state);
 	if (r < 0)
 		return r;
-	if (state_is_wanted(state, want)) {
+	if (r == 0 || state_is_wanted(state, want)) {
 		snprintf(vm->how, sizeof(vm->how), "found %s",
-			 vm_state_to_string(state));
+			 r == 0 ? "undefined" : vm_state_to_string(state));
 		if (ret_how != NULL)
 			*ret_how = vm->how;
 		return 1;
@@ -426,12 +487,15 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 	for (;;) {
 		uint64_t now = vm_now_usec();
 
-		if (w.cancelled || vm->host->cancelled(vm->job)) {
-			r = -ECANCELED;
-			break;
-		}
+		/* The deadline first: a job runner that stops the step at the
+		 * same time limit also signals cancel, and the caller's
+		 * message on what it waited for is the better one. */
 		if (now >= deadline_usec) {
 			r = -ETIMEDOUT;
+			break;
+		}
+		if (w.cancelled || vm->host->cancelled(vm->job)) {
+			r = -ECANCELED;
 			break;
 		}
 		if (vm->conn_closed) {
@@ -453,14 +517,21 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 		if (vm->n_events == seen)
 			continue;
 		/* Something happened to the VM: read where it is now. */
-		r = vm_state(vm, &state, NULL);
+		r = wait_state(vm, want, &state);
 		if (r < 0)
 			break;
-		if (state_is_wanted(state, want)) {
+		if (r == 0 || state_is_wanted(state, want)) {
+			/* The newest event seen: libvirt sends "shutdown"
+			 * (the guest finished its shutdown) just before
+			 * "stopped", and the state may already be off. */
 			if (vm->last_event == VIR_DOMAIN_EVENT_STOPPED)
 				snprintf(vm->how, sizeof(vm->how),
 					 "lifecycle event stopped (%s)",
 					 stopped_detail_to_string(vm->last_detail));
+			else if (vm->last_event == VIR_DOMAIN_EVENT_SHUTDOWN)
+				snprintf(vm->how, sizeof(vm->how),
+					 "lifecycle event shutdown (%s)",
+					 shutdown_detail_to_string(vm->last_detail));
 			else
 				snprintf(vm->how, sizeof(vm->how),
 					 "lifecycle event %s",
@@ -486,8 +557,12 @@ vm_ask_shutdown(struct vm *vm)
 {
 	int r;
 
+	/* The ACPI power button needs nothing in the guest but ACPI; drivers
+	 * that lack it get the hypervisor's default way of asking. */
 	if (virDomainShutdownFlags(vm->dom,
-				   VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) < 0) {
+				   VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) == 0)
+		return 0;
+	if (!error_is_unsupported() || virDomainShutdown(vm->dom) < 0) {
 		r = last_error_errno(-EIO);
 		vm->host->set_error(vm->job,
 				    "cannot ask vm '%s' to shut down: %s",

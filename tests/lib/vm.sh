@@ -36,7 +36,10 @@
 # /init prints 'evt-guest: ready' when up and, with --acpi, 'evt-guest: acpi
 # armed' once a press of the ACPI power button (virsh shutdown) makes it power
 # off; without --acpi it ignores the button. --poweroff-after S makes it power
-# itself off S seconds after boot. Boot takes about 3 s under TCG.
+# itself off S seconds after boot. Boot takes about 3 s under TCG. DISKs are
+# opened (and locked) by QEMU like any VM's disks, so a running guest holds
+# them in use; the guest itself has no virtio-blk driver and never writes
+# them.
 #
 # Exports: LIBVIRT_DEFAULT_URI=qemu:///system, VIRSH (virsh with that URI),
 # LIBVIRTD_PID.
@@ -248,7 +251,7 @@ testbed_guest() {
 		  <on_crash>destroy</on_crash>
 		  <devices>$disks
 		    <serial type='file'>
-		      <source path='$TESTDIR/$name.console'/>
+		      <source path='$TESTDIR/$name.console' append='on'/>
 		      <target port='0'/>
 		    </serial>
 		    <memballoon model='none'/>
@@ -259,15 +262,18 @@ testbed_guest() {
 		fail "cannot define guest $name: see $TESTDIR/$name.xml"
 }
 
-# guest_wait_console NAME TEXT TIMEOUT_S: waits until the guest's serial
-# console shows TEXT (a fixed string).
+# guest_wait_console NAME TEXT TIMEOUT_S [COUNT]: waits until the guest's
+# serial console shows TEXT (a fixed string) COUNT times (default 1). The
+# console file keeps every boot's output (append), so after a restart wait
+# for the next COUNT.
 guest_wait_console() {
-	local name=$1 text=$2 timeout=$3 i
+	local name=$1 text=$2 timeout=$3 count=${4:-1} i n=0
 	for i in $(seq $((timeout * 10))); do
-		grep -qF -- "$text" "$TESTDIR/$name.console" 2>/dev/null && return 0
+		n=$(grep -cF -- "$text" "$TESTDIR/$name.console" 2>/dev/null)
+		[ "${n:-0}" -ge "$count" ] && return 0
 		sleep 0.1
 	done
-	fail "guest $name did not print '$text' within ${timeout}s: $(tail -n 5 "$TESTDIR/$name.console" 2>/dev/null)"
+	fail "guest $name did not print '$text' ($count times) within ${timeout}s: $(tail -n 5 "$TESTDIR/$name.console" 2>/dev/null)"
 }
 
 # guest_state NAME: prints libvirt's state ("running", "shut off", ...).
@@ -284,4 +290,20 @@ guest_wait_state() {
 		sleep 0.1
 	done
 	fail "guest $name: expected state '$want' within ${timeout}s, it is '$s'"
+}
+
+# assert_off_by_event VM STEP [MATCH...]: the newest STEP_NOTICE of STEP for
+# VM (its "is off" notice) says a libvirt lifecycle event ended the wait: the
+# guest's "shutdown" or the "stopped" that follows it, not a state found when
+# the step began.
+assert_off_by_event() {
+	local vm=$1 step=$2 reason
+	shift 2
+	# The step's STEP_FINISHED comes after its notices.
+	journal_wait 1 30 EVENT_ID=612 VM="$vm" STEP="$step" "$@"
+	reason=$(journal_field REASON EVENT_ID=615 VM="$vm" STEP="$step" "$@")
+	case $reason in
+	"lifecycle event stopped (shutdown)" | "lifecycle event shutdown ("*) ;;
+	*) fail "$step on $vm: not ended by a shutdown lifecycle event: REASON='$reason'" ;;
+	esac
 }

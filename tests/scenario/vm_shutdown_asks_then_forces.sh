@@ -16,7 +16,7 @@ run_action shutdown polite -o timeout=5m -o force-after=4m ||
 	fail "shutdown polite: $(cat "$TESTDIR/action.err")"
 assert_eq "$(guest_state polite)" "shut off" "polite state"
 journal_wait 1 10 EVENT_ID=615 VM=polite STEP=shutdown REASON=asked
-journal_wait 1 10 EVENT_ID=615 VM=polite "REASON=lifecycle event stopped (shutdown)"
+assert_off_by_event polite shutdown
 assert_eq "$(journal_count EVENT_ID=616 VM=polite)" 0 "polite: forced"
 journal_wait 1 10 EVENT_ID=612 VM=polite STEP=shutdown
 
@@ -33,13 +33,12 @@ journal_wait 1 10 EVENT_ID=612 VM=deaf STEP=shutdown
 # Without force-after, a guest that ignores the button fails the step and
 # keeps running.
 $VIRSH start deaf >/dev/null || fail "cannot restart guest deaf"
-guest_wait_console deaf 'evt-guest: ready' 120
+guest_wait_console deaf 'evt-guest: ready' 120 2
 rc=0
 run_action shutdown deaf -o timeout=3s || rc=$?
 assert_eq "$rc" 1 "shutdown without force: exit status"
 error=$(journal_field ERROR EVENT_ID=613 VM=deaf STEP=shutdown)
-case $error in
-"vm 'deaf' did not shut down: waited 3"*"after asking it to shut down") ;;
-*) fail "unexpected ERROR: '$error'" ;;
-esac
+waited=$(expr "$error" : "vm 'deaf' did not shut down: waited \([0-9]*\)s after asking it to shut down$")
+[ -n "$waited" ] && [ "$waited" -ge 3 ] || fail "unexpected ERROR: '$error'"
+
 assert_eq "$(guest_state deaf)" running "deaf state after failed shutdown"

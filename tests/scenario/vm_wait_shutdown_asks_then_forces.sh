@@ -1,7 +1,7 @@
 #!/bin/bash
 # wait-shutdown's ask-after presses the ACPI power button (a STEP_NOTICE) and a
 # guest that listens powers off; force-after pulls the plug (a STEP_WARNING)
-# on a guest that ignores the button. Both leave the vm-down note.
+# on a guest that ignores the button.
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/vm.sh"
 . "$TOP/tests/lib/action.sh"
@@ -19,10 +19,8 @@ assert_eq "$(guest_state polite)" "shut off" "polite state"
 grep -qF 'evt-guest: power button pressed' "$TESTDIR/polite.console" ||
 	fail "polite guest never saw the power button"
 journal_wait 1 10 EVENT_ID=615 VM=polite REASON=asked
-journal_wait 1 10 EVENT_ID=615 VM=polite "REASON=lifecycle event stopped (shutdown)"
+assert_off_by_event polite wait-shutdown
 assert_eq "$(journal_count EVENT_ID=616 VM=polite)" 0 "polite: STEP_WARNING events"
-assert_eq "$(action_note vm-down)" 1 "polite: vm-down note"
-rm -f "$TESTDIR/action.notes"
 
 # A guest that ignores it.
 testbed_guest deaf
@@ -35,4 +33,3 @@ journal_wait 1 10 EVENT_ID=615 VM=deaf REASON=asked
 journal_wait 1 10 EVENT_ID=616 VM=deaf REASON=forced
 assert_eq "$(journal_field EVENT_TYPE EVENT_ID=616 VM=deaf)" WARNING "forced event type"
 journal_wait 1 10 EVENT_ID=612 VM=deaf STEP=wait-shutdown
-assert_eq "$(action_note vm-down)" 1 "deaf: vm-down note"
