@@ -16,7 +16,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=$(cd "${1:-$TOP/build}" && pwd)
 WHAT=${2:-all}
 LAT_EVENTS=${LAT_EVENTS:-200}
-LAT_RATE=${LAT_RATE:-20}                # events/s: one every 50 ms
+LAT_RATE=${LAT_RATE:-10}                # events/s: one every 100 ms
 NOISE_RATE=${NOISE_RATE:-10000}
 BACKLOG=${BACKLOG:-1000000}
 BACKLOG_MATCHING=${BACKLOG_MATCHING:-100}
@@ -33,12 +33,12 @@ STAMP=$BUILD/tools/stamp
 
 now_us() { echo $(($(date +%s%N) / 1000)); }
 
-# stats SENT-FILE: joins "N sent_us" with $OUT/N (started_us), prints
+# stats SENT-FILE DIR: joins "N sent_us" with DIR/N (started_us), prints
 # "median p99 max" in ms for the events that ran.
 stats() {
 	local n t
 	while read -r n t; do
-		[ -e "$OUT/$n" ] && echo $(($(cat "$OUT/$n") - t))
+		[ -e "$2/$n" ] && echo $(($(cat "$2/$n") - t))
 	done < "$1" | sort -n | awk '
 		{ v[NR] = $1 }
 		END {
@@ -51,8 +51,10 @@ stats() {
 
 reset_out() { rm -rf "$OUT"; mkdir -p "$OUT"; }
 
-# The user's watchers: follow the whole journal, match in the loop. The
-# journalctl runs into a FIFO so that it can be stopped by its PID.
+# The user's watchers: follow the whole journal, match in the loop, run the
+# command. The journalctl writes into a FIFO so that it can be stopped by its
+# PID. Each run has its own event ID and stamp directory (RUN_ID, RUN_DIR):
+# a late action of one run cannot count in the next.
 user_journalctl() {
 	rm -f "$TESTDIR/fifo"
 	mkfifo "$TESTDIR/fifo"
@@ -63,9 +65,9 @@ start_shell_watcher() {
 	user_journalctl
 	while IFS= read -r line; do
 		case $line in
-		*'"EVENT_ID":"777"'*)
+		*"\"EVENT_ID\":\"$1\""*)
 			n=$(jq -r .N <<<"$line")
-			N=$n "$STAMP" "$OUT" N ;;
+			N=$n "$STAMP" "$2" N ;;
 		esac
 	done < "$TESTDIR/fifo" &
 	USER_PID=$!
@@ -75,12 +77,15 @@ start_python_watcher() {
 	user_journalctl
 	python3 -c '
 import json, subprocess, sys
-out, stamp = sys.argv[1], sys.argv[2]
+id, out, stamp = sys.argv[1], sys.argv[2], sys.argv[3]
 for line in sys.stdin:
-    e = json.loads(line)
-    if e.get("EVENT_ID") == "777":
+    try:
+        e = json.loads(line)
+    except ValueError:  # a line cut short when journalctl is stopped
+        continue
+    if e.get("EVENT_ID") == id:
         subprocess.run([stamp, out, "N"], env={"N": e["N"]})
-' "$OUT" "$STAMP" < "$TESTDIR/fifo" &
+' "$1" "$2" "$STAMP" < "$TESTDIR/fifo" &
 	USER_PID=$!
 	sleep 1
 }
@@ -89,20 +94,71 @@ stop_user_watcher() {
 	wait "$JOURNALCTL_PID" "$USER_PID" 2>/dev/null
 }
 
-# latency LABEL: LAT_EVENTS matching events at LAT_RATE/s, with whatever
-# noise runs meanwhile; prints the stats.
-latency() {
-	local label=$1 sent=$TESTDIR/sent.$RANDOM
-	reset_out
-	"$FLOOD" --count "$LAT_EVENTS" --every 1 --id 777 --rate "$LAT_RATE" \
-		--stamp-file "$sent" >/dev/null
-	for i in $(seq 300); do
-		[ "$(watch_stamps)" -ge "$LAT_EVENTS" ] && break
-		sleep 0.1
-	done
-	printf '%-44s %s\n' "$label" "$(stats "$sent")"
+RUN=0
+# next_run: a new event ID and stamp directory, and an evtrigger rule for
+# them (the rules are written before evtrigger starts).
+next_run() {
+	RUN=$((RUN + 1))
+	RUN_ID=$((700 + RUN))
+	RUN_DIR=$OUT/run$RUN
+	mkdir -p "$RUN_DIR"
 }
 
+# latency LABEL: LAT_EVENTS matching events (ID RUN_ID) at LAT_RATE/s, with
+# whatever noise runs meanwhile; prints the stats.
+latency() {
+	local label=$1 sent=$TESTDIR/sent.$RUN i
+	"$FLOOD" --count "$LAT_EVENTS" --every 1 --id "$RUN_ID" --rate "$LAT_RATE" \
+		--stamp-file "$sent" >/dev/null
+	for i in $(seq 300); do
+		[ "$(find "$RUN_DIR" -type f | wc -l)" -ge "$LAT_EVENTS" ] && break
+		sleep 0.1
+	done
+	printf '%-44s %s\n' "$label" "$(stats "$sent" "$RUN_DIR")"
+	case $label in evtrigger*) breakdown "$sent" ;; esac
+}
+
+# evtrigger_rules FIRST LAST: a rule per run ID, stamping into its dir.
+evtrigger_rules() {
+	local k
+	for k in $(seq "$1" "$2"); do
+		mkdir -p "$OUT/run$k"
+		printf '[trigger]\nid = %d\n[job]\nsteps = exec\non-busy = queue\n[exec]\ncommand = %s %s N\n' \
+			$((700 + k)) "$STAMP" "$OUT/run$k" > "$RULES/lat$k.rule"
+	done
+}
+
+# breakdown SENT-FILE: for evtrigger's run RUN, splits the latency at the job
+# record's "created" time (when the watcher handed the entry to the job
+# manager): watcher = sent -> created, jobs = created -> action started.
+breakdown() {
+	local rec
+	for rec in "$STATE"/jobs/*/record; do
+		grep -q "^rule=lat$RUN\$" "$rec" || continue
+		awk -F= '/^created=/ { c = $2 } /^field\.N=/ { n = $2 } END { print n, c }' "$rec"
+	done | sort -n > "$TESTDIR/created.$RUN"
+	join <(sort -k1,1 "$1") <(sort -k1,1 "$TESTDIR/created.$RUN") |
+	while read -r n sent created; do
+		[ -e "$RUN_DIR/$n" ] &&
+			echo "$((created - sent)) $(($(cat "$RUN_DIR/$n") - created))"
+	done > "$TESTDIR/split.$RUN"
+	pct "$TESTDIR/split.$RUN" 1 "    watcher: sent -> job recorded"
+	pct "$TESTDIR/split.$RUN" 2 "    jobs: recorded -> action started"
+}
+
+# pct FILE COLUMN LABEL: median and p99 of a column of microseconds.
+pct() {
+	cut -d' ' -f"$2" "$1" | sort -n | awk -v label="$3" '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) exit
+			printf "%-44s median=%.2fms p99=%.2fms\n", label,
+				v[int((NR + 1) / 2)] / 1000, v[int(NR * 0.99 + 0.999)] / 1000
+		}'
+}
+
+# with_noise COMMAND...: runs COMMAND while NOISE_RATE unrelated entries/s
+# are written, and prints the rate journald actually took.
 with_noise() {
 	local secs=$(((LAT_EVENTS / LAT_RATE) + 2)) t0 t1
 	t0=$(now_us)
@@ -116,22 +172,55 @@ with_noise() {
 		$((NOISE_RATE * secs * 1000000 / (t1 - t0)))
 }
 
+# CPU the daemon uses while nothing happens (the --poll timer), over 10 s.
+idle_cpu() {
+	local hz t0 t1
+	hz=$(getconf CLK_TCK)
+	t0=$(awk '{ print $14 + $15 }' "/proc/$WATCH_PID/stat")
+	sleep 10
+	t1=$(awk '{ print $14 + $15 }' "/proc/$WATCH_PID/stat")
+	printf '%-44s %.2f%% of one CPU\n' "evtrigger run, idle CPU (poll $POLL_NOTE)" \
+		"$(echo "($t1 - $t0) * 100 / $hz / 10" | bc -l)"
+}
+
 bench_latency() {
 	echo "== latency: event written -> action process started ($LAT_EVENTS events, $LAT_RATE/s)"
-	watch_stamp_rule lat 777
-	watch_start
-	latency "evtrigger run, idle"
-	with_noise latency "evtrigger run, $NOISE_RATE noise entries/s"
+	evtrigger_rules $((RUN + 1)) $((RUN + 3))
+	if [ "$WHAT" = noise ]; then
+		watch_start
+		RUN=2; next_run; with_noise latency "evtrigger run, $NOISE_RATE noise entries/s"
+		watch_stop
+		next_run; start_shell_watcher "$RUN_ID" "$RUN_DIR"
+		with_noise latency "journalctl -f | sh loop + jq, noise"
+		stop_user_watcher
+		next_run; start_python_watcher "$RUN_ID" "$RUN_DIR"
+		with_noise latency "journalctl -f | python, noise"
+		stop_user_watcher
+		return
+	fi
+	POLL_NOTE="--poll=0"
+	watch_start --poll=0
+	next_run; latency "evtrigger run --poll=0, idle"
+	idle_cpu
 	watch_stop
-	start_shell_watcher
+	POLL_NOTE="default 2ms"
+	watch_start
+	next_run; latency "evtrigger run, idle"
+	idle_cpu
+	next_run; with_noise latency "evtrigger run, $NOISE_RATE noise entries/s"
+	watch_stop
+	next_run; start_shell_watcher "$RUN_ID" "$RUN_DIR"
 	latency "journalctl -f | sh loop + jq, idle"
+	stop_user_watcher
+	next_run; start_shell_watcher "$RUN_ID" "$RUN_DIR"
 	with_noise latency "journalctl -f | sh loop + jq, noise"
 	stop_user_watcher
-	start_python_watcher
+	next_run; start_python_watcher "$RUN_ID" "$RUN_DIR"
 	latency "journalctl -f | python, idle"
+	stop_user_watcher
+	next_run; start_python_watcher "$RUN_ID" "$RUN_DIR"
 	with_noise latency "journalctl -f | python, noise"
 	stop_user_watcher
-	rm -f "$RULES/lat.rule"
 }
 
 bench_catchup() {
@@ -147,10 +236,19 @@ bench_catchup() {
 	printf '%-44s %.1fs (%d entries/s)\n' "  writing the backlog took" \
 		"$(echo "($(now_us) - $t0) / 1000000" | bc -l)" \
 		$((BACKLOG * 1000000 / ($(now_us) - t0)))
+	local rec_t= i
 	t0=$(now_us)
 	watch_start
-	watch_wait_stamps "$BACKLOG_MATCHING" 300
-	last=$(cat "$OUT"/* | sort -n | tail -n 1)
+	for i in $(seq 3000); do
+		if [ -z "$rec_t" ] && [ "$(grep -lx rule=catchup "$STATE"/jobs/*/record 2>/dev/null | wc -l)" -ge "$BACKLOG_MATCHING" ]; then
+			rec_t=$(now_us)
+		fi
+		[ -n "$rec_t" ] && [ "$(watch_stamps)" -ge "$BACKLOG_MATCHING" ] && break
+		sleep 0.01
+	done
+	printf '%-44s %.3fs (observed every 10ms)\n' "evtrigger run: start -> all jobs recorded" \
+		"$(echo "(${rec_t:-0} - $t0) / 1000000" | bc -l)"
+	last=$(find "$OUT" -maxdepth 1 -type f -exec cat {} + | sort -n | tail -n 1)
 	printf '%-44s %.3fs\n' "evtrigger run: start -> last job started" \
 		"$(echo "($last - $t0) / 1000000" | bc -l)"
 	watch_stop
@@ -160,9 +258,17 @@ bench_catchup() {
 		"$(echo "($(now_us) - $t0) / 1000000" | bc -l)"
 	t0=$(now_us)
 	journalctl -q -o json | grep -c '"EVENT_ID":"777"' >/dev/null
-	printf '%-44s %.3fs\n' "  (journalctl -o json | grep: read it all)" \
+	printf '%-44s %.3fs\n' "  (journalctl -o json | grep, as a user's" \
 		"$(echo "($(now_us) - $t0) / 1000000" | bc -l)"
+	echo "   catch-up loop must read it all)"
 	rm -f "$RULES/catchup.rule"
+}
+
+# rss_lines PID: resident memory, split into the process's own (anonymous)
+# and the journal files' pages it has mapped (file, or shmem on tmpfs).
+rss_lines() {
+	grep -E '^(VmHWM|VmRSS|RssAnon|RssFile|RssShmem)' "/proc/$1/status" |
+		awk '{ printf "  %-42s %.1f MiB\n", $1, $2 / 1024 }'
 }
 
 bench_rss() {
@@ -170,7 +276,7 @@ bench_rss() {
 	echo "== memory: $RULES_N rules loaded"
 	mkdir -p "$dir"
 	for i in $(seq "$RULES_N"); do
-		printf '[trigger]\nid = %d\nsource = John\n[job]\nsteps = exec\n[exec]\ncommand = %s %s N\n' \
+		printf '[trigger]\nid = %d\nsource = John\n[job]\nsteps = exec\non-busy = queue\n[exec]\ncommand = %s %s N\n' \
 			$((i % 65535 + 1)) "$STAMP" "$OUT" > "$dir/r$i.rule"
 	done
 	local t0=$(now_us)
@@ -180,14 +286,15 @@ bench_rss() {
 	journal_wait 1 300 EVENT_ID=640 RULE_COUNT="$RULES_N"
 	printf '%-44s %.2fs\n' "start-up (load, filter on $RULES_N IDs)" \
 		"$(echo "($(now_us) - $t0) / 1000000" | bc -l)"
-	grep -E '^Vm(RSS|HWM)' /proc/$pid/status | awk '{ printf "%-44s %.1f MiB\n", $1, $2 / 1024 }'
+	rss_lines "$pid"
 	# Latency with 10,000 IDs in the journal filter.
 	reset_out
-	"$FLOOD" --count 50 --every 1 --id 1 --rate 20 --field EVENT_SOURCE=John \
+	"$FLOOD" --count 50 --every 1 --id 2 --rate 5 --field EVENT_SOURCE=John \
 		--stamp-file "$TESTDIR/sent.many" >/dev/null
 	for i in $(seq 100); do [ "$(watch_stamps)" -ge 50 ] && break; sleep 0.1; done
-	printf '%-44s %s\n' "latency with $RULES_N rules, idle" "$(stats "$TESTDIR/sent.many")"
-	grep -E '^VmRSS' /proc/$pid/status | awk '{ printf "%-44s %.1f MiB\n", "VmRSS after 50 jobs", $2 / 1024 }'
+	printf '%-44s %s\n' "latency with $RULES_N rules, idle" "$(stats "$TESTDIR/sent.many" "$OUT")"
+	echo "after 50 jobs:"
+	rss_lines "$pid"
 	kill -TERM "$pid"; wait "$pid"
 }
 

@@ -39,11 +39,20 @@
 #define WATCH_DATA_THRESHOLD    (64 * 1024)     /* bytes per field read */
 #define WATCH_RETRY_USEC        (5ULL * 1000000ULL)
 #define WATCH_LOCK_FILE         "lock"
+/* journald tells readers about new entries at most every 250 ms (its
+ * post-change timer), so a watcher that waits for inotify sees an event up to
+ * 250 ms late. The entries are in the shared mapping of the file at once:
+ * looking at the tail every few milliseconds (one unfiltered sd_journal_next,
+ * a few microseconds, whatever the number of rules) cuts that to the poll
+ * interval. --poll=0 turns it off. */
+#define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
 
 struct watcher {
 	sd_event *ev;
 	sd_journal *j;
-	sd_event_source *io, *more, *retry;
+	sd_event_source *io, *more, *retry, *poll, *probe_io;
+	sd_journal *probe;      /* unfiltered, at the tail: "anything new?" */
+	uint64_t poll_usec;     /* 0: rely on journald's notifications only */
 	struct job_manager *jobs;
 
 	struct rule_set *rules;
@@ -458,6 +467,46 @@ watch_on_journal(sd_event_source *s, int fd, uint32_t revents,
 	return 0;
 }
 
+/* Puts the probe on the last entry of the journal. */
+static int
+watch_probe_to_tail(struct watcher *w)
+{
+	int r;
+
+	r = sd_journal_seek_tail(w->probe);
+	if (r < 0)
+		return r;
+	r = sd_journal_previous(w->probe);
+	return r < 0 ? r : 0;
+}
+
+static int
+watch_on_poll(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct watcher *w = userdata;
+	int r;
+
+	r = sd_journal_next(w->probe);
+	if (r > 0) {
+		(void)watch_probe_to_tail(w);
+		watch_drain(w);
+	}
+	(void)sd_event_source_set_time(s, usec + w->poll_usec);
+	return 0;
+}
+
+/* The probe's own notifications: new files (rotation) must be seen by it. */
+static int
+watch_on_probe_journal(sd_event_source *s, int fd, uint32_t revents,
+		       void *userdata)
+{
+	struct watcher *w = userdata;
+
+	if (sd_journal_process(w->probe) == SD_JOURNAL_INVALIDATE)
+		(void)watch_probe_to_tail(w);
+	return 0;
+}
+
 /* --- reload, stop ---------------------------------------------------------------- */
 
 static void
@@ -567,6 +616,7 @@ struct watch_options {
 	const char *state_dir;
 	const char *action_dir;
 	uint64_t max_age_usec;
+	uint64_t poll_usec;
 	struct rule_trust trust;
 };
 
@@ -587,6 +637,11 @@ run_usage(FILE *f)
 		"                            user's processes wrote (the network "
 		"listener)\n"
 		"      --listener-uid=UID    the same, by uid\n"
+		"      --poll=DURATION       look for new entries this often, not "
+		"only\n"
+		"                            when journald says (every 250ms); "
+		"0: off\n"
+		"                            (default 2ms)\n"
 		"  -h, --help                show this help\n\n"
 		"Signals: SIGHUP reloads the rules, SIGTERM stops. See "
 		"evtrigger(8).\n",
@@ -596,7 +651,7 @@ run_usage(FILE *f)
 static int
 parse_run_options(int argc, char *argv[], struct watch_options *o)
 {
-	enum { OPT_LISTENER_UID = 0x100 };
+	enum { OPT_LISTENER_UID = 0x100, OPT_POLL };
 	static const struct option longopts[] = {
 		{ "rules-dir", required_argument, NULL, 'r' },
 		{ "state-dir", required_argument, NULL, 's' },
@@ -604,6 +659,7 @@ parse_run_options(int argc, char *argv[], struct watch_options *o)
 		{ "max-age", required_argument, NULL, 'm' },
 		{ "listener-user", required_argument, NULL, 'u' },
 		{ "listener-uid", required_argument, NULL, OPT_LISTENER_UID },
+		{ "poll", required_argument, NULL, OPT_POLL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -613,6 +669,7 @@ parse_run_options(int argc, char *argv[], struct watch_options *o)
 		.rules_dir = WATCH_DEFAULT_RULES_DIR,
 		.state_dir = EVT_STATEDIR,
 		.max_age_usec = WATCH_DEFAULT_MAX_AGE,
+		.poll_usec = WATCH_DEFAULT_POLL_USEC,
 	};
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "r:s:a:m:u:h", longopts, NULL)) >= 0) {
@@ -661,6 +718,14 @@ parse_run_options(int argc, char *argv[], struct watch_options *o)
 			o->trust.have_listener = true;
 			break;
 		}
+		case OPT_POLL:
+			if (parse_duration(optarg, &o->poll_usec) < 0) {
+				fprintf(stderr, "evtrigger run: invalid --poll "
+						"'%s': a duration like 2ms, or 0\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'h':
 			run_usage(stdout);
 			return 1;
@@ -802,6 +867,31 @@ watch_setup_loop(struct watcher *w)
 	if (r < 0)
 		return r;
 	sd_event_source_set_enabled(w->retry, SD_EVENT_OFF);
+	if (w->poll_usec > 0) {
+		uint64_t now;
+
+		r = sd_journal_open(&w->probe, SD_JOURNAL_LOCAL_ONLY);
+		if (r < 0)
+			return r;
+		r = watch_probe_to_tail(w);
+		if (r < 0)
+			return r;
+		fd = sd_journal_get_fd(w->probe);
+		if (fd < 0)
+			return fd;
+		r = sd_event_add_io(w->ev, &w->probe_io, fd,
+				    (uint32_t)sd_journal_get_events(w->probe),
+				    watch_on_probe_journal, w);
+		if (r < 0)
+			return r;
+		sd_event_now(w->ev, CLOCK_MONOTONIC, &now);
+		r = sd_event_add_time(w->ev, &w->poll, CLOCK_MONOTONIC,
+				      now + w->poll_usec, w->poll_usec / 4,
+				      watch_on_poll, w);
+		if (r < 0)
+			return r;
+		sd_event_source_set_enabled(w->poll, SD_EVENT_ON);
+	}
 	(void)sd_event_set_watchdog(w->ev, true);
 	return 0;
 }
@@ -812,6 +902,9 @@ watch_done(struct watcher *w)
 	sd_event_source_unref(w->io);
 	sd_event_source_unref(w->more);
 	sd_event_source_unref(w->retry);
+	sd_event_source_unref(w->poll);
+	sd_event_source_unref(w->probe_io);
+	sd_journal_close(w->probe);
 	job_manager_free(w->jobs);
 	sd_journal_close(w->j);
 	sd_event_unref(w->ev);
@@ -835,6 +928,7 @@ cmd_run(int argc, char *argv[])
 	w.rules_dir = o.rules_dir;
 	w.state_dir = o.state_dir;
 	w.max_age_usec = o.max_age_usec;
+	w.poll_usec = o.poll_usec;
 	w.trust = o.trust;
 
 	if (o.action_dir != NULL)

@@ -33,5 +33,14 @@ out=$(journalctl --no-pager -x CATALOG_TEST=1)
 echo "$out" | grep -q "Subject: evtrigger event 640 (INFORMATION): evtrigger started" ||
 	fail "journalctl -x does not explain event 640: $out"
 echo "$out" | grep -q "RULE_COUNT" || fail "the explanation lacks its text: $out"
+# And on the entry the daemon itself logs at start.
+. "$TOP/tests/lib/watch.sh"
+watch_setup
+watch_stamp_rule r 777
+watch_start
+watch_stop
+out=$(journalctl --no-pager -x -n 1 EVENT_ID=640 SYSLOG_IDENTIFIER=evtrigger)
+echo "$out" | grep -q "Subject: evtrigger event 640 (INFORMATION): evtrigger started" ||
+	fail "journalctl -x does not explain evtrigger's DAEMON_STARTED: $out"
 journalctl --no-pager --list-catalog | grep -q "^$mid_602 evtrigger: evtrigger event 602 (ERROR): Job failed" ||
 	fail "--list-catalog lacks event 602"
