@@ -296,7 +296,7 @@ collect(struct arch *a, const struct vm_disk_list *disks)
 
 		if (!disk_selected(a->host, a->job, d))
 			continue;
-		r = qemuimg_chain(d->source, &chain, &n, &err);
+		r = qemuimg_chain(d->source, disk_format(d), &chain, &n, &err);
 		if (r < 0) {
 			a->host->set_error(a->job, "cannot archive %s: %s",
 					   d->source,

@@ -145,8 +145,9 @@ used_elsewhere(struct merge *m, const char *path, char **ret_user)
 				r = 1;
 				break;
 			}
-			if (qemuimg_chain_shared(l->disks[d].source, &c, &nc,
-						 NULL) < 0)
+			if (qemuimg_chain_shared(l->disks[d].source,
+						 disk_format(&l->disks[d]),
+						 &c, &nc, NULL) < 0)
 				continue;
 			for (size_t k = 0; k + 1 < nc; k++)
 				if (c[k].full_backing_filename != NULL &&
@@ -429,10 +430,11 @@ plan(struct merge *m)
 	int64_t depth = 0;
 	int r;
 
-	r = m->running ? qemuimg_chain_shared(m->disk->source, &m->chain,
+	r = m->running ? qemuimg_chain_shared(m->disk->source,
+					      disk_format(m->disk), &m->chain,
 					      &m->n_chain, &err) :
-			 qemuimg_chain(m->disk->source, &m->chain, &m->n_chain,
-				       &err);
+			 qemuimg_chain(m->disk->source, disk_format(m->disk),
+				       &m->chain, &m->n_chain, &err);
 	if (r < 0) {
 		m->host->set_error(m->job, "cannot merge %s: %s", m->disk->source,
 				   err != NULL ? err : strerror(-r));
