@@ -527,7 +527,9 @@ write_item(struct arch *a, struct archive *ar, struct item *it, void *buf)
 				return -EIO;
 			off += (uint64_t)got;
 			a->done += (uint64_t)got;
-			a->host->progress(a->job, NULL, a->total > 0 ?
+			/* The whole archive's percent; the image being read
+			 * as the item, for `evtrigger jobs`. */
+			a->host->progress(a->job, it->path, a->total > 0 ?
 					  (unsigned)(a->done * 99 / a->total) :
 					  99);
 		}
