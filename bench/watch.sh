@@ -21,6 +21,7 @@ NOISE_RATE=${NOISE_RATE:-10000}
 BACKLOG=${BACKLOG:-1000000}
 BACKLOG_MATCHING=${BACKLOG_MATCHING:-100}
 RULES_N=${RULES_N:-10000}
+RULES_IDS=${RULES_IDS:-$RULES_N}        # distinct event IDs among them
 
 . "$TOP/tests/lib/testbed.sh"
 . "$TOP/tests/lib/watch.sh"
@@ -273,28 +274,43 @@ rss_lines() {
 
 bench_rss() {
 	local i dir=$TESTDIR/many pid
-	echo "== memory: $RULES_N rules loaded"
+	echo "== memory: $RULES_N rules loaded, on $RULES_IDS distinct event IDs"
 	mkdir -p "$dir"
 	for i in $(seq "$RULES_N"); do
-		printf '[trigger]\nid = %d\nsource = John\n[job]\nsteps = exec\non-busy = queue\n[exec]\ncommand = %s %s N\n' \
-			$((i % 65535 + 1)) "$STAMP" "$OUT" > "$dir/r$i.rule"
+		printf '[trigger]\nid = %d\nsource = John\nTARGET = r%d\n[job]\nsteps = exec\non-busy = queue\n[exec]\ncommand = %s %s N\n' \
+			$((i % RULES_IDS + 2)) "$i" "$STAMP" "$OUT" > "$dir/r$i.rule"
 	done
 	local t0=$(now_us)
 	"$EVTRIGGER" run --rules-dir "$dir" --state-dir "$TESTDIR/state-many" \
 		--action-dir "$BUILD/actions" >>"$TESTDIR/evtrigger.log" 2>&1 &
 	pid=$!
 	journal_wait 1 300 EVENT_ID=640 RULE_COUNT="$RULES_N"
-	printf '%-44s %.2fs\n' "start-up (load, filter on $RULES_N IDs)" \
+	printf '%-44s %.2fs\n' "start-up (load, filter on $RULES_IDS IDs)" \
 		"$(echo "($(now_us) - $t0) / 1000000" | bc -l)"
 	rss_lines "$pid"
 	# Latency with 10,000 IDs in the journal filter.
 	reset_out
 	"$FLOOD" --count 50 --every 1 --id 2 --rate 5 --field EVENT_SOURCE=John \
-		--stamp-file "$TESTDIR/sent.many" >/dev/null
+		--field TARGET=r$RULES_IDS --stamp-file "$TESTDIR/sent.many" >/dev/null
 	for i in $(seq 100); do [ "$(watch_stamps)" -ge 50 ] && break; sleep 0.1; done
 	printf '%-44s %s\n' "latency with $RULES_N rules, idle" "$(stats "$TESTDIR/sent.many" "$OUT")"
 	echo "after 50 jobs:"
 	rss_lines "$pid"
+	# The same under NOISE_RATE unrelated entries/s, and the CPU it costs.
+	reset_out
+	local secs=12 c0 c1
+	"$FLOOD" --count $((NOISE_RATE * secs)) --rate "$NOISE_RATE" >/dev/null &
+	NOISE_PID=$!
+	sleep 1
+	c0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	"$FLOOD" --count 50 --every 1 --id 2 --rate 5 --field EVENT_SOURCE=John \
+		--field TARGET=r$RULES_IDS --stamp-file "$TESTDIR/sent.many2" >/dev/null
+	c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	wait "$NOISE_PID"
+	for i in $(seq 100); do [ "$(watch_stamps)" -ge 50 ] && break; sleep 0.1; done
+	printf '%-44s %s\n' "latency with $RULES_N rules, $NOISE_RATE noise/s" "$(stats "$TESTDIR/sent.many2" "$OUT")"
+	printf '%-44s %.1f%% of one CPU\n' "  evtrigger run's CPU meanwhile" \
+		"$(echo "($c1 - $c0) * 100 / $(getconf CLK_TCK) / 10" | bc -l)"
 	kill -TERM "$pid"; wait "$pid"
 }
 

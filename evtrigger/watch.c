@@ -46,6 +46,12 @@
  * a few microseconds, whatever the number of rules) cuts that to the poll
  * interval. --poll=0 turns it off. */
 #define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
+/* Reading the filtered journal costs more with more IDs in the filter (with
+ * 10,000, about a millisecond per look under a stream of unrelated entries).
+ * The poll backs off so that it spends at most 1/WATCH_POLL_COST_SHARE of
+ * the time reading, and never waits longer than journald's own 250 ms. */
+#define WATCH_POLL_COST_SHARE   20
+#define WATCH_POLL_MAX_USEC     (250ULL * 1000ULL)
 
 struct watcher {
 	sd_event *ev;
@@ -69,6 +75,7 @@ struct watcher {
 	bool cursor_dirty;      /* handled entries since the last store */
 	bool have_current;      /* positioned on an entry not yet handled */
 	bool stalled;           /* a job could not be recorded: retry later */
+	uint64_t trigger_usec;  /* time spent in job_manager_trigger */
 };
 
 /* Logs one of evtrigger's own events. A failure to log is not reported:
@@ -238,6 +245,15 @@ watch_store_cursor(struct watcher *w)
 	return 0;
 }
 
+static uint64_t
+now_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* The fields of the current entry, trusted _-fields included. */
 static int
 watch_read_fields(sd_journal *j, struct fields **ret)
@@ -310,14 +326,7 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	if (n == 0)
 		return 0;
 	(void)sd_journal_get_realtime_usec(w->j, &when);
-	now = (uint64_t)0;
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		now = (uint64_t)ts.tv_sec * 1000000ULL +
-		      (uint64_t)ts.tv_nsec / 1000;
-	}
+	now = now_usec(CLOCK_REALTIME);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *rule = rules[i];
@@ -341,7 +350,12 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 			watch_reject(rule, cursor, text);
 			continue;
 		}
-		r = job_manager_trigger(w->jobs, rule, f, cursor);
+		{
+			uint64_t t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
+
+			r = job_manager_trigger(w->jobs, rule, f, cursor);
+			w->trigger_usec += now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
+		}
 		if (r == -EALREADY)
 			continue;       /* seen before a crash: its job exists */
 		if (r < 0) {
@@ -484,14 +498,25 @@ static int
 watch_on_poll(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct watcher *w = userdata;
+	uint64_t next = w->poll_usec, t0, reading;
 	int r;
 
 	r = sd_journal_next(w->probe);
 	if (r > 0) {
+		/* What the reading cost in CPU time: not the jobs it started,
+		 * nor the time others had the CPU. */
+		t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
+		w->trigger_usec = 0;
 		(void)watch_probe_to_tail(w);
 		watch_drain(w);
+		reading = now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
+		reading = reading > w->trigger_usec ? reading - w->trigger_usec : 0;
+		if (reading * WATCH_POLL_COST_SHARE > next)
+			next = reading * WATCH_POLL_COST_SHARE;
+		if (next > WATCH_POLL_MAX_USEC)
+			next = WATCH_POLL_MAX_USEC;
 	}
-	(void)sd_event_source_set_time(s, usec + w->poll_usec);
+	(void)sd_event_source_set_time(s, now_usec(CLOCK_MONOTONIC) + next);
 	return 0;
 }
 
