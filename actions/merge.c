@@ -518,10 +518,13 @@ merge_disk(const struct evt_host *host, struct evt_job *job, struct vm *vm,
 		goto out_notes;
 	if ((r = note(&m, "merge-phase", "redefine")) < 0)
 		goto out_notes;
-	/* A pivot updated the running definition; the persistent one too. */
-	r = redefine(&m, m.paths[m.k], m.chain[m.k].format);
-	if (r < 0)
-		goto out_notes;
+	/* A pivot updated the running definition; the persistent one too,
+	 * if there is one (a transient VM must not become persistent). */
+	if (virDomainIsPersistent(vm->dom) != 0) {
+		r = redefine(&m, m.paths[m.k], m.chain[m.k].format);
+		if (r < 0)
+			goto out_notes;
+	}
 	(void)host->option_bool(job, "keep-overlays", &keep);
 	if (!keep) {
 		if ((r = note(&m, "merge-phase", "remove")) < 0)
