@@ -296,7 +296,7 @@ collect(struct arch *a, const struct vm_disk_list *disks)
 
 		if (!disk_selected(a->host, a->job, d))
 			continue;
-		r = qemuimg_chain(d->source, &chain, &n, &err);
+		r = qemuimg_chain(d->source, disk_format(d), &chain, &n, &err);
 		if (r < 0) {
 			a->host->set_error(a->job, "cannot archive %s: %s",
 					   d->source,
@@ -332,7 +332,9 @@ open_items(struct arch *a)
 		struct item *it = &a->items[i];
 		int r;
 
-		it->fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		/* Stored under the name the VM uses, read from the file a
+		 * symbolic link there points to. */
+		it->fd = open(it->path, O_RDONLY | O_CLOEXEC);
 		if (it->fd < 0 || fstat(it->fd, &it->st) < 0) {
 			a->host->set_error(a->job, "cannot open %s: %m",
 					   it->path);
@@ -525,7 +527,9 @@ write_item(struct arch *a, struct archive *ar, struct item *it, void *buf)
 				return -EIO;
 			off += (uint64_t)got;
 			a->done += (uint64_t)got;
-			a->host->progress(a->job, NULL, a->total > 0 ?
+			/* The whole archive's percent; the image being read
+			 * as the item, for `evtrigger jobs`. */
+			a->host->progress(a->job, it->path, a->total > 0 ?
 					  (unsigned)(a->done * 99 / a->total) :
 					  99);
 		}

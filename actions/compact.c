@@ -363,6 +363,7 @@ static int
 compact_disk(const struct evt_host *host, struct evt_job *job,
 	     const struct vm_disk *d)
 {
+	_cleanup_(freep) char *real = NULL;
 	struct compact c = { host, job, d, d->source };
 	_cleanup_(freep) char *err = NULL, *f_vsize = NULL, *f_before = NULL,
 			     *f_after = NULL, *f_dur = NULL, *f_reason = NULL;
@@ -373,6 +374,15 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 	const char *why = NULL;
 	int r;
 
+	/* Work on the file itself: a rename over a symbolic link would
+	 * replace the link, not the image. */
+	real = realpath(d->source, NULL);
+	if (real == NULL) {
+		host->set_error(job, "cannot compact %s (%s): %m", d->source,
+				d->target);
+		return -errno;
+	}
+	c.path = real;
 	if (stat(c.path, &c.st) < 0) {
 		host->set_error(job, "cannot compact %s (%s): %m", c.path,
 				d->target);
@@ -384,16 +394,16 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 		return -EINVAL;
 	}
 	/* Without -U: qemu-img fails on an image that a QEMU holds open. */
-	r = qemuimg_chain(c.path, &chain, &n_chain, &err);
+	r = qemuimg_chain(c.path, disk_format(d), &chain, &n_chain, &err);
 	if (r < 0) {
 		host->set_error(job, "cannot compact %s: %s", c.path,
 				err != NULL ? err : strerror(-r));
 		return r;
 	}
 	c.virtual_size = chain[0].virtual_size;
-	if (d->format != NULL && !streq(d->format, chain[0].format)) {
+	if (!streq(disk_format(d), chain[0].format)) {
 		host->set_error(job, "cannot compact %s: the VM says it is %s "
-				"but it is %s", c.path, d->format,
+				"but it is %s", c.path, disk_format(d),
 				chain[0].format);
 		r = -EINVAL;
 		goto out;

@@ -145,8 +145,9 @@ used_elsewhere(struct merge *m, const char *path, char **ret_user)
 				r = 1;
 				break;
 			}
-			if (qemuimg_chain_shared(l->disks[d].source, &c, &nc,
-						 NULL) < 0)
+			if (qemuimg_chain_shared(l->disks[d].source,
+						 disk_format(&l->disks[d]),
+						 &c, &nc, NULL) < 0)
 				continue;
 			for (size_t k = 0; k + 1 < nc; k++)
 				if (c[k].full_backing_filename != NULL &&
@@ -285,8 +286,10 @@ log_cancelled(struct merge *m)
 {
 	disk_log(m->host, m->job, EVT_STEP_WARNING, m->paths[0], NULL,
 		 "merge of disk %s cancelled: the chain %s -> ... -> %s still "
-		 "reads the same data and VM '%s' still uses %s", m->disk->target,
-		 m->paths[0], m->paths[m->k], m->vm->name, m->paths[0]);
+		 "reads the same data and VM '%s' still uses %s (the base may "
+		 "hold leaked clusters: unused space that 'qemu-img check -r "
+		 "leaks' reclaims)", m->disk->target, m->paths[0],
+		 m->paths[m->k], m->vm->name, m->paths[0]);
 }
 
 static int
@@ -427,10 +430,11 @@ plan(struct merge *m)
 	int64_t depth = 0;
 	int r;
 
-	r = m->running ? qemuimg_chain_shared(m->disk->source, &m->chain,
+	r = m->running ? qemuimg_chain_shared(m->disk->source,
+					      disk_format(m->disk), &m->chain,
 					      &m->n_chain, &err) :
-			 qemuimg_chain(m->disk->source, &m->chain, &m->n_chain,
-				       &err);
+			 qemuimg_chain(m->disk->source, disk_format(m->disk),
+				       &m->chain, &m->n_chain, &err);
 	if (r < 0) {
 		m->host->set_error(m->job, "cannot merge %s: %s", m->disk->source,
 				   err != NULL ? err : strerror(-r));
@@ -452,7 +456,8 @@ plan(struct merge *m)
 	m->paths = calloc(m->k + 1, sizeof(char *));
 	if (m->paths == NULL)
 		return -ENOMEM;
-	m->paths[0] = strdup(m->disk->source);
+	/* The file itself: removing a symbolic link would leave the overlay. */
+	m->paths[0] = realpath(m->disk->source, NULL);
 	for (size_t i = 1; i <= m->k && m->paths[i - 1] != NULL; i++) {
 		const char *p = m->chain[i - 1].full_backing_filename;
 
@@ -513,10 +518,13 @@ merge_disk(const struct evt_host *host, struct evt_job *job, struct vm *vm,
 		goto out_notes;
 	if ((r = note(&m, "merge-phase", "redefine")) < 0)
 		goto out_notes;
-	/* A pivot updated the running definition; the persistent one too. */
-	r = redefine(&m, m.paths[m.k], m.chain[m.k].format);
-	if (r < 0)
-		goto out_notes;
+	/* A pivot updated the running definition; the persistent one too,
+	 * if there is one (a transient VM must not become persistent). */
+	if (virDomainIsPersistent(vm->dom) != 0) {
+		r = redefine(&m, m.paths[m.k], m.chain[m.k].format);
+		if (r < 0)
+			goto out_notes;
+	}
 	(void)host->option_bool(job, "keep-overlays", &keep);
 	if (!keep) {
 		if ((r = note(&m, "merge-phase", "remove")) < 0)
@@ -609,8 +617,9 @@ merge_recover(const struct evt_host *host, struct evt_job *job)
 		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
 			 "merge of disk %s was interrupted while committing %s "
 			 "into %s: the chain still reads the same data and the "
-			 "VM still uses %s; run merge again to finish", disk,
-			 top, base, top);
+			 "VM still uses %s; run merge again to finish (the base "
+			 "may hold leaked clusters: unused space that 'qemu-img "
+			 "check -r leaks' reclaims)", disk, top, base, top);
 	else if (streq(phase, "redefine"))
 		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
 			 "merge of disk %s was interrupted after %s was "

@@ -39,6 +39,14 @@ struct disk_progress {
 };
 void disk_progress_cb(unsigned percent, void *userdata);
 
+/* The disk's format as the VM's definition gives it; libvirt's default,
+ * "raw", when it gives none. Never probed (see qemuimg_chain). */
+static inline const char *
+disk_format(const struct vm_disk *d)
+{
+	return d->format != NULL ? d->format : "raw";
+}
+
 /* Microseconds on CLOCK_MONOTONIC. */
 uint64_t disk_now_usec(void);
 

@@ -461,36 +461,68 @@ qemuimg_info(const char *path, struct qemuimg_info *ret, char **ret_error)
 	return qemuimg_info_from_json(out, ret);
 }
 
+int
+qemuimg_chain_check(const struct qemuimg_info *chain, size_t n,
+		    char **ret_error)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (chain[i].backing_format != NULL)
+			continue;
+		if (ret_error != NULL &&
+		    asprintf(ret_error, "%s does not record the format of its "
+			     "backing file %s: refusing to probe it (set it "
+			     "with qemu-img rebase -u -F)",
+			     chain[i].filename != NULL ? chain[i].filename : "?",
+			     chain[i].backing_filename != NULL ?
+			     chain[i].backing_filename : "?") < 0)
+			*ret_error = NULL;
+		return -EMEDIUMTYPE;
+	}
+	return 0;
+}
+
 static int
-chain_run(const char *path, bool shared, struct qemuimg_info **ret,
-	  size_t *ret_n, char **ret_error)
+chain_run(const char *path, const char *format, bool shared,
+	  struct qemuimg_info **ret, size_t *ret_n, char **ret_error)
 {
 	const char *args[] = { "info", "--output=json", "--backing-chain",
-			       shared ? "-U" : "--", "--", path, NULL };
+			       "-f", format, "--", path, NULL, NULL };
 	_cleanup_(freep) char *out = NULL;
+	struct qemuimg_info *chain = NULL;
+	size_t n = 0;
 	int r;
 
-	if (!shared) {
-		args[3] = "--";
-		args[4] = path;
-		args[5] = NULL;
+	if (shared) {
+		args[5] = "-U";
+		args[6] = "--";
+		args[7] = path;
 	}
 	r = run_json(args, &out, ret_error);
 	if (r < 0)
 		return r;
-	return qemuimg_chain_from_json(out, ret, ret_n);
+	r = qemuimg_chain_from_json(out, &chain, &n);
+	if (r < 0)
+		return r;
+	r = qemuimg_chain_check(chain, n, ret_error);
+	if (r < 0) {
+		qemuimg_chain_free(chain, n);
+		return r;
+	}
+	*ret = chain;
+	*ret_n = n;
+	return 0;
 }
 
 int
-qemuimg_chain(const char *path, struct qemuimg_info **ret, size_t *ret_n,
-	      char **ret_error)
+qemuimg_chain(const char *path, const char *format, struct qemuimg_info **ret,
+	      size_t *ret_n, char **ret_error)
 {
-	return chain_run(path, false, ret, ret_n, ret_error);
+	return chain_run(path, format, false, ret, ret_n, ret_error);
 }
 
 int
-qemuimg_chain_shared(const char *path, struct qemuimg_info **ret,
-		     size_t *ret_n, char **ret_error)
+qemuimg_chain_shared(const char *path, const char *format,
+		     struct qemuimg_info **ret, size_t *ret_n, char **ret_error)
 {
-	return chain_run(path, true, ret, ret_n, ret_error);
+	return chain_run(path, format, true, ret, ret_n, ret_error);
 }

@@ -77,12 +77,24 @@ int qemuimg_measure_from_json(const char *json, uint64_t *ret_required);
  * qemu-img failed; other -errno. */
 int qemuimg_info(const char *path, struct qemuimg_info *ret,
 		 char **ret_error);
-int qemuimg_chain(const char *path, struct qemuimg_info **ret,
-		  size_t *ret_n, char **ret_error);
+
+/* The backing chain of an image whose format is known (the VM's definition
+ * says it; libvirt's own default is raw). The format is never probed: a
+ * guest can write anything at the start of a raw disk, a qcow2 header
+ * naming a host file as backing file included. For the same reason a chain
+ * is refused (-EMEDIUMTYPE, *ret_error set) where an image does not record
+ * its backing file's format. Errors as qemuimg_info(). */
+int qemuimg_chain(const char *path, const char *format,
+		  struct qemuimg_info **ret, size_t *ret_n, char **ret_error);
 /* The same with -U (force share): reads the chain of an image that a
  * running QEMU holds open, without its lock. Only for reading metadata. */
-int qemuimg_chain_shared(const char *path, struct qemuimg_info **ret,
-			 size_t *ret_n, char **ret_error);
+int qemuimg_chain_shared(const char *path, const char *format,
+			 struct qemuimg_info **ret, size_t *ret_n,
+			 char **ret_error);
+/* 0, or -EMEDIUMTYPE (with *ret_error, if not NULL) if an image of chain
+ * other than the last does not record its backing file's format. */
+int qemuimg_chain_check(const struct qemuimg_info *chain, size_t n,
+			char **ret_error);
 
 /* For _cleanup_(qemuimg_info_donep) on a struct qemuimg_info. */
 static inline void

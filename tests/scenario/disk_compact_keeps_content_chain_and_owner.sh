@@ -57,6 +57,22 @@ assert_eq "$(journal_field REASON EVENT_ID=614 DISK="$img/vm-swap.raw")" \
 # Nothing left beside the images.
 [ -z "$(ls -A "$img" | grep '^\.')" ] || fail "files left in $img: $(ls -A "$img")"
 
+# An image another VM holds open (QEMU's lock): refused, nothing touched.
+testbed_guest other "$img/data.raw"
+$VIRSH start other >/dev/null || fail "cannot start other"
+guest_wait_state other running 60
+cp --sparse=always "$img/data.raw" "$TESTDIR/data.in-use"
+rc=0
+$EVTRIGGER action compact --vm vdc --connect qemu:///system \
+	-o 'skip=*swap* top.qcow2' 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "compact of an image in use"
+case $(journal_field ERROR EVENT_ID=613 VM=vdc STEP=compact) in
+*"$img/data.raw: the image is in use"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 VM=vdc STEP=compact)" ;;
+esac
+$VIRSH destroy other >/dev/null
+cmp "$TESTDIR/data.in-use" "$img/data.raw" || fail "data.raw changed by the refused run"
+
 # While the VM runs: refused, nothing touched.
 $VIRSH start vdc >/dev/null || fail "cannot start vdc"
 guest_wait_state vdc running 60

@@ -153,6 +153,26 @@ START_TEST(test_chain_json)
 }
 END_TEST
 
+START_TEST(test_chain_check)
+{
+	struct qemuimg_info *c = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	ck_assert_int_eq(qemuimg_chain_from_json(chain_json, &c, &n), 0);
+	ck_assert_int_eq(qemuimg_chain_check(c, n, &err), 0);
+	ck_assert_ptr_null(err);
+	/* An overlay that does not say what its backing file is. */
+	free(c[0].backing_format);
+	c[0].backing_format = NULL;
+	ck_assert_int_eq(qemuimg_chain_check(c, n, &err), -EMEDIUMTYPE);
+	ck_assert_msg(strstr(err, "/vm/top.qcow2 does not record the format "
+			     "of its backing file base.qcow2") != NULL, "%s", err);
+	free(err);
+	qemuimg_chain_free(c, n);
+}
+END_TEST
+
 START_TEST(test_measure_json)
 {
 	uint64_t req = 1;
@@ -241,6 +261,7 @@ qemuimg_suite(void)
 	tcase_add_test(tc, test_json_values);
 	tcase_add_loop_test(tc, test_progress, 0, ELEMENTSOF(progress_cases));
 	tcase_add_test(tc, test_chain_json);
+	tcase_add_test(tc, test_chain_check);
 	tcase_add_test(tc, test_measure_json);
 	tcase_add_test(tc, test_run_real);
 	tcase_add_test(tc, test_run_cancel);
