@@ -1,6 +1,7 @@
 /* Durable file writes (see fileio.h). */
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -49,8 +50,12 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int
-write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+/* Writes data beside path, fsyncs it, then puts it under path: by rename()
+ * (replacing) or, with replace false, by link() (which fails with EEXIST
+ * where rename() would replace). */
+static int
+write_beside(const char *path, const void *data, size_t len, mode_t mode,
+	     bool replace)
 {
 	_cleanup_(freep) char *tmp = NULL;
 	_cleanup_(closep) int fd = -1;
@@ -68,23 +73,34 @@ write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	r = write_all(fd, data, len);
 	if (r < 0)
 		goto out_unlink;
-	if (fsync(fd) < 0) {
+	if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0) {
 		r = -errno;
 		goto out_unlink;
 	}
-	if (close(TAKE_FD(fd)) < 0) {
+	if (replace ? rename(tmp, path) < 0 : link(tmp, path) < 0) {
 		r = -errno;
 		goto out_unlink;
 	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto out_unlink;
-	}
+	if (!replace)
+		unlink(tmp);
 	return fsync_parent_dir(path);
 
 out_unlink:
 	unlink(tmp);
 	return r;
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_beside(path, data, len, mode, true);
+}
+
+int
+write_file_atomic_new(const char *path, const void *data, size_t len,
+		      mode_t mode)
+{
+	return write_beside(path, data, len, mode, false);
 }
 
 int
@@ -128,41 +144,4 @@ read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 		*ret_len = len;
 	*ret = TAKE_PTR(buf);
 	return 0;
-}
-
-int
-write_file_atomic_new(const char *path, const void *data, size_t len,
-		      mode_t mode)
-{
-	_cleanup_(freep) char *tmp = NULL;
-	_cleanup_(closep) int fd = -1;
-	int r;
-
-	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) < 0) {
-		r = -errno;
-		goto out_unlink;
-	}
-	r = write_all(fd, data, len);
-	if (r < 0)
-		goto out_unlink;
-	if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0) {
-		r = -errno;
-		goto out_unlink;
-	}
-	/* link() fails with EEXIST where rename() would replace. */
-	if (link(tmp, path) < 0) {
-		r = -errno;
-		goto out_unlink;
-	}
-	unlink(tmp);
-	return fsync_parent_dir(path);
-
-out_unlink:
-	unlink(tmp);
-	return r;
 }
