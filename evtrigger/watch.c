@@ -45,8 +45,8 @@
 /* journald tells readers about new entries at most every 250 ms (its
  * post-change timer), so a watcher that waits for inotify sees an event up to
  * 250 ms late. The entries are in the shared mapping of the file at once:
- * looking at the tail every few milliseconds (one unfiltered sd_journal_next,
- * a few microseconds, whatever the number of rules) cuts that to the poll
+ * looking at what is new every few milliseconds (an unfiltered
+ * sd_journal_next and a field lookup per new entry) cuts that to the poll
  * interval. --poll=0 turns it off. */
 #define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
 /* Reading the filtered journal costs more with more IDs in the filter (with
