@@ -45,8 +45,8 @@
 /* journald tells readers about new entries at most every 250 ms (its
  * post-change timer), so a watcher that waits for inotify sees an event up to
  * 250 ms late. The entries are in the shared mapping of the file at once:
- * looking at the tail every few milliseconds (one unfiltered sd_journal_next,
- * a few microseconds, whatever the number of rules) cuts that to the poll
+ * looking at what is new every few milliseconds (an unfiltered
+ * sd_journal_next and a field lookup per new entry) cuts that to the poll
  * interval. --poll=0 turns it off. */
 #define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
 /* Reading the filtered journal costs more with more IDs in the filter (with
@@ -56,6 +56,7 @@
  * the time reading, and never waits longer than journald's own 250 ms. */
 #define WATCH_POLL_COST_SHARE   20
 #define WATCH_POLL_MAX_USEC     (250ULL * 1000ULL)
+#define WATCH_PROBE_MAX         4096    /* new entries looked at per poll */
 
 struct watcher {
 	sd_event *ev;
@@ -498,28 +499,65 @@ watch_probe_to_tail(struct watcher *w)
 	return r < 0 ? r : 0;
 }
 
+/* Whether the probe's current entry has an EVENT_ID some rule triggers on. */
+static bool
+watch_probe_entry_relevant(struct watcher *w)
+{
+	const void *data;
+	size_t len, n;
+	char text[8];
+	unsigned id;
+
+	if (sd_journal_get_data(w->probe, EVENT_FIELD_ID, &data, &len) < 0)
+		return false;
+	len -= strlen(EVENT_FIELD_ID "=");
+	if (len == 0 || len >= sizeof(text))
+		return false;
+	memcpy(text, (const char *)data + strlen(EVENT_FIELD_ID "="), len);
+	text[len] = '\0';
+	if (event_parse_id(text, &id) < 0)
+		return false;
+	(void)watch_rules_for(w, id, &n);
+	return n > 0;
+}
+
+/* Every poll_usec: walks the probe over what is new (a field lookup per
+ * entry) and reads the filtered journal only if one of them has an ID of
+ * ours; under a stream of unrelated entries, that read, dear with many IDs
+ * in the filter, is not made at all. */
 static int
 watch_on_poll(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct watcher *w = userdata;
 	uint64_t next = w->poll_usec, t0, reading;
+	bool relevant = false;
+	size_t n = 0;
 	int r;
 
-	r = sd_journal_next(w->probe);
-	if (r > 0) {
-		/* What the reading cost in CPU time: not the jobs it started,
-		 * nor the time others had the CPU. */
-		t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
-		w->trigger_usec = 0;
-		(void)watch_probe_to_tail(w);
-		watch_drain(w);
-		reading = now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
-		reading = reading > w->trigger_usec ? reading - w->trigger_usec : 0;
-		if (reading * WATCH_POLL_COST_SHARE > next)
-			next = reading * WATCH_POLL_COST_SHARE;
-		if (next > WATCH_POLL_MAX_USEC)
-			next = WATCH_POLL_MAX_USEC;
+	t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
+	while ((r = sd_journal_next(w->probe)) > 0) {
+		if (!relevant)
+			relevant = watch_probe_entry_relevant(w);
+		if (++n == WATCH_PROBE_MAX) {
+			/* Far behind: the filtered read is cheaper. */
+			(void)watch_probe_to_tail(w);
+			relevant = true;
+			break;
+		}
 	}
+	if (relevant) {
+		w->trigger_usec = 0;
+		watch_drain(w);
+	}
+	/* What looking cost in CPU time: not the jobs it started, nor the
+	 * time others had the CPU. */
+	reading = now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
+	if (relevant)
+		reading = reading > w->trigger_usec ? reading - w->trigger_usec : 0;
+	if (reading * WATCH_POLL_COST_SHARE > next)
+		next = reading * WATCH_POLL_COST_SHARE;
+	if (next > WATCH_POLL_MAX_USEC)
+		next = WATCH_POLL_MAX_USEC;
 	(void)sd_event_source_set_time(s, now_usec(CLOCK_MONOTONIC) + next);
 	return 0;
 }
