@@ -13,6 +13,7 @@
  * its definition switched to the base. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,10 @@ static const struct evt_option merge_options[] = {
 	{ "keep-overlays", EVT_OPT_BOOL, "no",
 	  "keep the overlay files after their data is in the base (they are "
 	  "no longer used by the VM)" },
+	{ "bandwidth", EVT_OPT_SIZE, NULL,
+	  "at most this many bytes per second copied by the commit (e.g. "
+	  "20M), to spare the host's disks while the VM runs; unset or 0: "
+	  "as fast as the disks go" },
 	{ NULL },
 };
 
@@ -72,13 +77,31 @@ merge_check(const struct evt_host *host, struct evt_job *job, char *err,
 	    size_t errlen)
 {
 	int64_t depth;
+	uint64_t bw;
 
 	if (host->option_int(job, "depth", &depth) == 0 && depth < 0) {
 		snprintf(err, errlen, "invalid depth '%" PRId64 "': must be 0 "
 			 "(all) or more", depth);
 		return -EINVAL;
 	}
+	/* virDomainBlockCommit takes an unsigned long; QEMU an int64. */
+	if (host->option_size(job, "bandwidth", &bw) == 0 &&
+	    (bw > ULONG_MAX || bw > INT64_MAX)) {
+		snprintf(err, errlen, "invalid bandwidth '%s': too large",
+			 host->option(job, "bandwidth"));
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* The bandwidth option in bytes per second; 0: no limit. */
+static uint64_t
+bandwidth(const struct evt_host *host, struct evt_job *job)
+{
+	uint64_t bw = 0;
+
+	(void)host->option_size(job, "bandwidth", &bw);
+	return bw;
 }
 
 static int
@@ -296,8 +319,15 @@ static int
 commit_offline(struct merge *m)
 {
 	struct disk_progress p = { m->host, m->job, m->paths[0], 0, 2 };
+	uint64_t bw = bandwidth(m->host, m->job);
+	char bwbuf[24];
+	/* -r: at most bw bytes per second. */
 	const char *commit[] = { "commit", "-p", "-f", "qcow2", "-b",
-				 m->paths[m->k], "--", m->paths[0], NULL };
+				 m->paths[m->k],
+				 bw > 0 ? "-r" : "--",
+				 bw > 0 ? disk_u64(bw, bwbuf) : m->paths[0],
+				 bw > 0 ? "--" : NULL,
+				 bw > 0 ? m->paths[0] : NULL, NULL };
 	const char *cmp[] = { "compare", "-p", "-f", "qcow2", "-F",
 			      m->chain[m->k].format, "--", m->paths[0],
 			      m->paths[m->k], NULL };
@@ -346,14 +376,100 @@ wait_job_gone(struct merge *m)
 	}
 }
 
+/* The image the running VM's disk target uses now (its live definition,
+ * which libvirt changes on a pivot), and its format if ret_format is not
+ * NULL. The strings are malloc'd. */
+static int
+live_source(struct vm *vm, const char *target, char **ret,
+	    char **ret_format)
+{
+	_cleanup_(freep) char *src = NULL, *format = NULL;
+	_cleanup_(vm_disk_list_freep) struct vm_disk_list *l = NULL;
+	int r;
+
+	r = vm_disks(vm, 0, &l);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l->n; i++)
+		if (streq(l->disks[i].target, target)) {
+			if (l->disks[i].source == NULL)
+				return -ENOENT;
+			src = strdup(l->disks[i].source);
+			format = strdup(disk_format(&l->disks[i]));
+			if (src == NULL || format == NULL)
+				return -ENOMEM;
+			*ret = TAKE_PTR(src);
+			if (ret_format != NULL)
+				*ret_format = TAKE_PTR(format);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* Whether paths a and b name the same file. */
+static bool
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (streq(a, b))
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Cancelled: stops the block job without pivot, so that the VM goes on
+ * with the top of its chain, and makes sure it does. */
+static int
+abort_active(struct merge *m)
+{
+	_cleanup_(freep) char *src = NULL;
+	int r;
+
+	if (virDomainBlockJobAbort(m->vm->dom, m->disk->target, 0) < 0) {
+		m->host->set_error(m->job, "cannot stop the block commit of %s "
+				   "into %s: %s; VM '%s' still uses %s, the "
+				   "commit may go on ('virsh blockjob %s %s "
+				   "--abort' stops it)", m->paths[0],
+				   m->paths[m->k], virGetLastErrorMessage(),
+				   m->vm->name, m->paths[0], m->vm->name,
+				   m->disk->target);
+		return -EIO;
+	}
+	r = wait_job_gone(m);
+	if (r == 0)
+		r = live_source(m->vm, m->disk->target, &src, NULL);
+	if (r < 0) {
+		m->host->set_error(m->job, "cannot check which image VM '%s' "
+				   "uses for disk %s after stopping the block "
+				   "commit of %s: %s", m->vm->name,
+				   m->disk->target, m->paths[0],
+				   virGetLastErrorMessage());
+		return -EIO;
+	}
+	if (!same_file(src, m->paths[0])) {
+		m->host->set_error(m->job, "after stopping the block commit of "
+				   "%s, VM '%s' uses %s for disk %s, not %s",
+				   m->paths[0], m->vm->name, src,
+				   m->disk->target, m->paths[0]);
+		return -EIO;
+	}
+	return -ECANCELED;
+}
+
 static int
 commit_active(struct merge *m)
 {
 	virDomainBlockJobInfo info;
+	uint64_t bw = bandwidth(m->host, m->job);
+	unsigned flags = VIR_DOMAIN_BLOCK_COMMIT_ACTIVE;
+	bool pivoting = false;
 	int r;
 
+	if (bw > 0)
+		flags |= VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES;
 	if (virDomainBlockCommit(m->vm->dom, m->disk->target, m->paths[m->k],
-				 NULL, 0, VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) < 0) {
+				 NULL, (unsigned long)bw, flags) < 0) {
 		m->host->set_error(m->job, "cannot start a block commit of %s "
 				   "into %s: %s", m->paths[0], m->paths[m->k],
 				   virGetLastErrorMessage());
@@ -378,16 +494,24 @@ commit_active(struct merge *m)
 		if (info.end > 0)
 			m->host->progress(m->job, m->paths[0],
 					  (unsigned)(info.cur * 99 / info.end));
-		/* An active commit is ready to pivot once cur reaches end. */
-		if (info.end > 0 && info.cur == info.end &&
-		    virDomainBlockJobAbort(m->vm->dom, m->disk->target,
-					   VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT) == 0)
-			break;
-		if (wait_cancelled(m)) {
-			virDomainBlockJobAbort(m->vm->dom, m->disk->target, 0);
-			wait_job_gone(m);
-			return -ECANCELED;
+		/* An active commit is ready to pivot once cur reaches end.
+		 * From the first attempt on, a recovery must look at which
+		 * image QEMU uses: libvirtd finishes a pivot it has begun
+		 * even if we die. */
+		if (info.end > 0 && info.cur == info.end) {
+			if (!pivoting &&
+			    (r = note(m, "merge-phase", "pivot")) < 0) {
+				(void)virDomainBlockJobAbort(m->vm->dom,
+							     m->disk->target, 0);
+				return r;
+			}
+			pivoting = true;
+			if (virDomainBlockJobAbort(m->vm->dom, m->disk->target,
+					VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT) == 0)
+				break;
 		}
+		if (wait_cancelled(m))
+			return abort_active(m);
 	}
 	return wait_job_gone(m);
 }
@@ -591,9 +715,110 @@ merge_run(const struct evt_host *host, struct evt_job *job)
 	return 0;
 }
 
-/* After a crash: says in what state the merge was left, and stops a
- * libvirt block job that may have gone on without us (without pivot, so
- * the VM keeps the top of its chain). */
+/* Recovery of a live merge whose process died during the block commit
+ * (phase "active") or once it had asked for the pivot ("pivot"). The block
+ * job lives in QEMU and goes on without us. It is stopped WITHOUT pivot
+ * rather than finished: the VM then goes on with the top image its
+ * persistent definition names, so QEMU and the definition agree with
+ * nothing rewritten, and the chain reads as before (a commit only copies
+ * data down); merging again finishes the work. Finishing it here instead
+ * would mean a pivot, a new definition and removing overlays, long after
+ * the job that was asked to. But a pivot that had already happened (libvirtd
+ * completes one it has begun) cannot be undone: QEMU writes only to the
+ * base since, so the top is stale and the definition must follow QEMU. */
+static int
+recover_active(const struct evt_host *host, struct evt_job *job,
+	       const char *phase, const char *disk, const char *top,
+	       const char *base)
+{
+	_cleanup_(vm_closep) struct vm *vm = NULL;
+	_cleanup_(freep) char *src = NULL, *format = NULL;
+	struct vm_disk d = { .target = (char *)disk };
+	struct merge m = { host, job, NULL, &d };
+	virDomainBlockJobInfo info;
+	uint64_t deadline = vm_deadline_min(host->deadline(job),
+					    vm_deadline_after(60 * 1000000ULL));
+	bool stopped = false;
+	int state, r;
+
+	r = vm_open(host, job, &vm);
+	if (r < 0)
+		return r;
+	m.vm = vm;
+	r = vm_state(vm, &state, NULL);
+	if (r < 0)
+		return r;
+	if (vm_state_is_off(state)) {
+		/* No QEMU, no block job. */
+		if (streq(phase, "pivot"))
+			disk_log(host, job, EVT_STEP_WARNING, top, NULL,
+				 "merge of disk %s was interrupted while VM "
+				 "'%s' was being switched from %s to %s, and "
+				 "the VM is now off: its definition uses %s, "
+				 "but if the switch took place before the VM "
+				 "stopped, the VM's newest writes are in %s; "
+				 "check before starting the VM", disk,
+				 vm->name, top, base, top, base);
+		return streq(phase, "pivot") ? 0 : 1;
+	}
+	/* Stop the block job; while libvirtd is ending it (a pivot under
+	 * way) it refuses, so try again until it is gone. */
+	for (;;) {
+		r = virDomainGetBlockJobInfo(vm->dom, disk, &info, 0);
+		if (r < 0) {
+			host->set_error(job, "cannot look for a block job on disk "
+					"%s of VM '%s': %s", disk, vm->name,
+					virGetLastErrorMessage());
+			return -EIO;
+		}
+		if (r == 0)
+			break;
+		if (virDomainBlockJobAbort(vm->dom, disk, 0) == 0)
+			stopped = true;
+		else if (vm_now_usec() >= deadline) {
+			host->set_error(job, "cannot stop the block commit of %s "
+					"on disk %s of VM '%s': %s", top, disk,
+					vm->name, virGetLastErrorMessage());
+			return -EIO;
+		} else
+			usleep(MERGE_POLL_MSEC * 1000);
+	}
+	if (stopped)
+		disk_log(host, job, EVT_STEP_NOTICE, top, NULL,
+			 "stopped, without pivot, the block commit of %s into "
+			 "%s left running by an interrupted merge", top, base);
+	r = live_source(vm, disk, &src, &format);
+	if (r < 0) {
+		host->set_error(job, "cannot find which image disk %s of VM "
+				"'%s' uses: %s", disk, vm->name,
+				r == -ENOENT ? "no such disk" : strerror(-r));
+		return r;
+	}
+	if (same_file(src, top))
+		return 1;
+	if (!same_file(src, base)) {
+		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
+			 "merge of disk %s was interrupted; VM '%s' now uses "
+			 "%s, neither the top %s nor the base %s: left as it "
+			 "is", disk, vm->name, src, top, base);
+		return 0;
+	}
+	/* The pivot took place: the definition follows QEMU. */
+	if (virDomainIsPersistent(vm->dom) != 0) {
+		r = redefine(&m, src, format);
+		if (r < 0)
+			return r;
+	}
+	disk_log(host, job, EVT_STEP_WARNING, top, NULL,
+		 "merge of disk %s was interrupted after VM '%s' was switched "
+		 "from %s to %s: its definition now uses %s too; the overlays "
+		 "above it were not removed (nothing uses them)", disk,
+		 vm->name, top, base, base);
+	return 0;
+}
+
+/* After a crash: says in what state the merge was left. A live merge's
+ * block job is dealt with by recover_active(). */
 static int
 merge_recover(const struct evt_host *host, struct evt_job *job)
 {
@@ -601,19 +826,18 @@ merge_recover(const struct evt_host *host, struct evt_job *job)
 	const char *disk = host->get_note(job, "merge-disk");
 	const char *top = host->get_note(job, "merge-top");
 	const char *base = host->get_note(job, "merge-base");
+	int r = 1;
 
 	if (phase == NULL || disk == NULL || top == NULL || base == NULL)
 		return 0;
-	if (streq(phase, "active")) {
-		_cleanup_(vm_closep) struct vm *vm = NULL;
-
-		if (vm_open(host, job, &vm) == 0 &&
-		    virDomainBlockJobAbort(vm->dom, disk, 0) == 0)
-			disk_log(host, job, EVT_STEP_NOTICE, top, NULL,
-				 "stopped the block commit of %s left running "
-				 "by an interrupted merge", top);
+	if (streq(phase, "active") || streq(phase, "pivot")) {
+		r = recover_active(host, job, phase, disk, top, base);
+		if (r < 0)
+			return r;
 	}
-	if (streq(phase, "commit") || streq(phase, "active"))
+	/* r == 1: the VM (still) uses the top. */
+	if (r == 1 && (streq(phase, "commit") || streq(phase, "active") ||
+		       streq(phase, "pivot")))
 		disk_log(host, job, EVT_STEP_WARNING, top, NULL,
 			 "merge of disk %s was interrupted while committing %s "
 			 "into %s: the chain still reads the same data and the "
