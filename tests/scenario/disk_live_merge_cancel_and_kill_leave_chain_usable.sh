@@ -125,10 +125,12 @@ pid=$(journal_field _PID EVENT_ID=610 STEP=merge VM=vdc)
 kill -STOP "$pid"
 # Lift the limit, wait until the commit is ready, pivot by hand.
 $VIRSH blockjob vdc vda --bandwidth 0 >/dev/null || fail "cannot lift the bandwidth limit"
+ready=
 for i in $(seq 1200); do
-	$VIRSH dumpxml vdc | grep -q "<mirror .*ready='yes'" && break
+	$VIRSH dumpxml vdc | grep -q "<mirror .*ready='yes'" && ready=1 && break
 	sleep 0.05
 done
+[ -n "$ready" ] || fail "the block commit did not become ready: $($VIRSH blockjob vdc vda --info 2>&1)"
 $VIRSH blockjob vdc vda --pivot >/dev/null || fail "cannot pivot by hand"
 assert_eq "$(source_of vdc vda)" "$img/base.qcow2" "vda after the pivot by hand"
 kill -9 "$pid"
