@@ -3,14 +3,19 @@
 # Usage: tools/deps.sh build|test|demo|bench
 set -eu
 
+# What pkg-config finds for the Makefile (libsystemd libarchive inih libvirt
+# libxml-2.0 openssl), and the compiler.
 build="make gcc pkg-config libsystemd-dev libarchive-dev libinih-dev
-	libvirt-dev libssl-dev"
-test="$build check systemd util-linux rsyslog libarchive-tools zstd
-	qemu-utils qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
-	libvirt-clients linux-image-cloud-amd64 busybox-static cpio procps
-	python3"
-demo="$build systemd util-linux"
-bench="$test hyperfine time tar"
+	libvirt-dev libxml2-dev libssl-dev"
+# The private journald, libvirtd and QEMU guests, and the independent peers
+# and checkers the scenarios use (logger, rsyslogd, qemu-img, bsdtar, fuser,
+# setpriv, python3).
+vm="qemu-utils qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
+	libvirt-clients linux-image-cloud-amd64 busybox-static cpio"
+test="$build check systemd util-linux bsdutils rsyslog libarchive-tools zstd
+	xz-utils $vm psmisc procps python3"
+demo="$build systemd util-linux libarchive-tools $vm procps python3"
+bench="$test hyperfine time tar jq"
 
 case "${1:-}" in
 build) want=$build ;;
