@@ -260,6 +260,20 @@ archive_check(const struct evt_host *host, struct evt_job *job, char *err,
 			 "or more", v);
 		return -EINVAL;
 	}
+	if (host->option_int(job, "keep", &v) == 0 && v > 0) {
+		const char *bad = disk_name_unmatchable(
+			name != NULL ? name : ARCHIVE_DEFAULT_NAME);
+
+		/* keep finds old archives by the name pattern: a conversion
+		 * that may give any text could match another VM's. */
+		if (bad != NULL) {
+			snprintf(err, errlen, "archive name '%s' cannot be used "
+				 "with keep: its conversion '%.2s' may match "
+				 "other VMs' archives; use only %%Y %%m %%d %%H "
+				 "%%M %%S %%y %%F %%T", name, bad);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -658,6 +672,9 @@ prune(struct arch *a, const char *dir, const char *pattern, int64_t keep)
 	size_t n = 0, cap = 0;
 	int r = 0;
 
+	/* archive_check refused it: never prune by an ambiguous pattern. */
+	if (disk_name_unmatchable(pattern) != NULL)
+		return -EINVAL;
 	d = opendir(dir);
 	if (d == NULL)
 		return -errno;

@@ -370,6 +370,34 @@ glob_literal(char *g, size_t size, size_t *n, const char *s, size_t len)
 	return true;
 }
 
+/* The glob a strftime conversion's output matches, NULL for a conversion
+ * whose output is not known digits (names, space padding, modifiers). */
+static const char *
+conversion_glob(char c)
+{
+	switch (c) {
+	case 'Y': return "[0-9][0-9][0-9][0-9]";
+	case 'm': case 'd': case 'H': case 'M': case 'S': case 'y':
+		return "[0-9][0-9]";
+	case 'F': return "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]";
+	case 'T': return "[0-9][0-9]:[0-9][0-9]:[0-9][0-9]";
+	default: return NULL;
+	}
+}
+
+const char *
+disk_name_unmatchable(const char *pattern)
+{
+	for (const char *p = pattern; *p != '\0'; p++) {
+		if (p[0] != '%' || p[1] == '\0')
+			continue;
+		if (p[1] != '%' && conversion_glob(p[1]) == NULL)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 bool
 disk_name_matches(const char *pattern, const char *vm, const char *name)
 {
@@ -379,7 +407,7 @@ disk_name_matches(const char *pattern, const char *vm, const char *name)
 
 	glob[0] = '\0';
 	for (p = pattern; *p != '\0';) {
-		const char *add = NULL;
+		const char *add;
 		bool ok;
 
 		if (strncmp(p, "{vm}", 4) == 0) {
@@ -389,14 +417,12 @@ disk_name_matches(const char *pattern, const char *vm, const char *name)
 			ok = glob_literal(glob, sizeof(glob), &n, "%", 1);
 			p += 2;
 		} else if (p[0] == '%' && p[1] != '\0') {
-			switch (p[1]) {
-			case 'Y': add = "[0-9][0-9][0-9][0-9]"; break;
-			case 'm': case 'd': case 'H': case 'M': case 'S':
-			case 'y':
-				add = "[0-9][0-9]";
-				break;
-			default: add = "*";
-			}
+			/* A conversion whose output we cannot tell from
+			 * another VM's name (%a, %e, %-d...): match nothing
+			 * rather than everything. */
+			add = conversion_glob(p[1]);
+			if (add == NULL)
+				return false;
 			ok = n + strlen(add) < sizeof(glob);
 			if (ok) {
 				strcpy(glob + n, add);

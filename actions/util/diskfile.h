@@ -83,10 +83,15 @@ int disk_expand_name(const char *pattern, const struct tm *tm,
 		     const char *vm, char **ret);
 
 /* Whether name could have been made by pattern for vm at some date: the
- * pattern is turned into a glob (each %-conversion matches anything, {vm}
- * the name itself) and fnmatch'ed. Used to find old archives to delete, so
- * it errs on the side of not matching: "%%" matches '%', and a pattern
- * without any conversion matches only itself. */
+ * pattern is turned into a glob ({vm} the name itself, %Y four digits, %m
+ * %d %H %M %S %y two, %F and %T the digits of %Y-%m-%d and %H:%M:%S) and
+ * fnmatch'ed. Used to find old archives to delete, so it errs on the side
+ * of not matching: "%%" matches '%', a pattern without any conversion
+ * matches only itself, and a pattern holding any other conversion (see
+ * disk_name_unmatchable) matches nothing. */
 bool disk_name_matches(const char *pattern, const char *vm, const char *name);
+/* The first conversion in pattern ("%a...") that disk_name_matches cannot
+ * turn into a glob, or NULL if there is none. */
+const char *disk_name_unmatchable(const char *pattern);
 
 #endif

@@ -84,7 +84,14 @@ static const struct {
 	{ "%Y-%m-%d {vm}.tar.zst", "vdc", "20x6-03-07 vdc.tar.zst", false },
 	{ "%Y-%m-%d {vm}.tar.zst", "v*", "2026-03-07 vdc.tar.zst", false },
 	{ "%Y-%m-%d {vm}.tar.zst", "v*", "2026-03-07 v*.tar.zst", true },
-	{ "{vm}-%a.tar", "vdc", "vdc-Sat.tar", true },
+	/* %a's output is not digits: such a pattern matches nothing. */
+	{ "{vm}-%a.tar", "vdc", "vdc-Sat.tar", false },
+	{ "{vm}-%e.tar", "vdc", "vdc- 7.tar", false },
+	/* %F is %Y-%m-%d, not anything: VM web's keep never takes web-db's. */
+	{ "{vm}-%F.tar.zst", "web", "web-2026-11-22.tar.zst", true },
+	{ "{vm}-%F.tar.zst", "web", "web-db-2026-11-22.tar.zst", false },
+	{ "{vm}-%F_%T.tar", "web", "web-2026-11-22_04:05:06.tar", true },
+	{ "{vm}-%F_%T.tar", "web", "web-2026-11-22_db.tar", false },
 	{ "{vm}-100%%.tar", "vdc", "vdc-100%.tar", true },
 	{ "backup.tar", "vdc", "backup.tar", true },
 	{ "backup.tar", "vdc", "backup2.tar", false },
@@ -114,6 +121,33 @@ add_run(uint64_t off, uint64_t len, void *userdata)
 	r->off[r->n] = off;
 	r->len[r->n++] = len;
 }
+
+static const struct {
+	const char *pattern;
+	int at;         /* offset of the conversion reported, -1 for none */
+} unmatchable_cases[] = {
+	{ "%Y-%m-%d {vm}.tar.zst", -1 },
+	{ "{vm}-%F_%T-%y%H%M%S.tar", -1 },
+	{ "{vm}-100%%.tar", -1 },
+	{ "{vm}-%%a.tar", -1 },
+	{ "backup.tar%", -1 },
+	{ "{vm}-%a.tar", 5 },
+	{ "%Y-%-m {vm}", 3 },
+	{ "%F %j {vm}", 3 },
+};
+
+START_TEST(test_name_unmatchable)
+{
+	const char *pat = unmatchable_cases[_i].pattern;
+	const char *bad = disk_name_unmatchable(pat);
+
+	if (unmatchable_cases[_i].at < 0)
+		ck_assert_msg(bad == NULL, "%s: %s", pat, bad);
+	else
+		ck_assert_msg(bad == pat + unmatchable_cases[_i].at, "%s: %s",
+			      pat, bad != NULL ? bad : "(null)");
+}
+END_TEST
 
 START_TEST(test_zero_runs)
 {
@@ -275,6 +309,8 @@ main(void)
 	tcase_add_loop_test(tc, test_skip, 0, ELEMENTSOF(skip_cases));
 	tcase_add_loop_test(tc, test_name, 0, ELEMENTSOF(name_cases));
 	tcase_add_loop_test(tc, test_name_matches, 0, ELEMENTSOF(match_cases));
+	tcase_add_loop_test(tc, test_name_unmatchable, 0,
+			    ELEMENTSOF(unmatchable_cases));
 	tcase_add_test(tc, test_zero_runs);
 	tcase_add_test(tc, test_data_map);
 	tcase_add_test(tc, test_lock_exclusive);
