@@ -143,7 +143,8 @@ disk_commit_file(int fd, const char *from, const char *to)
 #define QEMU_PERM_READ 0
 #define QEMU_PERM_WRITE 1
 
-/* Whether another open file description holds any lock on [start, end]. */
+/* Whether another open file description holds any lock on [start, end]:
+ * F_OFD_GETLK ignores the locks of fd's own open file description. */
 static int
 lock_held(int fd, off_t start, off_t end)
 {
@@ -175,37 +176,69 @@ lock_byte(int fd, off_t at)
 	return 0;
 }
 
-int
-disk_lock_image(int fd, bool exclusive)
+/* Drops whatever fd's open file description holds on QEMU's bytes. */
+static void
+unlock_bytes(int fd)
+{
+	struct flock fl = {
+		.l_type = F_UNLCK,
+		.l_whence = SEEK_SET,
+		.l_start = QEMU_LOCK_USE,
+		.l_len = QEMU_LOCK_LAST - QEMU_LOCK_USE + 1,
+	};
+
+	(void)fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+static int
+lock_take_and_check(int fd, bool exclusive)
 {
 	int r;
 
+	/* QEMU's order (raw_apply_lock_bytes, then raw_check_lock_bytes):
+	 * first take our bytes, then look for conflicting ones. Checking
+	 * first would leave a window in which a QEMU opening the image at the
+	 * same moment checks, finds nothing, and both go ahead; this way one
+	 * of the two always sees the other's bytes. */
 	if (exclusive) {
-		/* Anyone holding any of the bytes has the image open. */
-		r = lock_held(fd, QEMU_LOCK_USE, QEMU_LOCK_LAST);
-		if (r != 0)
-			return r < 0 ? r : -EBUSY;
-		/* Shared locks on every byte are enough to keep QEMU out:
-		 * before opening, QEMU tests the bytes it needs for an
-		 * exclusive lock, which ours conflict with. */
+		/* Shared locks on every byte keep QEMU out: before opening,
+		 * QEMU checks the bytes it uses and unshares, which ours
+		 * hold. */
 		for (off_t b = QEMU_LOCK_USE; b <= QEMU_LOCK_LAST; b++) {
 			r = lock_byte(fd, b);
 			if (r < 0)
 				return r;
 		}
-		return 0;
+		/* Anyone else holding any of the bytes has it open. */
+		r = lock_held(fd, QEMU_LOCK_USE, QEMU_LOCK_LAST);
+		return r != 0 ? (r < 0 ? r : -EBUSY) : 0;
 	}
-	/* A reader, as qemu-img is: busy only if someone writes; then we use
-	 * consistent reads and do not share writing, so no QEMU can open it
-	 * for writing meanwhile. A VM reading it as its backing file is
-	 * fine. */
-	r = lock_held(fd, QEMU_LOCK_USE + QEMU_PERM_WRITE,
-		      QEMU_LOCK_USE + QEMU_PERM_WRITE);
-	if (r != 0)
-		return r < 0 ? r : -EBUSY;
+	/* A reader, as qemu-img is: we use consistent reads and do not share
+	 * writing, so no QEMU can open it for writing meanwhile. A VM reading
+	 * it as its backing file is fine. Busy if someone writes it, or does
+	 * not share consistent reads (an exclusive holder). */
 	r = lock_byte(fd, QEMU_LOCK_USE + QEMU_PERM_READ);
 	if (r >= 0)
 		r = lock_byte(fd, QEMU_LOCK_UNSHARE + QEMU_PERM_WRITE);
+	if (r < 0)
+		return r;
+	r = lock_held(fd, QEMU_LOCK_USE + QEMU_PERM_WRITE,
+		      QEMU_LOCK_USE + QEMU_PERM_WRITE);
+	if (r == 0)
+		r = lock_held(fd, QEMU_LOCK_UNSHARE + QEMU_PERM_READ,
+			      QEMU_LOCK_UNSHARE + QEMU_PERM_READ);
+	return r != 0 ? (r < 0 ? r : -EBUSY) : 0;
+}
+
+int
+disk_lock_image(int fd, bool exclusive)
+{
+	int r = lock_take_and_check(fd, exclusive);
+
+	/* Never leave a failed attempt's bytes behind: they would keep QEMU
+	 * out for as long as the caller keeps fd open. */
+	if (r < 0)
+		unlock_bytes(fd);
 	return r;
 }
 

@@ -220,7 +220,7 @@ END_TEST
 START_TEST(test_lock_exclusive)
 {
 	char dir[] = "/tmp/evt-lock.XXXXXX", img[64];
-	int fd, fd2;
+	int fd, fd2, fd3;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(img, sizeof(img), "%s/a.qcow2", dir);
@@ -233,7 +233,13 @@ START_TEST(test_lock_exclusive)
 	fd2 = open(img, O_RDWR);
 	ck_assert_int_eq(disk_lock_image(fd2, true), -EBUSY);
 	ck_assert_int_eq(disk_lock_image(fd2, false), -EBUSY);
+	/* The failed attempts left nothing behind: once fd is closed, a third
+	 * one locks it while fd2 is still open. */
+	fd3 = open(img, O_RDONLY);
+	ck_assert_int_ge(fd3, 0);
 	close(fd);
+	ck_assert_int_eq(disk_lock_image(fd3, true), 0);
+	close(fd3);
 	ck_assert_int_eq(disk_lock_image(fd2, true), 0);
 	close(fd2);
 	ck_assert_int_eq(sh("qemu-img info %s >/dev/null 2>&1", img), 0);
