@@ -246,7 +246,9 @@ qemuimg_run(const char *const *args, const struct qemuimg_opts *opts,
 		kill(pid, SIGTERM);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			status = 0;
+			/* Its status is unknown: never take it for success. */
+			if (r >= 0)
+				r = -errno;
 			break;
 		}
 	if (r < 0 || cancelled) {
