@@ -200,7 +200,10 @@ redefine(struct merge *m, const char *base, const char *format)
 	int size = 0, r = -ENOENT;
 	virDomainPtr dom;
 
-	r = vm_xml(m->vm, VIR_DOMAIN_XML_INACTIVE, &xml);
+	/* With its secrets (graphics passwords): the definition is written
+	 * back whole, and one without them would lose them. */
+	r = vm_xml(m->vm, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE,
+		   &xml);
 	if (r < 0)
 		return r;
 	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
@@ -700,6 +703,11 @@ merge_run(const struct evt_host *host, struct evt_job *job)
 		host->set_error(job, "cannot merge the disks of VM '%s' while it "
 				"is %s", vm->name, vm_state_to_string(state));
 		return -EBUSY;
+	}
+	if (!running) {
+		r = disk_require_no_saved_state(host, job, vm, "merge");
+		if (r < 0)
+			return r;
 	}
 	/* A running VM's disks are those it runs with. */
 	r = vm_disks(vm, running ? 0 : VIR_DOMAIN_XML_INACTIVE, &disks);

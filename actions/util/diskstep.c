@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libvirt/virterror.h>
+
 #include "diskfile.h"
 #include "diskstep.h"
 #include "evt-ids.h"
@@ -85,11 +87,36 @@ disk_require_off(const struct evt_host *host, struct evt_job *job,
 	if (r < 0)
 		return r;
 	if (vm_state_is_off(state))
-		return 0;
+		return disk_require_no_saved_state(host, job, vm, verb);
 	host->set_error(job, "cannot %s the disks of VM '%s': it is %s; "
 			"shut it down first (wait-shutdown or shutdown step)",
 			verb, vm->name, vm_state_to_string(state));
 	return -EBUSY;
+}
+
+int
+disk_require_no_saved_state(const struct evt_host *host, struct evt_job *job,
+			    struct vm *vm, const char *verb)
+{
+	int r;
+
+	/* A managed-save image holds the guest's memory, which expects the
+	 * disks as they were: changing them breaks the restore. */
+	r = virDomainHasManagedSaveImage(vm->dom, 0);
+	if (r < 0) {
+		host->set_error(job, "cannot %s the disks of VM '%s': cannot "
+				"tell whether it has a saved state: %s", verb,
+				vm->name, virGetLastErrorMessage());
+		return -EIO;
+	}
+	if (r > 0) {
+		host->set_error(job, "cannot %s the disks of VM '%s': vm '%s' "
+				"has a saved state (virsh managedsave); start "
+				"or discard it first", verb, vm->name,
+				vm->name);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 void

@@ -24,10 +24,17 @@ int disk_log(const struct evt_host *host, struct evt_job *job, unsigned id,
 bool disk_selected(const struct evt_host *host, struct evt_job *job,
 		   const struct vm_disk *d);
 
-/* Fails (-EBUSY, after set_error) unless the VM is off. verb says what was
+/* Fails (-EBUSY, after set_error) unless the VM is off and has no
+ * managed-save image (see disk_require_no_saved_state). verb says what was
  * refused ("compact"). */
 int disk_require_off(const struct evt_host *host, struct evt_job *job,
 		     struct vm *vm, const char *verb);
+/* Fails (-EBUSY, after set_error) if the VM has a managed-save image (a
+ * shut-off VM whose memory waits on disk for its next start: its disks must
+ * not change); -EIO, after set_error, if libvirt cannot tell. */
+int disk_require_no_saved_state(const struct evt_host *host,
+				struct evt_job *job, struct vm *vm,
+				const char *verb);
 
 /* Progress of one disk through several phases: phase k of n maps 0..100
  * into its share of the whole. */
