@@ -2,6 +2,7 @@
  * progress parser, and running the real qemu-img. */
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,21 @@ START_TEST(test_run_cancel)
 }
 END_TEST
 
+/* qemu-img's status cannot be had (SIGCHLD ignored: the kernel reaps it and
+ * waitpid() fails with ECHILD): an error, never a success. */
+START_TEST(test_run_unwaitable)
+{
+	const char *args[] = { "--version", NULL };
+	char *out = (char *)"untouched", *err = (char *)"untouched";
+
+	ck_assert(signal(SIGCHLD, SIG_IGN) != SIG_ERR);
+	ck_assert_int_eq(qemuimg_run(args, NULL, &out, &err), -ECHILD);
+	ck_assert_str_eq(out, "untouched");
+	ck_assert_str_eq(err, "untouched");
+	signal(SIGCHLD, SIG_DFL);
+}
+END_TEST
+
 static Suite *
 qemuimg_suite(void)
 {
@@ -265,6 +281,7 @@ qemuimg_suite(void)
 	tcase_add_test(tc, test_measure_json);
 	tcase_add_test(tc, test_run_real);
 	tcase_add_test(tc, test_run_cancel);
+	tcase_add_test(tc, test_run_unwaitable);
 	suite_add_tcase(s, tc);
 	return s;
 }
