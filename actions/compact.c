@@ -193,10 +193,37 @@ compact_qcow2(struct compact *c, const struct qemuimg_info *chain,
 {
 	const struct qemuimg_info *top = &chain[0];
 	_cleanup_(freep) char *tmp = NULL;
-	_cleanup_(closep) int fd = -1;
+	_cleanup_(closep) int fd = -1, lock_fd = -1;
+	struct stat st;
 	uint64_t need;
 	int r;
 
+	/* Held from before the first read until after the rename: a reader
+	 * lock as qemu-img's own (qemu-img measure, convert, check and
+	 * compare still open it), which keeps any QEMU from opening the
+	 * original for writing. Without it, a VM started between the
+	 * comparison and the rename would write into the old file, which
+	 * the rename then unlinks: its writes would be lost. */
+	lock_fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (lock_fd < 0) {
+		r = -errno;
+		c->host->set_error(c->job, "cannot open %s: %s", c->path,
+				   strerror(-r));
+		return r;
+	}
+	r = disk_lock_image(lock_fd, false);
+	if (r < 0) {
+		c->host->set_error(c->job, "cannot compact %s: %s", c->path,
+				   r == -EBUSY ? "the image is in use" :
+				   strerror(-r));
+		return r;
+	}
+	if (fstat(lock_fd, &st) < 0 || st.st_dev != c->st.st_dev ||
+	    st.st_ino != c->st.st_ino) {
+		c->host->set_error(c->job, "cannot compact %s: it was replaced "
+				   "meanwhile", c->path);
+		return -EBUSY;
+	}
 	r = measure(c, &need);
 	if (r < 0)
 		return r;
