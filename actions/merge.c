@@ -125,16 +125,62 @@ clear_notes(struct merge *m)
 		m->host->set_note(m->job, keys[i], NULL);
 }
 
+/* Whether the file a (a real path) is the file b names. */
+static int
+is_file(const char *a, const char *b)
+{
+	_cleanup_(freep) char *rb = realpath(b, NULL);
+
+	if (rb == NULL)
+		return -errno;
+	return streq(a, rb);
+}
+
+/* Whether any image of the disk's chain (the disk's file and its backing
+ * files) is the file real. -errno if that cannot be told. */
+static int
+disk_uses(const struct vm_disk *d, const char *real, char **ret_err)
+{
+	struct qemuimg_info *c = NULL;
+	size_t nc = 0;
+	int r;
+
+	r = is_file(real, d->source);
+	if (r == -ENOENT)
+		return 0;       /* a missing file rests on nothing */
+	if (r != 0)
+		return r;
+	r = qemuimg_chain_shared(d->source, disk_format(d), &c, &nc, ret_err);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k + 1 < nc && r == 0; k++)
+		if (c[k].full_backing_filename != NULL)
+			r = is_file(real, c[k].full_backing_filename);
+	qemuimg_chain_free(c, nc);
+	return r;
+}
+
 /* Whether path is an image of another disk, of another domain or of this
  * one (the disk itself or in its backing chain). Committing into a base
  * that other overlays rest on would change what they read. On 1,
- * *ret_user names the user ("VM 'x'" or "disk vdb of this VM"). */
+ * *ret_user names the user ("VM 'x'" or "disk vdb of this VM"). Files are
+ * compared by their real paths. It fails closed: a domain whose definition
+ * or a disk whose backing chain cannot be read counts as a user, and
+ * *ret_user says why. */
 static int
 used_elsewhere(struct merge *m, const char *path, char **ret_user)
 {
+	_cleanup_(freep) char *real = NULL;
 	virDomainPtr *doms = NULL;
 	int n, r = 0;
 
+	real = realpath(path, NULL);
+	if (real == NULL) {
+		r = -errno;
+		m->host->set_error(m->job, "cannot merge into %s: %s", path,
+				   strerror(-r));
+		return r;
+	}
 	n = virConnectListAllDomains(m->vm->conn, &doms, 0);
 	if (n < 0) {
 		m->host->set_error(m->job, "cannot list the domains of %s: %s",
@@ -143,44 +189,54 @@ used_elsewhere(struct merge *m, const char *path, char **ret_user)
 	}
 	for (int i = 0; i < n && r == 0; i++) {
 		_cleanup_(vm_disk_list_freep) struct vm_disk_list *l = NULL;
+		_cleanup_(freep) char *why = NULL;
 		const char *name = virDomainGetName(doms[i]);
 		char *xml;
 		bool self;
 
-		if (name == NULL)
-			continue;
+		if (name == NULL) {
+			r = asprintf(ret_user, "a domain whose name cannot be "
+				     "read (%s)", virGetLastErrorMessage()) < 0 ?
+			    -ENOMEM : 1;
+			break;
+		}
 		self = streq(name, m->vm->name);
 		xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
 		if (xml == NULL || vm_disks_parse_xml(xml, &l) < 0) {
+			r = asprintf(ret_user, "VM '%s' for all that can be "
+				     "told (its definition cannot be read: %s)",
+				     name, xml == NULL ?
+				     virGetLastErrorMessage() :
+				     "not a domain XML") < 0 ? -ENOMEM : 1;
 			free(xml);
-			continue;
+			break;
 		}
 		free(xml);
 		for (size_t d = 0; d < l->n && r == 0; d++) {
-			struct qemuimg_info *c = NULL;
-			size_t nc = 0;
+			const struct vm_disk *disk = &l->disks[d];
+			char *err = NULL;
 
-			if (l->disks[d].source == NULL ||
-			    l->disks[d].type != VM_DISK_TYPE_FILE ||
-			    (self && streq(l->disks[d].target, m->disk->target)))
+			if (disk->source == NULL ||
+			    disk->type != VM_DISK_TYPE_FILE ||
+			    (self && streq(disk->target, m->disk->target)))
 				continue;
-			if (streq(l->disks[d].source, path)) {
+			r = disk_uses(disk, real, &err);
+			if (r < 0) {
+				if (asprintf(&why, " for all that can be told "
+					     "(the images of its disk %s, %s, "
+					     "cannot be read: %s)",
+					     disk->target, disk->source,
+					     err != NULL ? err :
+					     strerror(-r)) < 0)
+					why = NULL;
 				r = 1;
-				break;
 			}
-			if (qemuimg_chain_shared(l->disks[d].source,
-						 disk_format(&l->disks[d]),
-						 &c, &nc, NULL) < 0)
-				continue;
-			for (size_t k = 0; k + 1 < nc; k++)
-				if (c[k].full_backing_filename != NULL &&
-				    streq(c[k].full_backing_filename, path))
-					r = 1;
-			qemuimg_chain_free(c, nc);
+			free(err);
 		}
 		if (r == 1 && (self ? asprintf(ret_user, "another disk of VM "
-					       "'%s'", name) :
-				  asprintf(ret_user, "VM '%s'", name)) < 0)
+					       "'%s'%s", name, why ?: "") :
+				  asprintf(ret_user, "VM '%s'%s", name,
+					   why ?: "")) < 0)
 			r = -ENOMEM;
 	}
 	for (int i = 0; i < n; i++)
