@@ -12,6 +12,7 @@
  * commit is complete and verified (qemu-img compare top base); only then is
  * its definition switched to the base. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -60,6 +61,7 @@ struct merge {
 	size_t k;                       /* chain[k] is the base */
 	char **paths;                   /* paths[0..k]: top .. base */
 	bool running;
+	int top_lock;                   /* fd holding paths[0]'s lock, or -1 */
 };
 
 static void
@@ -70,6 +72,8 @@ merge_done(struct merge *m)
 			free(m->paths[i]);
 	free(m->paths);
 	qemuimg_chain_free(m->chain, m->n_chain);
+	if (m->top_lock >= 0)
+		close(m->top_lock);
 }
 
 static int
@@ -374,6 +378,34 @@ log_cancelled(struct merge *m)
 		 m->paths[m->k], m->vm->name, m->paths[0]);
 }
 
+/* Takes the image lock of the top (paths[0]) on m->top_lock, opened on the
+ * first call. */
+static int
+lock_top(struct merge *m, bool exclusive)
+{
+	int r;
+
+	if (m->top_lock < 0) {
+		m->top_lock = open(m->paths[0],
+				   O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (m->top_lock < 0) {
+			r = -errno;
+			m->host->set_error(m->job, "cannot open %s: %s",
+					   m->paths[0], strerror(-r));
+			return r;
+		}
+	}
+	r = disk_lock_image(m->top_lock, exclusive);
+	if (r < 0)
+		m->host->set_error(m->job, "after committing %s into %s: %s; "
+				   "VM '%s' still uses %s", m->paths[0],
+				   m->paths[m->k], r == -EBUSY ?
+				   "the image was opened meanwhile (was the VM "
+				   "started?)" : strerror(-r), m->vm->name,
+				   m->paths[0]);
+	return r;
+}
+
 static int
 commit_offline(struct merge *m)
 {
@@ -395,6 +427,18 @@ commit_offline(struct merge *m)
 	r = run_qemuimg(m, commit, "qemu-img commit", &p);
 	if (r < 0)
 		return r;
+	/* From here until the overlays are removed, the top is locked: a VM
+	 * started meanwhile (its definition still names the top) would write
+	 * into files about to be removed. qemu-img commit opens the top for
+	 * writing, so the lock can only be taken once it is done. First a
+	 * reader lock, as qemu-img compare's own (it still opens the top);
+	 * taken before its check (QEMU's order), it either keeps a QEMU
+	 * from opening the top for writing or sees one that already has. A
+	 * VM that started, wrote and stopped entirely between the end of the
+	 * commit and this lock would make the comparison fail. */
+	r = lock_top(m, false);
+	if (r < 0)
+		return r;
 	p.phase = 1;
 	r = run_qemuimg(m, cmp, "comparing the merged base with the chain",
 			&p);
@@ -403,7 +447,10 @@ commit_offline(struct merge *m)
 				   "base does not read the same as the chain; "
 				   "VM '%s' still uses %s", m->paths[0],
 				   m->paths[m->k], m->vm->name, m->paths[0]);
-	return r;
+	if (r < 0)
+		return r;
+	/* Then no one at all: held until remove_overlays is done. */
+	return lock_top(m, true);
 }
 
 /* Waits up to MERGE_POLL_MSEC for the job's cancellation. */
@@ -674,7 +721,8 @@ static int
 merge_disk(const struct evt_host *host, struct evt_job *job, struct vm *vm,
 	   const struct vm_disk *d, bool running)
 {
-	struct merge m = { host, job, vm, d, .running = running };
+	struct merge m = { host, job, vm, d, .running = running,
+			   .top_lock = -1 };
 	_cleanup_(freep) char *f_before = NULL, *f_after = NULL, *f_dur = NULL;
 	uint64_t t0 = disk_now_usec(), before = 0, usec;
 	int keep = 0, r;
