@@ -30,6 +30,11 @@ source_of() {
 # --- VM off, all layers -----------------------------------------------------
 make_chain3
 testbed_guest vdc "$img/top.qcow2"
+# A secret in the definition (a VNC password) survives the redefinition.
+$VIRSH dumpxml --inactive --security-info vdc |
+	sed "s|</devices>|<graphics type='vnc' autoport='yes' passwd='s3cret'/></devices>|" \
+	>"$TESTDIR/vdc-vnc.xml"
+$VIRSH define "$TESTDIR/vdc-vnc.xml" >/dev/null || fail "cannot add a VNC password"
 # With a bandwidth limit (qemu-img commit -r) far above what it copies.
 $EVTRIGGER action merge --vm vdc --connect qemu:///system -o bandwidth=1G \
 	2>"$TESTDIR/err" || fail "merge failed: $(cat "$TESTDIR/err")"
@@ -38,6 +43,8 @@ qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/base.qcow2" ||
 qemu-img check -q "$img/base.qcow2" || fail "base does not check clean"
 assert_eq "$(source_of vdc vda)" "$img/base.qcow2" "vda source after merge"
 $VIRSH dumpxml --inactive vdc | grep -q "type='qcow2'" || fail "driver type lost"
+$VIRSH dumpxml --inactive --security-info vdc | grep -q "passwd='s3cret'" ||
+	fail "the VNC password was lost by the redefinition"
 [ -e "$img/top.qcow2" ] && fail "top overlay left"
 [ -e "$img/mid.qcow2" ] && fail "mid overlay left"
 journal_wait 1 10 EVENT_ID=612 VM=vdc STEP=merge DISK="$img/top.qcow2"
@@ -126,6 +133,31 @@ case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
 *) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc)" ;;
 esac
 cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge changed the base"
+$VIRSH undefine vdc >/dev/null
+# Another VM using the base under another name (a symbolic link) is seen.
+ln -s base.qcow2 "$img/alias.qcow2"
+testbed_guest vdc "$img/top.qcow2"
+testbed_guest other "$img/alias.qcow2"
+rc=0
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "merge into a base another VM uses by a link"
+case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
+*"also used by VM 'other'"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc)" ;;
+esac
+$VIRSH undefine other >/dev/null
+# A VM whose disk chain cannot be read counts as a user (fails closed).
+(cd "$img" && qemu-img create -q -f qcow2 -b gone.qcow2 -F qcow2 -u broken.qcow2 1G)
+testbed_guest broken "$img/broken.qcow2"
+rc=0
+$EVTRIGGER action merge --vm vdc --connect qemu:///system 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "merge beside a VM whose chain cannot be read"
+case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
+*"also used by VM 'broken' for all that can be told"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc)" ;;
+esac
+cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge changed the base"
+$VIRSH undefine broken >/dev/null
 $VIRSH undefine vdc >/dev/null
 rm -f "$img"/*
 
