@@ -48,6 +48,28 @@ for f in "2001-01-01 other.tar.zst" notes.txt "2001-01-01 vdc.tar.zst.bak"; do
 done
 [ -z "$(ls -A "$out" | grep '^\.')" ] || fail "temporary files left: $(ls -A "$out")"
 
+# %F matches only a date: vdc's keep never takes vdc-db's archives (another
+# VM whose name starts with vdc-).
+mkdir "$TESTDIR/outf"
+echo old >"$TESTDIR/outf/vdc-db-2001-01-01.tar"
+echo old >"$TESTDIR/outf/vdc-2001-01-01.tar"
+touch -d 2001-01-01 "$TESTDIR/outf"/*.tar
+$EVTRIGGER action archive --vm vdc --connect qemu:///system \
+	-o dir="$TESTDIR/outf" -o 'name={vm}-%F.tar' -o compression=none \
+	-o keep=1 -o 'skip=*' 2>"$TESTDIR/err" ||
+	fail "archive with %F failed: $(cat "$TESTDIR/err")"
+[ -e "$TESTDIR/outf/vdc-$(date +%F).tar" ] || fail "no %F archive: $(ls "$TESTDIR/outf")"
+[ -e "$TESTDIR/outf/vdc-2001-01-01.tar" ] && fail "keep=1 kept vdc's old archive"
+[ -e "$TESTDIR/outf/vdc-db-2001-01-01.tar" ] || fail "keep removed VM vdc-db's archive"
+# A conversion that may give any text (%a) cannot be used with keep.
+rc=0
+$EVTRIGGER action archive --vm vdc --connect qemu:///system \
+	-o dir="$TESTDIR/outf" -o 'name={vm}-%a.tar' -o keep=1 \
+	2>"$TESTDIR/err" || rc=$?
+[ "$rc" -ne 0 ] || fail "keep with %a accepted"
+grep -q "cannot be used with keep: its conversion '%a'" "$TESTDIR/err" ||
+	fail "unexpected error: $(cat "$TESTDIR/err")"
+
 # Contents: the definition, the chain (top and base), the big image; no swap.
 bsdtar -tf "$out/$name" | sort >"$TESTDIR/list"
 want=$(printf '%s\n' vdc.xml "${img#/}/top.qcow2" "${img#/}/base.qcow2" \
@@ -111,5 +133,17 @@ $EVTRIGGER action archive --vm vdc --connect qemu:///system -o dir="$out" \
 	-o 'name=running {vm}.tar' 2>"$TESTDIR/err" || rc=$?
 assert_eq "$rc" 1 "archive of a running VM"
 [ -e "$out/running vdc.tar" ] && fail "archive written of a running VM"
-$VIRSH destroy vdc >/dev/null
+# A VM shut off with its memory saved (managedsave) is refused too: its
+# saved state expects the disks as they are.
+$VIRSH managedsave vdc >/dev/null || fail "cannot managedsave vdc"
+rc=0
+$EVTRIGGER action archive --vm vdc --connect qemu:///system -o dir="$out" \
+	-o 'name=saved {vm}.tar' 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "archive of a VM with a saved state"
+[ -e "$out/saved vdc.tar" ] && fail "archive written of a VM with a saved state"
+case $(journal_field ERROR EVENT_ID=613 STEP=archive VM=vdc) in
+*"vm 'vdc' has a saved state (virsh managedsave); start or discard it first"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=archive VM=vdc)" ;;
+esac
+$VIRSH managedsave-remove vdc >/dev/null
 true
