@@ -3,7 +3,8 @@
 # content, same backing file, owner and mode) and a raw image (holes punched
 # where blocks are zero: same content), leaves a disk its skip pattern names
 # alone with a STEP_SKIPPED event, logs sizes before and after, and refuses
-# while the VM runs.
+# while the VM runs. No QEMU can open the original for writing between the
+# verification and the rename.
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/vm.sh"
 . "$TOP/tests/lib/disk.sh"
@@ -86,3 +87,31 @@ esac
 $VIRSH destroy vdc >/dev/null
 qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/top.qcow2" ||
 	fail "top.qcow2 changed by the refused run"
+
+# A VM starting between the last check and the rename must not write into
+# the file being replaced (its writes would be lost). That moment lies
+# between two qemu-img runs and cannot be reached from outside, so qemu-img
+# is wrapped: the real one runs, and after the compare the wrapper does what
+# a starting VM does first: qemu-io opens the original read-write (taking
+# QEMU's lock) and writes. It must be refused.
+rm -rf "$TESTDIR/before"
+disk_snapshot "$img" "$TESTDIR/before"
+cat >"$TESTDIR/qemu-img" <<EOF
+#!/bin/sh
+$(command -v qemu-img) "\$@" || exit \$?
+if [ "\$1" = compare ]; then
+	if qemu-io -f qcow2 -c 'write -P 0x33 0 64k' "$img/top.qcow2" >/dev/null 2>&1; then
+		echo wrote >>"$TESTDIR/intruder"
+	else
+		echo refused >>"$TESTDIR/intruder"
+	fi
+fi
+EOF
+chmod +x "$TESTDIR/qemu-img"
+QEMU_IMG=$TESTDIR/qemu-img $EVTRIGGER action compact --vm vdc \
+	--connect qemu:///system -o 'skip=*.raw' 2>"$TESTDIR/err" ||
+	fail "compact with a writer waiting failed: $(cat "$TESTDIR/err")"
+assert_eq "$(cat "$TESTDIR/intruder" 2>/dev/null)" refused \
+	"a writer opening the image between the compare and the rename"
+qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/top.qcow2" ||
+	fail "top.qcow2 reads differently after the second compaction"
