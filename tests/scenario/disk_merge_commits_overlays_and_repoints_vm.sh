@@ -4,6 +4,7 @@
 # it the base reads what the top read before, the VM's definition uses the
 # base, and the overlays are gone (or kept with keep-overlays). depth limits
 # how many layers go; a base that another VM's overlay rests on is refused.
+# No QEMU can open the top between the verification and its removal.
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/vm.sh"
 . "$TOP/tests/lib/disk.sh"
@@ -158,6 +159,36 @@ case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
 esac
 cmp "$TESTDIR/before/base.qcow2" "$img/base.qcow2" || fail "refused merge changed the base"
 $VIRSH undefine broken >/dev/null
+$VIRSH undefine vdc >/dev/null
+rm -f "$img"/*
+
+# --- a VM starting between the compare and the removal of the overlays ------
+# Its definition still names the top, so it would write into a file about to
+# be removed. That moment lies between two qemu-img runs and cannot be
+# reached from outside, so qemu-img is wrapped: the real one runs, and after
+# the compare the wrapper does what a starting VM does first: qemu-io opens
+# the top read-write (taking QEMU's lock) and writes. It must be refused.
+make_chain3
+testbed_guest vdc "$img/top.qcow2"
+cat >"$TESTDIR/qemu-img" <<EOF
+#!/bin/sh
+$(command -v qemu-img) "\$@" || exit \$?
+if [ "\$1" = compare ]; then
+	if qemu-io -f qcow2 -c 'write -P 0x33 0 64k' "$img/top.qcow2" >/dev/null 2>&1; then
+		echo wrote >>"$TESTDIR/intruder"
+	else
+		echo refused >>"$TESTDIR/intruder"
+	fi
+fi
+EOF
+chmod +x "$TESTDIR/qemu-img"
+QEMU_IMG=$TESTDIR/qemu-img $EVTRIGGER action merge --vm vdc \
+	--connect qemu:///system 2>"$TESTDIR/err" ||
+	fail "merge with a writer waiting failed: $(cat "$TESTDIR/err")"
+assert_eq "$(cat "$TESTDIR/intruder" 2>/dev/null)" refused \
+	"a writer opening the top between the compare and the removal"
+qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/base.qcow2" ||
+	fail "base does not read what the top read"
 $VIRSH undefine vdc >/dev/null
 rm -f "$img"/*
 
