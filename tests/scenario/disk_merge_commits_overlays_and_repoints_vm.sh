@@ -192,6 +192,27 @@ qemu-img compare -q "$TESTDIR/before/top.qcow2" "$img/base.qcow2" ||
 $VIRSH undefine vdc >/dev/null
 rm -f "$img"/*
 
+# The same writer, but between the commit and the compare (qemu-img commit
+# needs the top for writing, so it cannot be locked before): it gets in, and
+# the compare sees what it wrote: refused, the VM still uses its top.
+make_chain3
+testbed_guest vdc "$img/top.qcow2"
+sed -i 's/= compare ]/= commit ]/' "$TESTDIR/qemu-img"
+rm -f "$TESTDIR/intruder"
+rc=0
+QEMU_IMG=$TESTDIR/qemu-img $EVTRIGGER action merge --vm vdc \
+	--connect qemu:///system 2>"$TESTDIR/err" || rc=$?
+assert_eq "$rc" 1 "merge with a writer after the commit"
+assert_eq "$(cat "$TESTDIR/intruder" 2>/dev/null)" wrote "writer after the commit"
+case $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc) in
+*"the base does not read the same as the chain"*) ;;
+*) fail "unexpected ERROR: $(journal_field ERROR EVENT_ID=613 STEP=merge VM=vdc)" ;;
+esac
+assert_eq "$(source_of vdc vda)" "$img/top.qcow2" "vda source after refusal"
+[ -e "$img/top.qcow2" ] || fail "top removed after a failed compare"
+$VIRSH undefine vdc >/dev/null
+rm -f "$img"/*
+
 # --- VM running: block commit and pivot --------------------------------------
 make_chain3
 testbed_guest vdc "$img/top.qcow2"
