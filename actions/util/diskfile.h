@@ -50,8 +50,13 @@ disk_allocated(const struct stat *st)
  * exclusive (for writing): fails with -EBUSY if any QEMU process (or
  * qemu-img) has the image open; while held, no QEMU can open it at all.
  * shared (for reading, as qemu-img does): fails with -EBUSY only if a QEMU
- * writes the image; while held, no QEMU can open it for writing, but a VM
- * may read it (a backing file shared by several VMs).
+ * writes the image (or an exclusive holder has it); while held, no QEMU can
+ * open it for writing, but a VM may read it (a backing file shared by
+ * several VMs).
+ * As QEMU does, the bytes are taken first and conflicts checked after, so
+ * that of two openers racing one always sees the other. Calling it again
+ * with exclusive on a fd holding the shared lock upgrades it. On failure
+ * fd holds none of the bytes.
  * 0, -EBUSY, other -errno. */
 int disk_lock_image(int fd, bool exclusive);
 
