@@ -40,27 +40,26 @@ static const struct evt_option exec_options[] = {
 	{ NULL },
 };
 
-/* Environment names an event must not set: they change how programs, the
- * dynamic loader or interpreters behave. Event fields are written by
- * whoever logged the event; only harmless names pass. */
-static const char *const env_denied_names[] = {
-	"PATH", "HOME", "SHELL", "USER", "LOGNAME", "IFS", "ENV", "CDPATH",
-	"GLOBIGNORE", "PS4", "SHELLOPTS", "BASHOPTS", "TMPDIR", "TZ", "TZDIR",
-	"TERM", "TERMINFO", "HOSTALIASES", "LOCALDOMAIN", "RES_OPTIONS",
-	"NLSPATH", "LOCPATH", "LANG", "LANGUAGE", "EDITOR", "VISUAL", "PAGER",
-	"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "FTP_PROXY",
-	"CLASSPATH", "JOB_ID", "RULE", "VM", "MAIL", "INPUTRC", "POSIXLY_CORRECT",
+/* The command's environment is an allow list: a fixed base (PATH, JOB_ID,
+ * RULE, VM, set by evtrigger, never by the event), the event's known fields
+ * (EVENT_ID, EVENT_TYPE, EVENT_SOURCE, EVENT_LOG, and MESSAGE as
+ * EVENT_DESCRIPTION), then every other field under the prefix EVENT_: a
+ * field already named EVENT_* keeps its name, any other NAME (an extra field
+ * like VM, a trusted journal field like _UID) becomes EVENT_NAME (so _UID is
+ * EVENT__UID). Nothing else: event fields are written by whoever logged the
+ * event, and names like TAR_OPTIONS, RSYNC_RSH or LD_PRELOAD would take over
+ * the command. */
+static const char *const env_fixed_names[] = {
+	"PATH", "JOB_ID", "RULE", "VM", "EVENT_ID", "EVENT_TYPE",
+	"EVENT_SOURCE", "EVENT_LOG", "EVENT_DESCRIPTION",
 };
-static const char *const env_denied_prefixes[] = {
-	"LD_", "MALLOC_", "GLIBC_", "GCONV", "LC_", "PYTHON", "PERL", "RUBY",
-	"NODE_", "BASH", "GIT_", "XDG_", "DBUS_", "SYSTEMD_", "OPENSSL_", "SSL_",
-	"GNUTLS_", "GIO_", "GTK_", "QT_", "JAVA", "_JAVA", "LUA_", "TCL", "GEM_",
-	"PKG_CONFIG", "KRB5", "SSH_", "GNUPG", "GPG", "CURL_", "NSS_", "LIBVIRT",
-	"VIRSH", "QEMU", "ZSH", "KSH", "ASAN_", "UBSAN_", "LSAN_", "TSAN_",
+/* The event's fields that give a fixed name, under their own name. */
+static const char *const env_event_known[] = {
+	"EVENT_ID", "EVENT_TYPE", "EVENT_SOURCE", "EVENT_LOG",
 };
 
 static bool
-env_name_ok(const char *name)
+env_name_valid(const char *name)
 {
 	if (!((*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') ||
 	      *name == '_'))
@@ -69,16 +68,16 @@ env_name_ok(const char *name)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		      (*p >= '0' && *p <= '9') || *p == '_'))
 			return false;
-	if (strncmp(name, "EVENT_", 6) == 0)
-		return true;
-	for (size_t i = 0; i < sizeof(env_denied_names) / sizeof(char *); i++)
-		if (strcmp(name, env_denied_names[i]) == 0)
-			return false;
-	for (size_t i = 0; i < sizeof(env_denied_prefixes) / sizeof(char *); i++)
-		if (strncmp(name, env_denied_prefixes[i],
-			    strlen(env_denied_prefixes[i])) == 0)
-			return false;
 	return true;
+}
+
+static bool
+env_name_fixed(const char *name)
+{
+	for (size_t i = 0; i < sizeof(env_fixed_names) / sizeof(char *); i++)
+		if (strcmp(name, env_fixed_names[i]) == 0)
+			return true;
+	return false;
 }
 
 struct env {
@@ -110,15 +109,46 @@ env_add(struct env *e, const char *name, const char *value)
 	e->v[e->n] = NULL;
 }
 
+/* First pass: the known fields and fields already named EVENT_*, so they
+ * win over an EVENT_NAME made from another field NAME. */
 static void
-env_add_field(const char *name, const char *value, void *userdata)
+env_add_field_named(const char *name, const char *value, void *userdata)
 {
 	struct env *e = userdata;
 
-	if (strcmp(name, "MESSAGE") == 0)
+	if (strcmp(name, "MESSAGE") == 0) {
 		env_add(e, "EVENT_DESCRIPTION", value);
-	else if (env_name_ok(name))
+		return;
+	}
+	for (size_t i = 0; i < sizeof(env_event_known) / sizeof(char *); i++)
+		if (strcmp(name, env_event_known[i]) == 0) {
+			env_add(e, name, value);
+			return;
+		}
+	if (strncmp(name, "EVENT_", 6) == 0 && env_name_valid(name) &&
+	    !env_name_fixed(name))
 		env_add(e, name, value);
+}
+
+/* Second pass: every other field NAME as EVENT_NAME, never one of the
+ * fixed names (a field TYPE or DESCRIPTION cannot set EVENT_TYPE or
+ * EVENT_DESCRIPTION). */
+static void
+env_add_field_prefixed(const char *name, const char *value, void *userdata)
+{
+	struct env *e = userdata;
+	char *full;
+
+	if (strcmp(name, "MESSAGE") == 0 || strncmp(name, "EVENT_", 6) == 0 ||
+	    !env_name_valid(name))
+		return;
+	if (asprintf(&full, "EVENT_%s", name) < 0) {
+		e->failed = true;
+		return;
+	}
+	if (!env_name_fixed(full))
+		env_add(e, full, value);
+	free(full);
 }
 
 static void
@@ -383,7 +413,8 @@ exec_run(const struct evt_host *host, struct evt_job *job)
 		env_add(&env, "RULE", host->rule(job));
 	if (host->vm(job) != NULL)
 		env_add(&env, "VM", host->vm(job));
-	host->event_fields(job, env_add_field, &env);
+	host->event_fields(job, env_add_field_named, &env);
+	host->event_fields(job, env_add_field_prefixed, &env);
 	cap.max = (size_t)max;
 	cap.buf = malloc(cap.max + 1);
 	if (env.failed || cap.buf == NULL) {

@@ -48,6 +48,10 @@ struct job_manager {
 	struct queued *queue;           /* in the order they start */
 	size_t n_queue;
 	uint64_t last_prune;            /* monotonic */
+	/* When the watcher last stored its journal position (realtime; 0:
+	 * not yet in this run). Records of entries made after it may be
+	 * needed by a replay after a crash: prune keeps them. */
+	uint64_t cursor_stored;
 };
 
 static void active_free(struct active *a);
@@ -301,8 +305,12 @@ start_process(struct job_manager *m, struct job_record *rec)
 	}
 	r = watch_process(m, rec, pid);
 	if (r < 0) {
-		/* It runs anyway; without a watch, the next start adopts it
-		 * or reports it. Nothing better to do than say so. */
+		/* The caller fails the record: the child must not run on
+		 * unwatched. It is our child, so pid cannot be reused before
+		 * waitpid. */
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		return r;
 	}
 	return 0;
@@ -378,10 +386,15 @@ load_snapshot_rule(const char *state_dir, const struct job_record *rec,
 	return r;
 }
 
-/* Makes the recovery job of the interrupted job rec, if its rule has
- * recovery steps or the step cut short may need its recover(). */
+/* Makes the recovery job record of the interrupted job rec, if its rule
+ * has recovery steps or the step cut short may need its recover(). Its ID is
+ * derived from rec's, so making it again (after a crash) gives -EALREADY,
+ * which is fine. Returns 1 and the job's ID and queue key in *ret_id and
+ * *ret_key if there is one to queue, 0 if none is needed. Called before rec
+ * is marked INTERRUPTED, so a crash in between cannot lose the recovery. */
 static int
-make_recovery(struct job_manager *m, const struct job_record *rec)
+make_recovery(struct job_manager *m, const struct job_record *rec,
+	      char **ret_id, char **ret_key)
 {
 	_cleanup_(job_record_freep) struct job_record *rj = NULL;
 	_cleanup_(rule_freep) struct rule *rule = NULL;
@@ -430,7 +443,11 @@ make_recovery(struct job_manager *m, const struct job_record *rec)
 	key = job_key(rj);
 	if (key == NULL)
 		return -ENOMEM;
-	return enqueue(m, rj->id, key, true);
+	*ret_id = strdup(rj->id);
+	if (*ret_id == NULL)
+		return -ENOMEM;
+	*ret_key = TAKE_PTR(key);
+	return 1;
 }
 
 /* The process of job id is gone (or never came): if its record does not
@@ -441,9 +458,11 @@ job_check_gone(struct job_manager *m, const char *id)
 {
 	_cleanup_(job_record_freep) struct job_record *rec = NULL;
 	_cleanup_(closep) int lock = -1;
+	_cleanup_(freep) char *rid = NULL, *rkey = NULL;
 	char text[1024], sbuf[300];
 	const char *extra[1] = { sbuf };
 	pid_t holder;
+	int rr;
 
 	if (job_record_load(m->state_dir, id, &rec) < 0)
 		return;
@@ -473,6 +492,10 @@ job_check_gone(struct job_manager *m, const char *id)
 	if (rec->state != JOB_RUNNING)
 		return;
 
+	/* The recovery record first: a crash after it and before the
+	 * INTERRUPTED state is saved just sees the job gone again. */
+	rr = make_recovery(m, rec, &rid, &rkey);
+
 	rec->state = JOB_INTERRUPTED;
 	rec->ended = now_realtime_usec();
 	snprintf(text, sizeof(text),
@@ -490,7 +513,9 @@ job_check_gone(struct job_manager *m, const char *id)
 				 "before starting it again");
 	closep(&lock);
 	lock = -1;
-	if (make_recovery(m, rec) < 0)
+	if (rr > 0 && enqueue(m, rid, rkey, true) < 0)
+		rr = -ENOMEM;
+	if (rr < 0)
 		(void)jobrun_log(rec, rec->step, EVT_JOB_FAILED, NULL, 0,
 				 "cannot set up the recovery of the "
 				 "interrupted job");
@@ -520,8 +545,18 @@ prune(struct job_manager *m)
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_(job_record_freep) struct job_record *rec = NULL;
 
-		if (job_record_load(m->state_dir, ids[i], &rec) < 0 ||
-		    !job_state_is_final(rec->state))
+		int r = job_record_load(m->state_dir, ids[i], &rec);
+
+		if (r == -EFBIG && job_lock_holder(m->state_dir, ids[i]) <= 0) {
+			/* Too big to load ever: it would stay forever. */
+			(void)job_record_remove(m->state_dir, ids[i]);
+			continue;
+		}
+		if (r < 0 || !job_state_is_final(rec->state))
+			continue;
+		/* Made for a journal entry after the stored position: a
+		 * replay must find it, or it would run that entry again. */
+		if (rec->cursor != NULL && rec->created >= m->cursor_stored)
 			continue;
 		v[k++] = (struct old){ ids[i], rec->ended };
 	}
@@ -622,8 +657,14 @@ job_manager_trigger(struct job_manager *m, const struct rule *r,
 	if (key == NULL)
 		return -ENOMEM;
 
-	/* The job runs the rule as it is now, whatever becomes of the file. */
-	q = read_file(r->path, RULE_TEXT_MAX, &text, NULL);
+	/* The job runs the rule that matched: the text it was loaded from,
+	 * whatever became of the file since (a reload that failed keeps the
+	 * old rules, and so must the job). */
+	if (r->text != NULL) {
+		text = strdup(r->text);
+		q = text != NULL ? 0 : -ENOMEM;
+	} else
+		q = read_file(r->path, RULE_TEXT_MAX, &text, NULL);
 	if (q < 0) {
 		snprintf(err, sizeof(err), "cannot read rule file %s: %s",
 			 r->path, strerror(-q));
@@ -719,6 +760,12 @@ remove_partial(struct job_manager *m)
 		rmdir(path);
 	}
 	closedir(d);
+}
+
+void
+job_manager_cursor_stored(struct job_manager *m, uint64_t realtime_usec)
+{
+	m->cursor_stored = realtime_usec;
 }
 
 int

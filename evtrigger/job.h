@@ -44,6 +44,11 @@ int job_manager_trigger(struct job_manager *m, const struct rule *r,
  * that dies while the daemon runs is handled the same way at once. */
 int job_manager_recover(struct job_manager *m);
 
+/* Tells the manager that the watcher stored its journal position at
+ * realtime_usec: records of entries handled before that may be pruned;
+ * later ones are kept (a replay after a crash needs them). */
+void job_manager_cursor_stored(struct job_manager *m, uint64_t realtime_usec);
+
 /* Jobs running now. */
 size_t job_manager_running(const struct job_manager *m);
 

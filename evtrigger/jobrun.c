@@ -588,9 +588,13 @@ set_deadline(struct evt_job *job, uint64_t step_timeout)
 
 	pthread_mutex_lock(&job->lock);
 	job->step_timeout = step_timeout;
+	/* Saturating: a timeout may be as big as UINT64_MAX usec. */
 	if (job->job_timeout > 0)
-		d = job->job_started + job->job_timeout;
-	if (step_timeout > 0 && job->step_started + step_timeout < d)
+		d = job->job_timeout > UINT64_MAX - job->job_started
+			? UINT64_MAX : job->job_started + job->job_timeout;
+	if (step_timeout > 0 &&
+	    step_timeout <= UINT64_MAX - job->step_started &&
+	    job->step_started + step_timeout < d)
 		d = job->step_started + step_timeout;
 	job->deadline = d;
 	pthread_mutex_unlock(&job->lock);

@@ -99,6 +99,7 @@ rule_free(struct rule *r)
 	}
 	free(r->name);
 	free(r->path);
+	free(r->text);
 	for (size_t i = 0; i < r->n_matches; i++) {
 		free(r->matches[i].field);
 		free(r->matches[i].pattern);
@@ -1075,7 +1076,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	struct rule_option *o = NULL;
 	uid_t *u = NULL;
 	char **units, **senders, **steps, **recovery;
-	char *name, *path, *vm, *connect;
+	char *name, *path, *vm, *connect, *text;
 
 	if (r->matches != NULL)
 		m = pack_bytes(k, NULL, r->n_matches * sizeof(*m), al);
@@ -1108,6 +1109,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	path = pack_str(k, r->path);
 	vm = pack_str(k, r->vm);
 	connect = pack_str(k, r->connect);
+	text = pack_str(k, r->text);
 	if (n == NULL)
 		return NULL;
 	n->matches = m;
@@ -1121,6 +1123,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	n->path = path;
 	n->vm = vm;
 	n->connect = connect;
+	n->text = text;
 	n->packed = true;
 	return n;
 }
@@ -1288,6 +1291,13 @@ rule_load_string(const char *path, const char *text, size_t len,
 		return -ENOMEM;
 	}
 	rule->type = -1;
+	if (memchr(text, '\0', len) == NULL) {
+		rule->text = strndup(text, len);
+		if (rule->text == NULL) {
+			free(p.buf);
+			return -ENOMEM;
+		}
+	}
 	rule->path = strdup(path);
 	r = rule_name(path, &rule->name);
 	if (r < 0 || rule->path == NULL) {

@@ -39,6 +39,9 @@ enum rule_on_busy {
 struct rule {
 	char *name;             /* file name without ".rule" */
 	char *path;
+	/* The text this rule was loaded from (NULL if it had a NUL byte):
+	 * a job's snapshot is this, not the file as it is later. */
+	char *text;
 
 	/* [trigger] */
 	unsigned id;                    /* required */

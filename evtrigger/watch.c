@@ -40,6 +40,9 @@
 #define WATCH_BATCH_MAX         128
 #define WATCH_FIELDS_MAX        512     /* fields read per entry */
 #define WATCH_DATA_THRESHOLD    (64 * 1024)     /* bytes per field read */
+/* Bytes of field data read per entry. Below JOB_RECORD_MAX (jobrec.h) with
+ * room for what the job record adds. */
+#define WATCH_ENTRY_MAX         (256 * 1024)
 #define WATCH_RETRY_USEC        (5ULL * 1000000ULL)
 #define WATCH_LOCK_FILE         "lock"
 /* journald tells readers about new entries at most every 250 ms (its
@@ -232,6 +235,15 @@ watch_cursor_of_tail(sd_journal *j, char **ret)
 	return sd_journal_get_cursor(j, ret);
 }
 
+static uint64_t
+now_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static int
 watch_store_cursor(struct watcher *w)
 {
@@ -247,33 +259,47 @@ watch_store_cursor(struct watcher *w)
 		return r;
 	}
 	w->cursor_dirty = false;
+	if (w->jobs != NULL)    /* none yet when the journal is opened */
+		job_manager_cursor_stored(w->jobs, now_usec(CLOCK_REALTIME));
 	return 0;
 }
 
-static uint64_t
-now_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* The fields of the current entry, trusted _-fields included. */
+/* The fields of the current entry, trusted _-fields included, bounded: each
+ * value is cut to WATCH_DATA_THRESHOLD bytes (sd_journal_set_data_threshold
+ * bounds only decompression; an uncompressed field comes whole), at most
+ * WATCH_FIELDS_MAX fields and WATCH_ENTRY_MAX bytes in all are read, so an
+ * unprivileged user logging huge fields cannot make the daemon copy them.
+ * *ret_cut tells whether anything was cut or left out: such an entry never
+ * triggers (a cut value could match where the whole one would not).
+ * Data objects that cannot be read (a journal file damaged by an unclean
+ * shutdown: EBADMSG) are skipped, so one bad entry cannot stall the
+ * watcher. */
 static int
-watch_read_fields(sd_journal *j, struct fields **ret)
+watch_read_fields(sd_journal *j, struct fields **ret, bool *ret_cut)
 {
 	_cleanup_(fields_freep) struct fields *f = fields_new();
 	const void *data;
-	size_t len, n = 0;
+	size_t len, n = 0, total = 0;
+	bool cut = false;
 	int r;
 
 	if (f == NULL)
 		return -ENOMEM;
 	sd_journal_restart_data(j);
-	while ((r = sd_journal_enumerate_data(j, &data, &len)) > 0) {
-		if (++n > WATCH_FIELDS_MAX)
+	while ((r = sd_journal_enumerate_available_data(j, &data, &len)) > 0) {
+		if (++n > WATCH_FIELDS_MAX) {
+			cut = true;
 			break;
+		}
+		if (len > WATCH_DATA_THRESHOLD) {
+			len = WATCH_DATA_THRESHOLD;
+			cut = true;
+		}
+		if (total + len > WATCH_ENTRY_MAX) {
+			cut = true;
+			continue;
+		}
+		total += len;
 		r = fields_add_data(f, data, len);
 		if (r == -ENOMEM)
 			return r;
@@ -282,6 +308,7 @@ watch_read_fields(sd_journal *j, struct fields **ret)
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(f);
+	*ret_cut = cut;
 	return 0;
 }
 
@@ -319,17 +346,31 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	uint64_t when = 0, now;
 	unsigned id;
 	size_t n;
+	bool cut = false;
 	int r;
 
-	r = watch_read_fields(w->j, &f);
-	if (r < 0)
+	r = watch_read_fields(w->j, &f, &cut);
+	if (r == -ENOMEM)
 		return r;
+	if (r < 0) {
+		/* Never stall on one entry that cannot be read: skip it. */
+		fprintf(stderr, "evtrigger: skipping journal entry %s that "
+				"cannot be read: %s\n", cursor, strerror(-r));
+		return 0;
+	}
 	idtext = fields_get(f, EVENT_FIELD_ID);
 	if (idtext == NULL || event_parse_id(idtext, &id) < 0)
 		return 0;
 	rules = watch_rules_for(w, id, &n);
 	if (n == 0)
 		return 0;
+	if (cut) {
+		for (size_t i = 0; i < n; i++)
+			watch_reject(rules[i], cursor, "the event is too large: "
+				     "a field over 64K, more than 256K of "
+				     "fields or more than 512 fields");
+		return 0;
+	}
 	(void)sd_journal_get_realtime_usec(w->j, &when);
 	now = now_usec(CLOCK_REALTIME);
 

@@ -4,7 +4,7 @@
 #   watch_setup            makes $RULES, $STATE, $OUT (stamps) under $TESTDIR
 #   watch_stamp_rule NAME ID [TRIGGER-LINES] [JOB-LINES]
 #                          writes $RULES/NAME.rule: on event ID, exec
-#                          tools/stamp $OUT N (one file per event's N field)
+#                          tools/stamp $OUT EVENT_N (one file per event's N field, which exec passes as EVENT_N)
 #   watch_start [OPTION]...   starts evtrigger run; waits for DAEMON_STARTED
 #   watch_stop             SIGTERM, waits for it to exit
 #   watch_kill9            kill -9
@@ -31,7 +31,7 @@ watch_stamp_rule() {
 		[ -n "$trigger" ] && printf '%s\n' "$trigger"
 		printf '[job]\nsteps = exec\non-busy = queue\n'
 		[ -n "$job" ] && printf '%s\n' "$job"
-		printf '[exec]\ncommand = %s %s N\n' "$BUILD/tools/stamp" "$OUT"
+		printf '[exec]\ncommand = %s %s EVENT_N\n' "$BUILD/tools/stamp" "$OUT"
 	} > "$RULES/$name.rule.tmp"
 	mv "$RULES/$name.rule.tmp" "$RULES/$name.rule"
 }

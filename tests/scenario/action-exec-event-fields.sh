@@ -52,6 +52,42 @@ printf '%s\n' "$out" | grep -q '^LD_PRELOAD=' &&
 	fail "LD_PRELOAD from an event reached the command: $out"
 printf '%s\n' "$out" | grep -q '^JOB_ID=' || fail "no JOB_ID: $out"
 
+# The environment is an allow list: hostile names never arrive as such, any
+# other field arrives only as EVENT_NAME, and a field never overrides the
+# job's VM, RULE or JOB_ID nor a known EVENT_* name.
+$EVTRIGGER action exec -o command="/usr/bin/env" \
+	--event EVENT_TYPE=WARNING --event TYPE=ERROR \
+	--event 'TAR_OPTIONS=--checkpoint=1' --event RSYNC_RSH=/tmp/evil \
+	--event LD_PRELOAD=/tmp/evil.so --event 'BASH_FUNC_LS=() { id; }' \
+	--event VM=vdc --event JOB_ID=fake --event EVENT_EXTRA=kept \
+	2>"$TESTDIR/err" || fail "action exec failed: $(cat "$TESTDIR/err")"
+journal_wait 4 10 EVENT_ID=620
+out=$(journalctl --no-pager -q -n 1 -o cat --output-fields=OUTPUT EVENT_ID=620)
+for name in TAR_OPTIONS RSYNC_RSH LD_PRELOAD BASH_FUNC VM; do
+	printf '%s\n' "$out" | grep -q "^$name" &&
+		fail "$name from an event reached the command: $out"
+done
+printf '%s\n' "$out" | grep -qxF "EVENT_VM=vdc" ||
+	fail "VM=vdc did not arrive as EVENT_VM: $out"
+printf '%s\n' "$out" | grep -qxF "EVENT_TAR_OPTIONS=--checkpoint=1" ||
+	fail "TAR_OPTIONS did not arrive as EVENT_TAR_OPTIONS: $out"
+printf '%s\n' "$out" | grep -qxF "EVENT_EXTRA=kept" ||
+	fail "EVENT_EXTRA not kept: $out"
+printf '%s\n' "$out" | grep -qxF "EVENT_TYPE=WARNING" ||
+	fail "EVENT_TYPE overridden: $out"
+printf '%s\n' "$out" | grep -q "^JOB_ID=fake" && fail "JOB_ID from the event: $out"
+assert_eq "$(printf '%s\n' "$out" | grep -c '^EVENT_TYPE=')" 1 "one EVENT_TYPE"
+
+# The reviewer's case: tar never sees TAR_OPTIONS from an event.
+mkdir "$TESTDIR/tar" && touch "$TESTDIR/tar/x"
+$EVTRIGGER action exec -o cwd="$TESTDIR/tar" \
+	-o command="/bin/tar -cf out.tar x" \
+	--event 'TAR_OPTIONS=--checkpoint=1 --checkpoint-action=exec=touch\ PWNED' \
+	2>"$TESTDIR/err" || fail "action exec failed: $(cat "$TESTDIR/err")"
+journal_wait 5 10 EVENT_ID=620
+[ -e "$TESTDIR/tar/PWNED" ] && fail "TAR_OPTIONS from an event ran a command"
+[ -s "$TESTDIR/tar/out.tar" ] || fail "tar did not run"
+
 # A failing command fails the step and the job, exit status 1.
 rc=0
 $EVTRIGGER action exec -o command='/bin/sh -c "echo oops; exit 3"' \
@@ -66,13 +102,13 @@ journal_field ERROR EVENT_ID=602 | grep -q "exited with status 3" ||
 # Output is bounded.
 $EVTRIGGER action exec -o command='/bin/sh -c "head -c 100000 /dev/zero | tr \\\\0 x"' \
 	-o output-max=10 2>"$TESTDIR/err" || fail "$(cat "$TESTDIR/err")"
-journal_wait 5 10 EVENT_ID=620
+journal_wait 7 10 EVENT_ID=620
 assert_eq "$(journal_field OUTPUT EVENT_ID=620)" xxxxxxxxxx "bounded OUTPUT"
 
 # Nothing of evtrigger's leaks into the command: only 0, 1 and 2 are open.
 $EVTRIGGER action exec -o command='/bin/ls /proc/self/fd' 2>"$TESTDIR/err" ||
 	fail "$(cat "$TESTDIR/err")"
-journal_wait 6 10 EVENT_ID=620
+journal_wait 8 10 EVENT_ID=620
 out=$(journalctl --no-pager -q -n 1 -o cat --output-fields=OUTPUT EVENT_ID=620)
 # ls itself has its directory open as fd 3.
 assert_eq "$(echo $out)" "0 1 2 3" "open file descriptors"
@@ -81,7 +117,7 @@ assert_eq "$(echo $out)" "0 1 2 3" "open file descriptors"
 $EVTRIGGER action exec -o user=nobody -o cwd=/tmp \
 	-o command='/bin/sh -c "id -u; pwd"' 2>"$TESTDIR/err" ||
 	fail "$(cat "$TESTDIR/err")"
-journal_wait 7 10 EVENT_ID=620
+journal_wait 9 10 EVENT_ID=620
 out=$(journalctl --no-pager -q -n 1 -o cat --output-fields=OUTPUT EVENT_ID=620)
 assert_eq "$out" "$(id -u nobody)
 /tmp" "user and cwd"

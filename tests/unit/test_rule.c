@@ -589,6 +589,22 @@ START_TEST(test_mangled)
 }
 END_TEST
 
+/* A rule keeps the text it was loaded from: a job's snapshot is the rule
+ * that matched, not the file as it is when the job starts. */
+START_TEST(test_load_keeps_text)
+{
+	static const char text[] =
+		"[trigger]\nid = 777\n[job]\nvm = vdc\nsteps = plain\n";
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_freep) struct rule *r = NULL;
+
+	ck_assert_int_eq(rule_load_string("t.rule", text, sizeof(text) - 1,
+					  &mods, &r, &errors), 0);
+	ck_assert_ptr_nonnull(r->text);
+	ck_assert_str_eq(r->text, text);
+}
+END_TEST
+
 /* ---- directories ---------------------------------------------------------- */
 
 START_TEST(test_dir_all_errors)
@@ -833,6 +849,7 @@ rule_suite(void)
 	tcase_add_test(tc, test_dir_all_errors);
 	tcase_add_test(tc, test_dir_ids);
 	tcase_add_test(tc, test_dir_empty);
+	tcase_add_test(tc, test_load_keeps_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("match");
