@@ -34,6 +34,12 @@
 #define EVENT_FIELD_SENDER_ADDR "EVENT_SENDER_ADDRESS"
 #define EVENT_FIELD_AUTH        "EVENT_AUTH"
 #define EVENT_FIELD_HOSTNAME    "EVENT_HOSTNAME"
+#define EVENT_FIELD_SENDER_UUID "EVENT_SENDER_UUID"
+/* The event's idempotency key (RFC 4122 text, lower case): a resend of one
+ * event carries the same uuid and runs no second job. */
+#define EVENT_FIELD_UUID        "EVENT_UUID"
+/* The sender's own timestamp, microseconds since the epoch (decimal). */
+#define EVENT_FIELD_TIME        "EVENT_TIME"
 
 enum event_type {
 	EVENT_ERROR,
