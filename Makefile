@@ -53,7 +53,7 @@ ifeq ($(SANITIZE),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 endif
-ALL_CFLAGS  = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC $(DEFS) -Ilib -Iactions \
+ALL_CFLAGS  = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC $(DEFS) -iquote lib -iquote actions \
 	      $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
@@ -165,7 +165,7 @@ install: all
 	install -m 0755 $(BUILD)/evcreate $(DESTDIR)$(BINDIR)/evcreate
 	install -m 0755 $(BUILD)/evtrigger $(DESTDIR)$(SBINDIR)/evtrigger
 	for m in $(MODULES); do install -m 0755 $$m $(DESTDIR)$(ACTIONDIR)/; done
-	install -m 0644 actions/evtrigger-action.h lib/evt-ids.h \
+	install -m 0644 actions/evtrigger-action.h lib/evt-ids.h lib/evt-fields.h \
 		$(DESTDIR)$(INCLUDEDIR)/evtrigger/
 	for f in man/*.1; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man1/; done; true
 	for f in man/*.5; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/; done; true
