@@ -1,6 +1,8 @@
 /* Check suite for lib/evt-fields.h: the table of field names and its
  * #defines agree, one for one. */
 #include <check.h>
+#include <glob.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +59,69 @@ START_TEST(test_no_define_without_row)
 }
 END_TEST
 
+/* journald's own fields, which are not ours to name. */
+static bool
+is_journald_field(const char *name)
+{
+	return strcmp(name, "MESSAGE") == 0 || strcmp(name, "MESSAGE_ID") == 0 ||
+	       strcmp(name, "PRIORITY") == 0 ||
+	       strncmp(name, "SYSLOG_", 7) == 0 || strncmp(name, "CODE_", 5) == 0;
+}
+
+/* lib/ and actions/ write a field as EVT_FIELD_NAME "=...", never as a
+ * literal "NAME=...": a literal is a name that escaped the table. */
+START_TEST(test_no_field_literals)
+{
+	static const char *const patterns[] = {
+		"lib/*.[ch]", "actions/*.[ch]", "actions/*/*.[ch]",
+	};
+	const char *top = getenv("TOP") != NULL ? getenv("TOP") : ".";
+	regex_t re;
+	size_t files = 0;
+
+	ck_assert_int_eq(regcomp(&re, "\"([A-Z][A-Z0-9_]+)=", REG_EXTENDED), 0);
+	for (size_t p = 0; p < ELEMENTSOF(patterns); p++) {
+		char pattern[4096];
+		glob_t g;
+
+		snprintf(pattern, sizeof(pattern), "%s/%s", top, patterns[p]);
+		if (glob(pattern, 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			FILE *f = fopen(g.gl_pathv[i], "re");
+			char line[1024];
+			unsigned n = 0;
+
+			ck_assert_ptr_nonnull(f);
+			files++;
+			while (fgets(line, sizeof(line), f) != NULL) {
+				const char *code = line + strspn(line, " \t");
+				regmatch_t m[2];
+				char name[128];
+				int len;
+
+				n++;
+				/* Comments quote "NAME=value" as examples. */
+				if (strncmp(code, "/*", 2) == 0 || *code == '*' ||
+				    regexec(&re, line, 2, m, 0) != 0)
+					continue;
+				len = (int)(m[1].rm_eo - m[1].rm_so);
+				snprintf(name, sizeof(name), "%.*s", len,
+					 line + m[1].rm_so);
+				ck_assert_msg(is_journald_field(name),
+					      "%s:%u: field literal \"%s=\": use "
+					      "EVT_FIELD_%s (lib/evt-fields.h)",
+					      g.gl_pathv[i], n, name, name);
+			}
+			fclose(f);
+		}
+		globfree(&g);
+	}
+	regfree(&re);
+	ck_assert_uint_gt(files, 10);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -67,6 +132,7 @@ main(void)
 
 	tcase_add_loop_test(tc, test_rows, 0, ELEMENTSOF(rows));
 	tcase_add_test(tc, test_no_define_without_row);
+	tcase_add_test(tc, test_no_field_literals);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -80,6 +80,29 @@ START_TEST(test_beside_commit)
 }
 END_TEST
 
+/* The name the disk actions' crash recovery looks for, for a base name with
+ * a space in it. */
+START_TEST(test_beside_name)
+{
+	_cleanup_(freep) char *target = path_in("disk one.qcow2");
+	struct file_beside b = FILE_BESIDE_INIT;
+	const char *base;
+
+	ck_assert_int_eq(file_beside_open(target, "compact", &b), 0);
+	ck_assert_int_eq(strncmp(b.path, dir, strlen(dir)), 0);
+	base = strrchr(b.path, '/') + 1;
+	ck_assert_int_eq(strncmp(base, ".disk one.qcow2.evt-compact.", 28), 0);
+	ck_assert_uint_eq(strlen(base), 28 + 6);
+	ck_assert(file_is_beside_name(base, "compact"));
+	ck_assert(!file_is_beside_name("disk one.qcow2", "compact"));
+	ck_assert_int_eq(file_beside_commit(&b, target, true), 0);
+	ck_assert_int_eq(access(target, F_OK), 0);
+	ck_assert_int_eq(entries(), 1);
+	file_beside_discard(&b);
+	ck_assert_int_eq(access(target, F_OK), 0);
+}
+END_TEST
+
 START_TEST(test_beside_discard)
 {
 	_cleanup_(freep) char *path = path_in("a");
@@ -186,6 +209,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_beside_commit);
+	tcase_add_test(tc, test_beside_name);
 	tcase_add_test(tc, test_beside_discard);
 	tcase_add_test(tc, test_commit_beside);
 	tcase_add_test(tc, test_atomic);
