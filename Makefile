@@ -8,6 +8,7 @@
 #   make demo            install what the demo needs, run it
 #   make bench           run bench/ and print the figures
 #   make bench-smoke     every benchmark at tiny sizes, in seconds
+#   make fuzz            build the libFuzzer harnesses (tests/fuzz/README)
 #   make install         PREFIX=/usr/local DESTDIR= (the usual)
 #   make uninstall       removes what install put there (same variables)
 #
@@ -124,7 +125,7 @@ UNITS := $(wildcard systemd/*.service)
 HEADERS = actions/evtrigger-action.h lib/evt-ids.h lib/evt-fields.h
 
 .PHONY: all check check-unit check-scenario build-check deps deps-test demo \
-	bench bench-smoke install uninstall clean lint FORCE
+	bench bench-smoke fuzz install uninstall clean lint FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -225,6 +226,21 @@ bench:
 # in seconds; the figures mean nothing.
 bench-smoke: all
 	bench/run.sh --smoke $(BUILD)
+
+# The libFuzzer harnesses of tests/fuzz/ (see its README to run them), each
+# linked with lib/ and the qemu-img JSON reader. Needs clang (tools/deps.sh
+# fuzz).
+FUZZ_CC    ?= clang
+FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=undefined -D_GNU_SOURCE -std=gnu11 \
+	      -iquote lib -iquote actions
+FUZZ_LINKED = $(LIB_SRC) actions/util/jsonv.c actions/util/qemuimg.c
+FUZZERS     = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
+		$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: $(FUZZERS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LINKED)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LINKED)
 
 lint: $(CONFIG_H)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
