@@ -563,7 +563,7 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 		if (sw < 0)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "unknown switch '%s': must be /T, /ID, "
-				    "/SO, /L, /D, /? or --channel",
+				    "/SO, /L, /D or /?",
 				    evc_quote(argv[i], q));
 		if (i + 1 >= argc)
 			return fail(EVC_EXIT_USAGE, ret_msg,

@@ -133,11 +133,9 @@ static const struct {
 	{ { "-i", "1", "-d", "x", "--socket", "" }, EVC_EXIT_USAGE,
 	  "invalid socket path '': must not be empty", { 0 } },
 	{ { "/T", "error", "/ID", "1", "/D", "x", "/X", "y" }, EVC_EXIT_USAGE,
-	  "unknown switch '/X': must be /T, /ID, /SO, /L, /D, /? or --channel",
-	  { 0 } },
+	  "unknown switch '/X': must be /T, /ID, /SO, /L, /D or /?", { 0 } },
 	{ { "/T", "error", "--id", "1" }, EVC_EXIT_USAGE,
-	  "unknown switch '--id': must be /T, /ID, /SO, /L, /D, /? or "
-	  "--channel", { 0 } },
+	  "unknown switch '--id': must be /T, /ID, /SO, /L, /D or /?", { 0 } },
 	{ { "/ID", "1", "/D" }, EVC_EXIT_USAGE, "switch /D needs a value",
 	  { 0 } },
 	{ { "/ID", "1", "/id", "2", "/D", "x" }, EVC_EXIT_USAGE,
@@ -264,8 +262,8 @@ static const struct {
 	{ { "/ID", "1", "/D", "x", "--channel", "--timeout" }, EVC_EXIT_USAGE,
 	  "option '--timeout' needs a value", { 0 } },
 	{ { "/ID", "1", "/D", "x", "--chan" }, EVC_EXIT_USAGE,
-	  "unknown switch '--chan': must be /T, /ID, /SO, /L, /D, /? or "
-	  "--channel", { 0 } },
+	  "unknown switch '--chan': must be /T, /ID, /SO, /L, /D or /?",
+	  { 0 } },
 	/* The event is checked as without --channel. */
 	{ { "/ID", "0", "/D", "x", "--channel" }, EVC_EXIT_INVALID,
 	  "invalid event id '0': must be 1..65535", { 0 } },
