@@ -16,11 +16,18 @@ file "$BUILD/guest/evcreate" | grep -q 'statically linked' ||
 	fail "$BUILD/guest/evcreate is not statically linked: $(file "$BUILD/guest/evcreate")"
 UUID=6f1c2a4e-9b3d-4c5e-8f70-1a2b3c4d5e6f
 
+# The eventcreate-syntax example of evcreate(1) and doc/guest.md.
+example='evcreate /T WARNING /ID 777 /SO John /D "VDC Ready for compaction" --channel'
+echo "$example" >"$TESTDIR/example.sh"
+man_text "$TOP/man/evcreate.1" >"$TESTDIR/evcreate.1.txt"
+assert_example_in "$TESTDIR/evcreate.1.txt" "$TESTDIR/example.sh"
+assert_example_in "$TOP/doc/guest.md" "$TESTDIR/example.sh"
+
 testbed_libvirtd
 cat >"$TESTDIR/send.sh" <<GUEST
 evcreate --channel=/dev/virtio-ports/nope -i 1 -d x
 echo "evt-guest: rc0=\$?"
-evcreate /T WARNING /ID 777 /SO John /D "VDC Ready for compaction" --channel
+$example
 echo "evt-guest: rc1=\$?"
 evcreate --channel -t error -i 12 -d "bad in the host's eyes"
 echo "evt-guest: rc2=\$?"

@@ -13,22 +13,34 @@
 [ -x "$BUILD/guest/evcreate" ] ||
 	fail "no $BUILD/guest/evcreate: run 'make guest-tools BUILD=$BUILD' first"
 
-testbed_libvirtd
-# The two examples, verbatim from man/evcreate.1.
-cat >"$TESTDIR/send.sh" <<'GUEST'
+# The two examples, each checked to be in evcreate(1) and doc/guest.md.
+cat >"$TESTDIR/loop.sh" <<'GUEST'
 uuid=$(cat /proc/sys/kernel/random/uuid)
-echo "evt-guest: uuid=$uuid"
 while :; do
     evcreate --channel --uuid "$uuid" --timeout 10 -t warning \
         -i 777 -s John -d "VDC Ready for compaction"
     rc=$?
     [ $rc = 7 ] || break
 done
-echo "evt-guest: loop rc=$rc"
+GUEST
+cat >"$TESTDIR/plain.sh" <<'GUEST'
 evcreate --channel --type warning --id 777 --source John \
     --description "VDC Ready for compaction"
-echo "evt-guest: plain rc=$?"
 GUEST
+man_text "$TOP/man/evcreate.1" >"$TESTDIR/evcreate.1.txt"
+for f in loop plain; do
+	assert_example_in "$TESTDIR/evcreate.1.txt" "$TESTDIR/$f.sh"
+	assert_example_in "$TOP/doc/guest.md" "$TESTDIR/$f.sh"
+done
+{
+	sed -n 1p "$TESTDIR/loop.sh"
+	echo 'echo "evt-guest: uuid=$uuid"'
+	sed 1d "$TESTDIR/loop.sh"
+	echo 'echo "evt-guest: loop rc=$rc"'
+	cat "$TESTDIR/plain.sh"
+	echo 'echo "evt-guest: plain rc=$?"'
+} >"$TESTDIR/send.sh"
+testbed_libvirtd
 testbed_guest --channel --script "$TESTDIR/send.sh" vdc
 $VIRSH start vdc >/dev/null || fail "cannot start guest vdc"
 sock=$(guest_channel_socket vdc) || exit 1
