@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,7 +28,6 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "options.h"
 #include "quote.h"
 
 /* How long one send waits for its answer before it sends again. */
@@ -222,7 +222,7 @@ fail(int code, char **ret_msg, const char *fmt, ...)
 }
 
 static uint64_t
-now_usec(clockid_t clock)
+clock_usec(clockid_t clock)
 {
 	struct timespec ts;
 
@@ -234,7 +234,7 @@ now_usec(clockid_t clock)
 static int
 msec_left(uint64_t deadline, int cap)
 {
-	uint64_t now = now_usec(CLOCK_MONOTONIC);
+	uint64_t now = clock_usec(CLOCK_MONOTONIC);
 	uint64_t ms = now >= deadline ? 0 : (deadline - now + 999) / 1000;
 
 	return ms < (uint64_t)cap ? (int)ms : cap;
@@ -376,7 +376,7 @@ take_answer(struct sender *s, char *line)
 static enum attempt
 read_answer(struct sender *s)
 {
-	uint64_t until = now_usec(CLOCK_MONOTONIC) + ANSWER_WAIT_MSEC * 1000ULL;
+	uint64_t until = clock_usec(CLOCK_MONOTONIC) + ANSWER_WAIT_MSEC * 1000ULL;
 	char buf[ANSWER_MAX + 1];
 	size_t have = 0;
 	bool skipping = false;
@@ -495,7 +495,6 @@ static int
 send_loop(struct sender *s, char **ret_msg)
 {
 	int retry_ms = RETRY_FIRST_MSEC, r;
-	char tbuf[32];
 
 	for (;;) {
 		r = open_port(s);
@@ -522,10 +521,11 @@ send_loop(struct sender *s, char **ret_msg)
 			pause_msec(s, AGAIN_WAIT_MSEC);
 	}
 	return fail(EVC_EXIT_NOT_ACKED, ret_msg, "not acknowledged within "
-		    "%s (%s); the host may or may not have the event: send it "
-		    "again with --uuid %s",
-		    format_duration(s->timeout_usec, tbuf, sizeof(tbuf)),
-		    s->last, s->uuid);
+		    "%" PRIu64 ".%03us (%s); the host may or may not have the "
+		    "event: send it again with --uuid %s",
+		    s->timeout_usec / 1000000,
+		    (unsigned)(s->timeout_usec % 1000000 / 1000), s->last,
+		    s->uuid);
 }
 
 int
@@ -543,7 +543,7 @@ evc_channel_send(const struct evc_args *a, char **ret_msg)
 	else if ((r = evc_uuid_random(uuid)) < 0)
 		return fail(EVC_EXIT_WRITE, ret_msg, "cannot make a uuid: %s",
 			    strerror(-r));
-	time = evc_format_time(now_usec(CLOCK_REALTIME), tbuf);
+	time = evc_format_time(clock_usec(CLOCK_REALTIME), tbuf);
 	if (time == NULL)
 		return fail(EVC_EXIT_WRITE, ret_msg, "the clock is past the "
 			    "year 9999");
@@ -561,7 +561,7 @@ evc_channel_send(const struct evc_args *a, char **ret_msg)
 	s = (struct sender){
 		.path = a->channel_path, .line = line, .len = len,
 		.uuid = uuid, .fd = -1, .sigfd = sigio_fd(),
-		.deadline = now_usec(CLOCK_MONOTONIC) + a->timeout_usec,
+		.deadline = clock_usec(CLOCK_MONOTONIC) + a->timeout_usec,
 		.timeout_usec = a->timeout_usec,
 	};
 	snprintf(s.last, sizeof(s.last), "no answer from the host on %s",
