@@ -165,7 +165,9 @@ $(BUILD)/guest/libevt.a: $(GUEST_LIB)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/guest/evcreate: $(GUEST_EVC) $(BUILD)/guest/libevt.a
 	$(CC) $(LDFLAGS) -static -Wl,--gc-sections -o $@.tmp $^
-	file $@.tmp | grep -q 'statically linked' || { file $@.tmp; exit 1; }
+	@# static: no program interpreter, no needed libraries, not for ldd
+	! readelf -lW $@.tmp | grep -q 'program interpreter'
+	! readelf -dW $@.tmp | grep -q NEEDED
 	! ldd $@.tmp >/dev/null 2>&1
 	mv -f $@.tmp $@
 

@@ -12,8 +12,13 @@
 
 [ -x "$BUILD/guest/evcreate" ] ||
 	fail "no $BUILD/guest/evcreate: run 'make guest-tools BUILD=$BUILD' first"
-file "$BUILD/guest/evcreate" | grep -q 'statically linked' ||
-	fail "$BUILD/guest/evcreate is not statically linked: $(file "$BUILD/guest/evcreate")"
+# Static: nothing for ldd, no program interpreter, no shared libraries.
+ldd "$BUILD/guest/evcreate" >/dev/null 2>&1 &&
+	fail "$BUILD/guest/evcreate is dynamic: $(ldd "$BUILD/guest/evcreate")"
+readelf -lW "$BUILD/guest/evcreate" | grep -q 'program interpreter' &&
+	fail "$BUILD/guest/evcreate has a program interpreter"
+readelf -dW "$BUILD/guest/evcreate" | grep -q NEEDED &&
+	fail "$BUILD/guest/evcreate needs shared libraries: $(readelf -dW "$BUILD/guest/evcreate" | grep NEEDED)"
 UUID=6f1c2a4e-9b3d-4c5e-8f70-1a2b3c4d5e6f
 
 # The eventcreate-syntax example of evcreate(1) and doc/guest.md.
