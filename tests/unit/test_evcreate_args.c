@@ -6,7 +6,7 @@
 
 #include "../../evcreate/args.h"
 #include "../../evcreate/batch.h"
-#include "../../evcreate/quote.h"
+#include "quote.h"
 
 #define MAX_ARGS 16
 
