@@ -12,6 +12,7 @@
 #   lib/*.c              -> build/libevt.a (shared by every program)
 #   evcreate/*.c         -> build/evcreate   (evcreate/main.c has main())
 #   evtrigger/*.c        -> build/evtrigger  (evtrigger/main.c has main())
+#   listen/*.c           -> build/evtrigger-listen (listen/main.c has main())
 #   actions/*.c          -> build/actions/NAME.so, one module per file
 #   actions/util/*.c     -> linked into every module
 #   tests/unit/test_*.c  -> build/tests/test_*, Check suites
@@ -60,6 +61,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 EVC_SRC    := $(sort $(filter-out evcreate/main.c,$(wildcard evcreate/*.c)))
 EVT_SRC    := $(sort $(filter-out evtrigger/main.c,$(wildcard evtrigger/*.c)))
+LSN_SRC    := $(sort $(filter-out listen/main.c,$(wildcard listen/*.c)))
 ACT_SRC    := $(sort $(wildcard actions/*.c))
 ACTUTIL_SRC:= $(sort $(wildcard actions/util/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
@@ -71,7 +73,9 @@ LIBEVT   = $(BUILD)/libevt.a
 LIBEVC   = $(BUILD)/libevcreate.a
 LIBEVTR  = $(BUILD)/libevtrigger.a
 LIBACT   = $(BUILD)/libactutil.a
-PROGS    = $(patsubst %/main.c,$(BUILD)/%,$(wildcard evcreate/main.c evtrigger/main.c))
+LIBLSN   = $(BUILD)/liblisten.a
+PROGS    = $(patsubst %/main.c,$(BUILD)/%,$(wildcard evcreate/main.c evtrigger/main.c)) \
+	   $(BUILD)/evtrigger-listen
 MODULES  = $(patsubst actions/%.c,$(BUILD)/actions/%.so,$(ACT_SRC))
 TESTS    = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TOOLS    = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
@@ -99,6 +103,8 @@ $(LIBEVTR): $(call obj,$(EVT_SRC)) $(BUILD)/obj/.empty.o
 	rm -f $@ && ar rcs $@ $^
 $(LIBACT): $(call obj,$(ACTUTIL_SRC)) $(BUILD)/obj/.empty.o
 	rm -f $@ && ar rcs $@ $^
+$(LIBLSN): $(call obj,$(LSN_SRC)) $(BUILD)/obj/.empty.o
+	rm -f $@ && ar rcs $@ $^
 $(BUILD)/obj/.empty.o:
 	@mkdir -p $(dir $@)
 	echo 'typedef int evt_empty_unit;' | $(CC) $(ALL_CFLAGS) -x c -c -o $@ -
@@ -107,10 +113,12 @@ $(BUILD)/evcreate: $(BUILD)/obj/evcreate/main.o $(LIBEVC) $(LIBEVT)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(BUILD)/evtrigger: $(BUILD)/obj/evtrigger/main.o $(LIBEVTR) $(LIBEVT)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+$(BUILD)/evtrigger-listen: $(BUILD)/obj/listen/main.o $(LIBLSN) $(LIBEVT)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(BUILD)/actions/%.so: $(BUILD)/obj/actions/%.o $(LIBACT) $(LIBEVT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(PKG_LIBS)
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBEVTR) $(LIBEVC) $(LIBACT) $(LIBEVT)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBEVTR) $(LIBEVC) $(LIBLSN) $(LIBACT) $(LIBEVT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -ldl
 $(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
@@ -164,6 +172,7 @@ install: all
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/evtrigger/rules.d
 	install -m 0755 $(BUILD)/evcreate $(DESTDIR)$(BINDIR)/evcreate
 	install -m 0755 $(BUILD)/evtrigger $(DESTDIR)$(SBINDIR)/evtrigger
+	install -m 0755 $(BUILD)/evtrigger-listen $(DESTDIR)$(SBINDIR)/evtrigger-listen
 	for m in $(MODULES); do install -m 0755 $$m $(DESTDIR)$(ACTIONDIR)/; done
 	install -m 0644 actions/evtrigger-action.h lib/evt-ids.h \
 		$(DESTDIR)$(INCLUDEDIR)/evtrigger/
@@ -180,7 +189,8 @@ install: all
 	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(SBINDIR)|g' $$f > $(DESTDIR)$(UNITDIR)/$$(basename $$f); done; true
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/evcreate $(DESTDIR)$(SBINDIR)/evtrigger
+	rm -f $(DESTDIR)$(BINDIR)/evcreate $(DESTDIR)$(SBINDIR)/evtrigger \
+		$(DESTDIR)$(SBINDIR)/evtrigger-listen
 	rm -rf $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(INCLUDEDIR)/evtrigger $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(CATALOGDIR)/evtrigger.catalog \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/evtrigger-action.pc
