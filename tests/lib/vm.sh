@@ -3,9 +3,10 @@
 #
 #   testbed_journald                    # (testbed.sh) private journal
 #   testbed_libvirtd                    # private libvirtd, qemu:///system
-#   testbed_guest [--poweroff-after S] [--acpi] NAME [DISK...]
-#                                       # defines (does not start) guest NAME
+#   testbed_guest [--poweroff-after S] [--acpi] [--channel] [--script FILE]
+#                 NAME [DISK...]        # defines (does not start) guest NAME
 #   virsh start NAME; guest_wait_console NAME 'evt-guest: ready' 120
+#   guest_channel_socket NAME           # host end of its org.evtrigger.0 port
 #
 # How it is isolated. Each scenario runs in its own mount namespace
 # (tests/run-all.sh), and testbed_libvirtd mounts tmpfs over every directory
@@ -40,6 +41,29 @@
 # opened (and locked) by QEMU like any VM's disks, so a running guest holds
 # them in use; the guest itself has no virtio-blk driver and never writes
 # them.
+#
+# The guest channel. The initramfs also loads the virtio-serial driver
+# (virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
+# virtio_console, in that order, those the cloud kernel has as modules), and
+# /init makes /dev/virtio-ports/NAME for every port from
+# /sys/class/virtio-ports/*/name and dev (busybox has no udev). --channel
+# gives the guest the one element a user adds to a VM,
+#   <channel type='unix'><target type='virtio' name='org.evtrigger.0'/></channel>
+# (no source path: libvirt chooses it; guest_channel_socket reads it from the
+# running domain's XML), and /init waits for /dev/virtio-ports/org.evtrigger.0
+# before it prints 'evt-guest: ready'. Inside the guest a write to the port
+# blocks while no host process is connected to the socket.
+#
+# Guest scripts and the guest evcreate. --script FILE is a shell script the
+# guest's /init runs (busybox sh, output on the console) after 'evt-guest:
+# ready'; when it ends /init prints 'evt-guest: script exit N'. When a static
+# evcreate exists at $BUILD/guest/evcreate (make guest-tools), the guest has it
+# as /bin/evcreate. Both go into a small second cpio archive that is appended
+# to the shared initramfs in a per-guest $TESTDIR/NAME.initrd (the kernel
+# unpacks concatenated archives in order).
+#
+# channel_standin SOCKET ANSWERS LOG (background) is a stand-in for the host
+# listener, for testing the guest side alone: see its comment.
 #
 # Exports: LIBVIRT_DEFAULT_URI=qemu:///system, VIRSH (virsh with that URI),
 # LIBVIRTD_PID.
@@ -143,7 +167,7 @@ testbed_guest_kernel() {
 # newer), written beside and renamed so that concurrent scenarios never read
 # half of one. Prints its path.
 testbed_guest_initrd() {
-	local kernel out work kver mods m
+	local kernel out work kver mods m f order=
 	kernel=$(testbed_guest_kernel) || exit 1
 	kver=${kernel#/boot/vmlinuz-}
 	out=$TESTBED_GUEST_DIR/guest-$kver.cpio.gz
@@ -162,6 +186,24 @@ testbed_guest_initrd() {
 	for m in acpi/button.ko input/evdev.ko; do
 		cp "$mods/$m" "$work/lib/modules/" || fail "kernel module $m missing"
 	done
+	# The virtio-serial driver, in load order (each needs the ones before);
+	# a module the kernel has built in is skipped.
+	for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev \
+		virtio_pci virtio_console; do
+		grep -q "/$m\.ko\$" "/lib/modules/$kver/modules.builtin" 2>/dev/null &&
+			continue
+		f=$(find "/lib/modules/$kver/kernel" -name "$m.ko*" | head -n 1)
+		[ -n "$f" ] || fail "kernel module $m is neither a module nor built in"
+		case $f in
+		*.ko) cp "$f" "$work/lib/modules/$m.ko" ;;
+		*.ko.xz) xz -dc "$f" >"$work/lib/modules/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$work/lib/modules/$m.ko" ;;
+		*.ko.gz) gzip -dc "$f" >"$work/lib/modules/$m.ko" ;;
+		*) fail "kernel module $f: unknown compression" ;;
+		esac || fail "cannot copy kernel module $f"
+		order="$order $m"
+	done
+	echo "$order" >"$work/lib/modules/virtio.order"
 	cat >"$work/init" <<-'EOF'
 		#!/bin/sh
 		# evtrigger test guest: see tests/lib/vm.sh
@@ -169,16 +211,54 @@ testbed_guest_initrd() {
 		mount -t proc proc /proc
 		mount -t sysfs sys /sys
 		mount -t devtmpfs dev /dev
-		poweroff_after= acpi=0
+		poweroff_after= acpi=0 channel=0
 		for w in $(cat /proc/cmdline); do
 			case $w in
 			evt_poweroff=*) poweroff_after=${w#evt_poweroff=} ;;
 			evt_acpi=1) acpi=1 ;;
+			evt_channel=1) channel=1 ;;
 			esac
 		done
 		insmod /lib/modules/evdev.ko
 		insmod /lib/modules/button.ko
+		for m in $(cat /lib/modules/virtio.order); do
+			insmod /lib/modules/$m.ko
+		done
+		# /dev/virtio-ports/NAME as udev would make it. A port's name
+		# comes from the host shortly after the port appears.
+		ports() {
+			for p in /sys/class/virtio-ports/*; do
+				[ -e "$p/name" ] || continue
+				n=$(cat "$p/name")
+				[ -n "$n" ] || continue
+				b=${p##*/}
+				if [ ! -e "/dev/$b" ]; then
+					d=$(cat "$p/dev")
+					mknod "/dev/$b" c "${d%%:*}" "${d##*:}"
+				fi
+				mkdir -p /dev/virtio-ports
+				ln -sf "../$b" "/dev/virtio-ports/$n"
+			done
+		}
+		if [ "$channel" = 1 ]; then
+			i=0
+			while [ ! -e /dev/virtio-ports/org.evtrigger.0 ] && [ $i -lt 300 ]; do
+				ports
+				[ -e /dev/virtio-ports/org.evtrigger.0 ] && break
+				sleep 0.1
+				i=$((i + 1))
+			done
+			if [ -e /dev/virtio-ports/org.evtrigger.0 ]; then
+				echo "evt-guest: channel org.evtrigger.0" >/dev/ttyS0
+			else
+				echo "evt-guest: channel missing" >/dev/ttyS0
+			fi
+		fi
 		echo "evt-guest: ready" >/dev/ttyS0
+		if [ -f /evt/script ]; then
+			( sh /evt/script </dev/null >/dev/ttyS0 2>&1
+			  echo "evt-guest: script exit $?" >/dev/ttyS0 ) &
+		fi
 		if [ "$acpi" = 1 ]; then
 			for n in /sys/class/input/event*; do
 				[ "$(cat "$n/device/name" 2>/dev/null)" = "Power Button" ] || continue
@@ -204,26 +284,64 @@ testbed_guest_initrd() {
 	echo "$out"
 }
 
-# testbed_guest [--poweroff-after S] [--acpi] [--memory MIB] NAME [DISK...]
+# testbed_guest_extra NAME SCRIPT: prints the path of guest NAME's initrd:
+# the shared one, followed by an archive with SCRIPT (may be empty) as
+# /evt/script and $BUILD/guest/evcreate as /bin/evcreate when present; the
+# shared one alone when there is neither.
+testbed_guest_extra() {
+	local name=$1 script=$2 shared work
+	shared=$(testbed_guest_initrd) || exit 1
+	if [ -z "$script" ] && [ ! -x "$BUILD/guest/evcreate" ]; then
+		echo "$shared"
+		return 0
+	fi
+	work=$(mktemp -d "$TESTDIR/extra.XXXXXX")
+	mkdir -p "$work/bin" "$work/evt"
+	if [ -n "$script" ]; then
+		cp "$script" "$work/evt/script" || fail "cannot read guest script $script"
+		chmod 0755 "$work/evt/script"
+	fi
+	if [ -x "$BUILD/guest/evcreate" ]; then
+		cp "$BUILD/guest/evcreate" "$work/bin/evcreate" ||
+			fail "cannot copy $BUILD/guest/evcreate"
+	fi
+	{
+		cat "$shared"
+		(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1)
+	} >"$TESTDIR/$name.initrd" || fail "cannot build the initrd of guest $name"
+	rm -rf "$work"
+	echo "$TESTDIR/$name.initrd"
+}
+
+# testbed_guest [--poweroff-after S] [--acpi] [--memory MIB] [--channel]
+#               [--script FILE] NAME [DISK...]
 # Defines guest NAME (not started) with DISK... attached as vda, vdb, ...
 # (qcow2 if the name ends in .qcow2, raw otherwise).
 testbed_guest() {
-	local poweroff= acpi=0 memory=128 name kernel initrd cmdline disks= i=0 d fmt
+	local poweroff= acpi=0 memory=128 channel=0 script= name kernel initrd cmdline
+	local disks= i=0 d fmt chan=
 	local letters=abcdefghijklmnop
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--poweroff-after) poweroff=$2; shift 2 ;;
 		--acpi) acpi=1; shift ;;
 		--memory) memory=$2; shift 2 ;;
+		--channel) channel=1; shift ;;
+		--script) script=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
 	name=${1:?testbed_guest: NAME missing}
 	shift
 	kernel=$(testbed_guest_kernel) || exit 1
-	initrd=$(testbed_guest_initrd) || exit 1
-	cmdline="console=ttyS0 panic=-1 quiet evt_acpi=$acpi"
+	initrd=$(testbed_guest_extra "$name" "$script") || exit 1
+	cmdline="console=ttyS0 panic=-1 quiet evt_acpi=$acpi evt_channel=$channel"
 	[ -n "$poweroff" ] && cmdline="$cmdline evt_poweroff=$poweroff"
+	# What a user adds to a VM: no source path, libvirt chooses it.
+	[ "$channel" = 1 ] && chan="
+    <channel type='unix'>
+      <target type='virtio' name='org.evtrigger.0'/>
+    </channel>"
 	for d in "$@"; do
 		case $d in *.qcow2) fmt=qcow2 ;; *) fmt=raw ;; esac
 		disks="$disks
@@ -249,7 +367,7 @@ testbed_guest() {
 		  <on_poweroff>destroy</on_poweroff>
 		  <on_reboot>destroy</on_reboot>
 		  <on_crash>destroy</on_crash>
-		  <devices>$disks
+		  <devices>$disks$chan
 		    <serial type='file'>
 		      <source path='$TESTDIR/$name.console' append='on'/>
 		      <target port='0'/>
@@ -306,4 +424,76 @@ assert_off_by_event() {
 	"lifecycle event stopped (shutdown)" | "lifecycle event shutdown ("*) ;;
 	*) fail "$step on $vm: not ended by a shutdown lifecycle event: REASON='$reason'" ;;
 	esac
+}
+
+# guest_channel_socket NAME [PORT]: prints the host socket path of the running
+# guest NAME's channel PORT (default org.evtrigger.0), read from libvirt's
+# live XML (libvirt chooses the path; it is never built here).
+guest_channel_socket() {
+	local name=$1 port=${2:-org.evtrigger.0} path
+	path=$($VIRSH dumpxml "$name" | python3 -c '
+import sys, xml.etree.ElementTree as ET
+port = sys.argv[1]
+for ch in ET.parse(sys.stdin).getroot().iter("channel"):
+    t, s = ch.find("target"), ch.find("source")
+    if t is not None and t.get("name") == port and s is not None and s.get("path"):
+        print(s.get("path"))
+        break
+' "$port") || fail "cannot read the live XML of guest $name"
+	[ -n "$path" ] || fail "guest $name has no channel $port with a source path in its live XML"
+	echo "$path"
+}
+
+# channel_standin SOCKET ANSWERS LOG: a STAND-IN FOR THE HOST LISTENER
+# (evtrigger-listen), for testing the guest side alone. It connects to the
+# guest channel's host socket, appends every line it receives to LOG, and
+# answers each line with the next word of ANSWERS (comma-separated; the last
+# one repeats):
+#   ok       "OK <uuid>": the line's uuid= value (lowercased), or a new one
+#   errNNN   "ERR NNN stand-in refusal" (e.g. err400, err429, err503)
+#   silent   no answer
+#   drop     no answer; close the connection and connect again
+# It appends "answered: <answer>" lines to LOG.answers. Run it in the
+# background; it exits when QEMU closes the socket.
+channel_standin() {
+	python3 - "$@" <<-'PYEOF'
+	import re, socket, sys, time, uuid
+	path, answers, log = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+	def connect():
+	    for _ in range(300):
+	        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	        try:
+	            s.connect(path)
+	            return s
+	        except OSError:
+	            s.close()
+	            time.sleep(0.1)
+	    sys.exit("stand-in: cannot connect to " + path)
+	s, buf, n = connect(), b"", 0
+	with open(log, "ab", buffering=0) as lf, open(log + ".answers", "a", buffering=1) as af:
+	    while True:
+	        d = s.recv(65536)
+	        if not d:
+	            break
+	        buf += d
+	        while b"\n" in buf:
+	            line, buf = buf.split(b"\n", 1)
+	            lf.write(line + b"\n")
+	            a = answers[min(n, len(answers) - 1)]
+	            n += 1
+	            if a == "ok":
+	                m = re.search(rb"(?:^|\s)uuid=([0-9A-Fa-f-]{36})(?:\s|$)", line)
+	                u = m.group(1).decode().lower() if m else str(uuid.uuid4())
+	                r = "OK " + u
+	            elif a.startswith("err"):
+	                r = "ERR " + a[3:] + " stand-in refusal"
+	            else:
+	                r = None
+	            af.write("answered: %s\n" % (r or a))
+	            if r:
+	                s.sendall((r + "\n").encode())
+	            if a == "drop":
+	                s.close()
+	                s, buf = connect(), b""
+	PYEOF
 }
