@@ -4,7 +4,8 @@
 #   testbed_journald; testbed_libvirtd
 #   testbed_listen_user             # user evtrigger-listen, journal readable
 #   listen_start [OPTION...]        # $BUILD/evtrigger-listen --user ... &
-#   listen_stop                     # SIGTERM, wait
+#   listen_stop                     # SIGTERM, wait; fails unless it exits
+#                                   # 0 with no sanitizer report
 #   listen_wait_attached VM [N]     # N-th CHANNEL_ATTACHED event (650) of VM
 #
 # The user. evtrigger-listen's child runs as its own user, a system user (uid
@@ -68,14 +69,30 @@ testbed_listen_user() {
 listen_start() {
 	"$EVTRIGGER_LISTEN" --user "$LISTEN_USER" "$@" >>"$LISTEN_LOG" 2>&1 &
 	LISTEN_PID=$!
-	testbed_at_exit "listen_stop"
+	testbed_at_exit "listen_kill $LISTEN_PID"
+}
+
+listen_kill() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	true
 }
 
 listen_stop() {
+	local rc
 	[ -n "$LISTEN_PID" ] || return 0
 	kill "$LISTEN_PID" 2>/dev/null
-	wait "$LISTEN_PID" 2>/dev/null
+	wait "$LISTEN_PID"
+	rc=$?
 	LISTEN_PID=
+	[ "$rc" = 0 ] || fail "evtrigger-listen exited $rc: $(tail -n 20 "$LISTEN_LOG")"
+	listen_check_log
+}
+
+# listen_check_log: fails if the listener's stderr has a sanitizer report.
+listen_check_log() {
+	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LISTEN_LOG" ||
+		fail "sanitizer report from evtrigger-listen: $(grep -m1 -A20 -E 'Sanitizer|runtime error' "$LISTEN_LOG")"
 }
 
 # listen_wait_attached VM [N [TIMEOUT_S]]: waits for the N-th (default 1)

@@ -59,3 +59,4 @@ assert_eq "$(journal_count EVENT_UUID=$made EVENT_ID=778 EVENT_SENDER=vdc)" 1 \
 assert_eq "$(journal_count EVENT_ID=778 EVENT_TIME=)" 0 "EVENT_TIME without a time"
 journal_wait 1 10 EVENT_ID=650 VM=vdc
 assert_eq "$(journal_field VM_UUID EVENT_ID=650 VM=vdc)" "$dom_uuid" "attached VM_UUID"
+listen_stop
