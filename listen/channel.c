@@ -60,6 +60,8 @@ channel_in_added(struct channel *ch, size_t n)
 static void
 in_consume(struct channel *ch, size_t n)
 {
+	if (n == 0)
+		return;
 	memmove(ch->in, ch->in + n, ch->in_len - n);
 	ch->in_len -= n;
 }
@@ -93,6 +95,8 @@ channel_out(const struct channel *ch, size_t *ret_len)
 void
 channel_out_sent(struct channel *ch, size_t n)
 {
+	if (n == 0)
+		return;
 	memmove(ch->out, ch->out + n, ch->out_len - n);
 	ch->out_len -= n;
 }
