@@ -22,12 +22,12 @@ i=1
 while [ $i -le 12 ]; do
 	read -r answer <&3
 	echo "evt-guest: answer $i: $answer"
-	echo "$answer" >"/tmp/a$i"
+	eval "a$i=\$answer"
 	i=$((i + 1))
 done
 i=1
 while [ $i -le 12 ]; do
-	answer=$(cat "/tmp/a$i")
+	eval "answer=\$a$i"
 	while [ "${answer#ERR 429}" != "$answer" ]; do
 		line $i >&3
 		read -r answer <&3
