@@ -384,7 +384,10 @@ child_run(const struct child_config *cfg)
 		return 1;
 	}
 	r = sandbox_seccomp();
-	if (r < 0) {
+	if (r == -EOPNOTSUPP)
+		fprintf(stderr, "evtrigger-listen: no seccomp filter for this "
+			"architecture; running without one\n");
+	else if (r < 0) {
 		fprintf(stderr, "evtrigger-listen: cannot install the seccomp "
 			"filter: %s\n", strerror(-r));
 		return 1;

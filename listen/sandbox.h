@@ -26,7 +26,9 @@ int sandbox_drop(const struct sandbox_user *u);
 
 /* Installs the seccomp filter: execve, ptrace, mount, module loading,
  * set*id, namespaces, keyrings, bpf and sockets other than AF_UNIX fail
- * with EPERM. Needs NO_NEW_PRIVS (sandbox_drop). Returns 0 or -errno. */
+ * with EPERM; a system call of another architecture kills the process.
+ * Needs NO_NEW_PRIVS (sandbox_drop). Returns 0, -EOPNOTSUPP on an
+ * architecture other than x86_64 and aarch64, or -errno. */
 int sandbox_seccomp(void);
 
 #endif
