@@ -252,12 +252,14 @@ connect_libvirt(struct priv *p)
 	p->callback = virConnectDomainEventRegisterAny(
 		p->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), p, NULL);
-	if (p->callback < 0 ||
-	    virConnectRegisterCloseCallback(p->conn, on_close, p, NULL) < 0 ||
-	    virConnectSetKeepAlive(p->conn, 5, 3) < 0) {
+	if (p->callback < 0) {
 		disconnect(p);
 		return -EIO;
 	}
+	/* Only remote connections have these; a lost one is also found by
+	 * virConnectIsAlive on the timer. */
+	(void)virConnectRegisterCloseCallback(p->conn, on_close, p, NULL);
+	(void)virConnectSetKeepAlive(p->conn, 5, 3);
 	return 0;
 }
 
@@ -308,22 +310,28 @@ ignore_error(void *opaque, virErrorPtr err)
 {
 }
 
-int
-priv_run(const struct priv_config *cfg)
+/* Ends the child and waits for it. */
+static void
+stop_child(pid_t pid)
 {
-	struct priv p = { .cfg = cfg, .callback = -1 };
-	struct sigaction sa = { .sa_handler = on_term };
-	int status, code = 0;
+	int status;
 
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	virSetErrorFunc(NULL, ignore_error);
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int
+serve(struct priv *p)
+{
+	const struct priv_config *cfg = p->cfg;
+	int code = 0;
+
 	if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
 		fprintf(stderr, "evtrigger-listen: cannot set up libvirt\n");
 		return 1;
 	}
-	if (connect_libvirt(&p) < 0) {
+	if (connect_libvirt(p) < 0) {
 		virErrorPtr e = virGetLastError();
 
 		fprintf(stderr, "evtrigger-listen: cannot connect to %s: %s\n",
@@ -331,25 +339,39 @@ priv_run(const struct priv_config *cfg)
 		return 1;
 	}
 	if (virEventAddHandle(cfg->ctl, VIR_EVENT_HANDLE_READABLE,
-			      on_ctl, &p, NULL) < 0 ||
-	    virEventAddTimeout(RETRY_MSEC, on_timer, &p, NULL) < 0) {
+			      on_ctl, p, NULL) < 0 ||
+	    virEventAddTimeout(RETRY_MSEC, on_timer, p, NULL) < 0) {
 		fprintf(stderr, "evtrigger-listen: cannot set up the event "
 			"loop\n");
+		disconnect(p);
 		return 1;
 	}
-	scan(&p);
-	while (!quit && !p.child_gone)
+	scan(p);
+	while (!quit && !p->child_gone)
 		if (virEventRunDefaultImpl() < 0)
 			break;
-	if (p.child_gone && !quit) {
+	if (p->child_gone && !quit) {
 		fprintf(stderr, "evtrigger-listen: the unprivileged child "
 			"ended\n");
 		code = 1;
 	}
-	disconnect(&p);
-	kill(cfg->child, SIGTERM);
-	while (waitpid(cfg->child, &status, 0) < 0 && errno == EINTR)
-		;
+	disconnect(p);
+	return code;
+}
+
+int
+priv_run(const struct priv_config *cfg)
+{
+	struct priv p = { .cfg = cfg, .callback = -1 };
+	struct sigaction sa = { .sa_handler = on_term };
+	int code;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	virSetErrorFunc(NULL, ignore_error);
+	code = serve(&p);
+	stop_child(cfg->child);
 	for (size_t i = 0; i < p.n_att; i++)
 		free(p.att[i].path);
 	free(p.att);
