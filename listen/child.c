@@ -271,6 +271,25 @@ conn_write(struct conn *cn)
 	return n >= 0 || errno == EAGAIN || errno == EINTR;
 }
 
+/* Steps and writes answers until neither makes progress: a full answer
+ * buffer holds the steps up, so sending answers can let them go on. Returns
+ * false when the channel failed. */
+static bool
+conn_run(struct child *c, struct conn *cn, uint64_t now)
+{
+	for (;;) {
+		size_t before, after;
+
+		conn_steps(c, cn, now);
+		channel_out(cn->ch, &before);
+		if (!conn_write(cn))
+			return false;
+		channel_out(cn->ch, &after);
+		if (before < CHANNEL_OUT_MAX || after == before)
+			return true;
+	}
+}
+
 static int
 poll_timeout(const struct child *c, uint64_t now)
 {
@@ -333,9 +352,7 @@ loop(struct child *c)
 				ok = conn_read(cn, &why);
 			else if (re & (POLLHUP | POLLERR))
 				ok = false;
-			if (ok)
-				conn_steps(c, cn, now);
-			if (ok && !conn_write(cn)) {
+			if (ok && !conn_run(c, cn, now)) {
 				ok = false;
 				why = "write error";
 			}
@@ -343,10 +360,8 @@ loop(struct child *c)
 				conn_close(c, i, why);
 		}
 		check_written(c, now);
-		for (size_t i = 0; i < c->n_conns; i++) {
-			conn_steps(c, &c->conns[i], now);
-			(void)conn_write(&c->conns[i]);
-		}
+		for (size_t i = 0; i < c->n_conns; i++)
+			(void)conn_run(c, &c->conns[i], now);
 		if (pfd[0].revents & (POLLIN | POLLHUP)) {
 			r = handle_ctl(c);
 			if (r < 0)
