@@ -2,7 +2,8 @@
 # Two guests send the same event at the same time over their own channels;
 # each entry carries the identity of the VM it came from (EVENT_SENDER and
 # EVENT_SENDER_UUID as libvirt knows them), never the other's, and each guest
-# gets the answer for its own event.
+# gets the answer for its own event. A third guest that wrote half a line
+# and stalled holds up neither of them.
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/vm.sh"
 . "$TOP/tests/lib/listen.sh"
@@ -22,7 +23,16 @@ for vm in vdc web; do
 	GUEST
 	testbed_guest --channel --script "$TESTDIR/$vm.sh" "$vm"
 done
+cat >"$TESTDIR/stall.sh" <<'GUEST'
+exec 3<>/dev/virtio-ports/org.evtrigger.0 || exit 1
+printf 'type=warning id=777 source=John description="never ends' >&3
+echo "evt-guest: stalled"
+while :; do sleep 3600; done
+GUEST
+testbed_guest --channel --script "$TESTDIR/stall.sh" stall
 listen_start
+$VIRSH start stall >/dev/null || fail "cannot start guest stall"
+guest_wait_console stall 'evt-guest: stalled' 120
 $VIRSH start vdc >/dev/null || fail "cannot start guest vdc"
 $VIRSH start web >/dev/null || fail "cannot start guest web"
 for vm in vdc web; do
@@ -48,4 +58,5 @@ for vm in vdc web; do
 	assert_eq "$(journal_count EVENT_ID=777 EVENT_SENDER=$vm)" 3 "entries of $vm"
 done
 [ "$($VIRSH domuuid vdc)" != "$($VIRSH domuuid web)" ] || fail "same domain uuids?"
+assert_eq "$(journal_count EVENT_SENDER=stall)" 0 "entries of the stalled guest"
 listen_stop
