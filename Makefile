@@ -161,7 +161,7 @@ bench:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--suppress=missingIncludeSystem -Ilib -Iactions lib evcreate evtrigger actions
+		--suppress=missingIncludeSystem -Ilib -Iactions lib evcreate evtrigger listen actions
 
 # --- install -------------------------------------------------------------------
 install: all
