@@ -62,10 +62,11 @@ testbed_listen_user() {
 	done
 }
 
-# listen_start [OPTION...]: starts the listener in the background, its
-# stderr in $LISTEN_LOG, and waits until its child has the journal open (it
-# prints nothing then; the first scan is done when the parent is in its
-# loop, so callers wait for CHANNEL_ATTACHED events instead).
+# listen_start [OPTION...]: starts the listener in the background as
+#   $BUILD/evtrigger-listen --user evtrigger-listen OPTION...
+# (libvirt: qemu:///system, the test bed's private libvirtd), its stderr in
+# $LISTEN_LOG. It does not wait: a guest's write waits for the listener
+# anyway, and listen_wait_attached waits for its CHANNEL_ATTACHED event.
 listen_start() {
 	"$EVTRIGGER_LISTEN" --user "$LISTEN_USER" "$@" >>"$LISTEN_LOG" 2>&1 &
 	LISTEN_PID=$!
