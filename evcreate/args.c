@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "args.h"
+#include "options.h"
 #include "quote.h"
 
 /* What the command line gave, before any of it is validated: both syntaxes
@@ -14,9 +15,12 @@ struct raw_args {
 	const char *value[5];           /* indexed by enum raw_key */
 	const char **fields;
 	size_t n_fields;
+	bool channel, timeout, uuid;    /* --channel, --timeout, --uuid given */
 };
 
 enum raw_key { RAW_TYPE, RAW_ID, RAW_SOURCE, RAW_LOG, RAW_DESCRIPTION };
+
+static int ec_lookup(const char *s);
 
 static const char *const raw_key_names[] = {
 	[RAW_TYPE] = "type",
@@ -156,6 +160,100 @@ evc_add_field(struct event *e, const char *assignment, char **ret_msg)
 	return EVC_EXIT_OK;
 }
 
+int
+evc_uuid_normalize(const char *s, char ret[EVC_UUID_LEN + 1])
+{
+	char out[EVC_UUID_LEN + 1];
+
+	if (strlen(s) != EVC_UUID_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < EVC_UUID_LEN; i++) {
+		char c = s[i];
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return -EINVAL;
+		} else if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return -EINVAL;
+		out[i] = c;
+	}
+	out[EVC_UUID_LEN] = '\0';
+	memcpy(ret, out, sizeof(out));
+	return 0;
+}
+
+/* The values of --channel[=DEV], --timeout and --uuid, in either syntax.
+ * value NULL for --channel means the default device. */
+static int
+set_channel_option(struct evc_args *a, struct raw_args *raw, const char *name,
+		   const char *value, char **ret_msg)
+{
+	char q[EVC_QUOTE_MAX];
+	uint64_t usec;
+	bool *given = streq(name, "channel") ? &raw->channel
+		      : streq(name, "timeout") ? &raw->timeout : &raw->uuid;
+
+	if (*given)
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "option '--%s' given twice", name);
+	*given = true;
+	if (streq(name, "channel")) {
+		if (value != NULL && value[0] == '\0')
+			return fail(EVC_EXIT_USAGE, ret_msg,
+				    "invalid channel device '': must not be "
+				    "empty");
+		a->channel_path = value != NULL ? value : EVC_CHANNEL_DEVICE;
+	} else if (streq(name, "timeout")) {
+		if (parse_duration(value, &usec) < 0 || usec == 0)
+			return fail(EVC_EXIT_USAGE, ret_msg,
+				    "invalid timeout '%s': must be seconds, or "
+				    "a duration such as 500ms or 2m, more than 0",
+				    evc_quote(value, q));
+		a->timeout_usec = usec;
+	} else if (evc_uuid_normalize(value, a->uuid) < 0)
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "invalid uuid '%s': must be 8-4-4-4-12 hexadecimal "
+			    "digits", evc_quote(value, q));
+	return EVC_EXIT_OK;
+}
+
+/* How many arguments from argv[i] on a channel option takes in the
+ * eventcreate syntax (0: argv[i] is none): --channel, --channel=DEV,
+ * --timeout S, --timeout=S, --uuid U, --uuid=U. *ret_name and *ret_value
+ * (NULL if missing) say what it is. */
+static int
+channel_option_at(int argc, char *argv[], int i, const char **ret_name,
+		  const char **ret_value)
+{
+	static const char *const names[] = { "channel", "timeout", "uuid" };
+	const char *arg = argv[i];
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	for (size_t k = 0; k < ELEMENTSOF(names); k++) {
+		size_t len = strlen(names[k]);
+
+		if (strncmp(arg + 2, names[k], len) != 0)
+			continue;
+		*ret_name = names[k];
+		if (arg[2 + len] == '=') {
+			*ret_value = arg + 3 + len;
+			return 1;
+		}
+		if (arg[2 + len] != '\0')
+			continue;
+		if (k == 0) {
+			*ret_value = NULL;
+			return 1;
+		}
+		*ret_value = i + 1 < argc ? argv[i + 1] : NULL;
+		return 2;
+	}
+	return 0;
+}
+
 /* Checks and applies what the command line gave to a new event. */
 static int
 raw_apply(const struct raw_args *raw, bool need_complete, struct event **ret,
@@ -209,6 +307,9 @@ enum {
 	OPT_TARGET = 0x100,
 	OPT_SYSLOG_FORMAT,
 	OPT_SOCKET,
+	OPT_CHANNEL,
+	OPT_TIMEOUT,
+	OPT_UUID,
 };
 
 static const struct option gnu_options[] = {
@@ -222,6 +323,9 @@ static const struct option gnu_options[] = {
 	{ "syslog-format", required_argument, NULL, OPT_SYSLOG_FORMAT },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "batch", required_argument, NULL, 'b' },
+	{ "channel", optional_argument, NULL, OPT_CHANNEL },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "uuid", required_argument, NULL, OPT_UUID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -272,7 +376,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 	char q[EVC_QUOTE_MAX], name[64];
 	bool seen[0x200] = { false };
 	bool target_given = false, format_given = false;
-	int c, longindex;
+	int c, longindex, code;
 
 	optind = 0;
 	opterr = 0;
@@ -352,10 +456,24 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 					    "be empty");
 			a->socket_path = optarg;
 			break;
+		case OPT_CHANNEL:
+		case OPT_TIMEOUT:
+		case OPT_UUID:
+			code = set_channel_option(
+				a, raw, gnu_options[longindex].name, optarg,
+				ret_msg);
+			if (code != EVC_EXIT_OK)
+				return code;
+			break;
 		}
 		if (slot != NULL)
 			*slot = optarg;
 	}
+	if (optind < argc && raw->channel && argv[optind][0] == '/' &&
+	    ec_lookup(argv[optind]) < 0)
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "unexpected argument '%s': give the device as "
+			    "--channel=DEV", evc_quote(argv[optind], q));
 	if (optind < argc)
 		return fail(EVC_EXIT_USAGE, ret_msg,
 			    "unexpected argument '%s'%s",
@@ -364,6 +482,10 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 				    ? ": eventcreate switches (/T, /ID, ...) "
 				      "cannot be mixed with --options"
 				    : "");
+	if (raw->channel && (target_given || seen[OPT_SOCKET] || format_given))
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "option --channel cannot be combined with "
+			    "--target, --socket or --syslog-format");
 	/* --socket and --syslog-format choose syslog unless told otherwise. */
 	if ((seen[OPT_SOCKET] || format_given) && !target_given)
 		a->target = EVC_TARGET_SYSLOG;
@@ -423,8 +545,21 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 			    "yet: evcreate writes to the local journal or "
 			    "syslog only");
 	for (i = 1; i < argc; i++) {
-		int sw = ec_lookup(argv[i]);
+		int sw = ec_lookup(argv[i]), n, code;
+		const char *name, *value;
 
+		n = channel_option_at(argc, argv, i, &name, &value);
+		if (n == 2 && value == NULL)
+			return fail(EVC_EXIT_USAGE, ret_msg,
+				    "option '--%s' needs a value", name);
+		if (n > 0) {
+			code = set_channel_option(a, raw, name, value,
+						  ret_msg);
+			if (code != EVC_EXIT_OK)
+				return code;
+			i += n - 1;
+			continue;
+		}
 		if (sw < 0)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "unknown switch '%s': must be /T, /ID, "
@@ -441,11 +576,18 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 	return EVC_EXIT_OK;
 }
 
-/* eventcreate syntax when the first argument is one of its switches. */
+/* eventcreate syntax when the first argument, after any channel options,
+ * is one of its switches. */
 static bool
 is_eventcreate_syntax(int argc, char *argv[])
 {
-	return argc > 1 && argv[1][0] == '/' && ec_lookup(argv[1]) >= 0;
+	const char *name, *value;
+	int i = 1, n;
+
+	while (i < argc && (n = channel_option_at(argc, argv, i, &name,
+						  &value)) > 0)
+		i += n;
+	return i < argc && argv[i][0] == '/' && ec_lookup(argv[i]) >= 0;
 }
 
 void
@@ -462,6 +604,7 @@ evc_args_parse(int argc, char *argv[], struct evc_args *ret, char **ret_msg)
 		.action = EVC_WRITE,
 		.target = EVC_TARGET_AUTO,
 		.syslog_format = SYSLOG_RFC3164,
+		.timeout_usec = EVC_CHANNEL_TIMEOUT_USEC,
 	};
 	struct raw_args raw = { .value = { NULL } };
 	int code;
@@ -481,6 +624,19 @@ evc_args_parse(int argc, char *argv[], struct evc_args *ret, char **ret_msg)
 	if (code != EVC_EXIT_OK)
 		goto out;
 	if (a.action == EVC_WRITE || a.action == EVC_BATCH) {
+		code = EVC_EXIT_USAGE;
+		if ((raw.timeout || raw.uuid) && !raw.channel) {
+			fail(code, ret_msg, "options --timeout and --uuid "
+			     "apply to --channel only");
+			goto out;
+		}
+		if (raw.channel && a.action == EVC_BATCH) {
+			fail(code, ret_msg, "options --channel and --batch "
+			     "cannot be combined: --channel sends one event");
+			goto out;
+		}
+		if (raw.channel)
+			a.target = EVC_TARGET_CHANNEL;
 		code = raw_apply(&raw, a.action == EVC_WRITE, &a.event,
 				 ret_msg);
 		if (code != EVC_EXIT_OK)
@@ -499,8 +655,10 @@ evc_usage(FILE *f)
 "usage: evcreate [OPTION]... --id ID --description TEXT\n"
 "       evcreate [OPTION]... --batch FILE\n"
 "       evcreate /T TYPE /ID ID [/SO SOURCE] [/L LOG] /D TEXT\n"
+"       evcreate --channel[=DEV] [--timeout S] [--uuid U] EVENT (either syntax)\n"
 "\n"
-"Write a typed event (Windows eventcreate's fields) to the journal or syslog.\n"
+"Write a typed event (Windows eventcreate's fields) to the journal or syslog,\n"
+"or, inside a VM, send it to the host's journal through a virtio-serial port.\n"
 "\n"
 "event:\n"
 "  -t, --type TYPE         ERROR, WARNING, INFORMATION or SUCCESS, any case\n"
@@ -523,6 +681,14 @@ EVC_DEFAULT_SOURCE ")\n"
 "                          form stock syslog daemons read on a local socket)\n"
 "      --socket PATH       syslog socket (default " SYSLOG_SOCKET ")\n"
 "                          --socket and --syslog-format imply --target syslog\n"
+"      --channel[=DEV]     inside a VM: send the event to the host through the\n"
+"                          virtio-serial port DEV (default\n"
+"                          " EVC_CHANNEL_DEVICE ")\n"
+"                          and wait until the host has it in its journal\n"
+"      --timeout S         --channel: give up after S seconds (or 500ms, 2m;\n"
+"                          default 30), resending until then\n"
+"      --uuid U            --channel: the event's uuid (default: a new one);\n"
+"                          a resend with the same uuid is stored only once\n"
 "\n"
 "many events:\n"
 "  -b, --batch FILE        one event per line of FILE ('-': standard input),\n"
@@ -540,10 +706,12 @@ EVC_DEFAULT_SOURCE ")\n"
 "  -V, --version           the version\n"
 "\n"
 "eventcreate syntax (switches in any case): /T type, /ID id, /SO source,\n"
-"/L log, /D description, /? help. /S, /U and /P (remote system) are not\n"
-"supported yet.\n"
+"/L log, /D description, /? help; --channel, --timeout and --uuid may be\n"
+"added. /S, /U and /P (remote system) are not supported yet.\n"
 "\n"
 "exit status: 0 written, 1 write failed, 2 usage, 3 invalid event (nothing\n"
-"written), 4 target unavailable, 5 some batch lines failed, 6 not supported.\n"
+"written), 4 target unavailable, 5 some batch lines failed, 6 not supported,\n"
+"7 no answer from the host within --timeout (resend with the same --uuid),\n"
+"8 the host refused the event.\n"
 "See evcreate(1).\n", f);
 }

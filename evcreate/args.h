@@ -5,6 +5,7 @@
 #define EVC_ARGS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "event.h"
 #include "syslog.h"
@@ -17,9 +18,18 @@
 #define EVC_EXIT_UNAVAILABLE    4       /* the chosen target is not there */
 #define EVC_EXIT_BATCH          5       /* some batch lines failed, the rest written */
 #define EVC_EXIT_UNSUPPORTED    6       /* /S /U /P: remote sending */
+#define EVC_EXIT_NOT_ACKED      7       /* --channel: no answer within --timeout */
+#define EVC_EXIT_REFUSED        8       /* --channel: the host refused the event */
 
 /* The source evcreate writes when none is given (Windows uses "EventCreate"). */
 #define EVC_DEFAULT_SOURCE      "evcreate"
+
+/* --channel: the guest's end of the virtio-serial port org.evtrigger.0, and
+ * how long evcreate tries to get the host's answer. */
+#define EVC_CHANNEL_DEVICE      "/dev/virtio-ports/org.evtrigger.0"
+#define EVC_CHANNEL_TIMEOUT_USEC (30 * UINT64_C(1000000))
+/* RFC 4122 text: 8-4-4-4-12 hex digits. */
+#define EVC_UUID_LEN            36
 
 enum evc_action {
 	EVC_WRITE,              /* write the one event of the command line */
@@ -37,6 +47,7 @@ enum evc_target {
 	EVC_TARGET_AUTO,        /* journal if its socket exists, else syslog */
 	EVC_TARGET_JOURNAL,
 	EVC_TARGET_SYSLOG,
+	EVC_TARGET_CHANNEL,     /* the host, through a virtio-serial port */
 };
 
 struct evc_args {
@@ -46,6 +57,10 @@ struct evc_args {
 	enum syslog_format syslog_format;
 	const char *socket_path;        /* syslog socket; points into argv */
 	const char *batch_path;         /* "-" is standard input; into argv */
+	/* EVC_TARGET_CHANNEL only: */
+	const char *channel_path;       /* into argv, or EVC_CHANNEL_DEVICE */
+	uint64_t timeout_usec;          /* > 0 */
+	char uuid[EVC_UUID_LEN + 1];    /* --uuid in lower case, or "" */
 	/* The event of the command line; in batch mode the defaults every
 	 * line starts from (id 0 and no description are then allowed). */
 	struct event *event;
@@ -67,6 +82,10 @@ int evc_args_parse(int argc, char *argv[], struct evc_args *ret,
  * with a malloc'd message in *ret_msg naming the value. */
 int evc_set_value(struct event *e, const char *key, const char *s,
 		  char **ret_msg);
+/* Checks an RFC 4122 uuid in text form (any case) and writes it in lower
+ * case to ret. Returns 0 or -EINVAL (ret untouched). */
+int evc_uuid_normalize(const char *s, char ret[EVC_UUID_LEN + 1]);
+
 /* Adds the extra field "NAME=VALUE". Returns EVC_EXIT_OK or
  * EVC_EXIT_INVALID with a message. */
 int evc_add_field(struct event *e, const char *assignment, char **ret_msg);

@@ -1,11 +1,13 @@
 /* evcreate: write a typed event (Windows eventcreate's fields) to the
- * journal or syslog; see evcreate(1). */
+ * journal or syslog, or send it to the host's journal from inside a VM
+ * (--channel); see evcreate(1). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "args.h"
 #include "batch.h"
+#include "channel.h"
 #include "writer.h"
 
 static int
@@ -23,6 +25,10 @@ write_one(const struct evc_args *a)
 	char *msg = NULL;
 	int code, r;
 
+	if (a->target == EVC_TARGET_CHANNEL) {
+		code = evc_channel_send(a, &msg);
+		return code == EVC_EXIT_OK ? code : report(code, msg);
+	}
 	code = evc_writer_open(&w, a, &msg);
 	if (code != EVC_EXIT_OK)
 		return report(code, msg);

@@ -64,6 +64,8 @@
 #
 # channel_standin SOCKET ANSWERS LOG (background) is a stand-in for the host
 # listener, for testing the guest side alone: see its comment.
+# assert_example_in DOC FILE and man_text PAGE check that a script a test runs
+# is the example the documentation shows.
 #
 # Exports: LIBVIRT_DEFAULT_URI=qemu:///system, VIRSH (virsh with that URI),
 # LIBVIRTD_PID.
@@ -226,18 +228,13 @@ testbed_guest_initrd() {
 		done
 		# /dev/virtio-ports/NAME as udev would make it. A port's name
 		# comes from the host shortly after the port appears.
+		# (The loop is the one doc/guest.md shows.)
 		ports() {
 			for p in /sys/class/virtio-ports/*; do
-				[ -e "$p/name" ] || continue
-				n=$(cat "$p/name")
-				[ -n "$n" ] || continue
-				b=${p##*/}
-				if [ ! -e "/dev/$b" ]; then
-					d=$(cat "$p/dev")
-					mknod "/dev/$b" c "${d%%:*}" "${d##*:}"
-				fi
-				mkdir -p /dev/virtio-ports
-				ln -sf "../$b" "/dev/virtio-ports/$n"
+			    n=$(cat "$p/name" 2>/dev/null); [ -n "$n" ] || continue
+			    b=${p##*/}
+			    [ -e "/dev/$b" ] || mknod "/dev/$b" c "$(cut -d: -f1 "$p/dev")" "$(cut -d: -f2 "$p/dev")"
+			    mkdir -p /dev/virtio-ports && ln -sf "../$b" "/dev/virtio-ports/$n"
 			done
 		}
 		if [ "$channel" = 1 ]; then
@@ -442,6 +439,25 @@ for ch in ET.parse(sys.stdin).getroot().iter("channel"):
 ' "$port") || fail "cannot read the live XML of guest $name"
 	[ -n "$path" ] || fail "guest $name has no channel $port with a source path in its live XML"
 	echo "$path"
+}
+
+# assert_example_in DOC EXAMPLE: every non-blank line of the file EXAMPLE is
+# a line of the file DOC, leading and trailing blanks aside: the example a
+# test runs is the one the documentation shows.
+assert_example_in() {
+	local doc=$1 example=$2 line
+	while IFS= read -r line; do
+		line=$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$line")
+		[ -n "$line" ] || continue
+		sed 's/^[[:space:]]*//; s/[[:space:]]*$//' "$doc" | grep -qxF -- "$line" ||
+			fail "the example line '$line' is not in $doc"
+	done <"$example"
+}
+
+# man_text PAGE: prints the man page file PAGE as plain text, one line per
+# source line where it fits (200 columns).
+man_text() {
+	MANWIDTH=200 man -l "$1" 2>/dev/null | col -b
 }
 
 # channel_standin SOCKET ANSWERS LOG: a STAND-IN FOR THE HOST LISTENER

@@ -1,11 +1,14 @@
 /* Check suite for evcreate's command line (evcreate/args.c) in both syntaxes,
- * and the batch line format (evcreate/batch.c). */
+ * the batch line format (evcreate/batch.c), and --channel's line, uuid, time
+ * and answers (evcreate/channel.c). */
 #include <check.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "options.h"
 #include "../../evcreate/args.h"
 #include "../../evcreate/batch.h"
+#include "../../evcreate/channel.h"
 #include "quote.h"
 
 #define MAX_ARGS 16
@@ -23,7 +26,14 @@ struct want {
 	const char *field;              /* "NAME=VALUE" of the first extra */
 	size_t n_extra;
 	const char *socket, *batch;
+	const char *channel;            /* the device, for target CHANNEL */
+	uint64_t timeout;               /* usec; 0: the default, 30s */
+	const char *uuid;               /* NULL: none given */
 };
+
+#define UUID_A "6f1c2a4e-9b3d-4c5e-8f70-1a2b3c4d5e6f"
+#define CHAN EVC_TARGET_CHANNEL
+#define DEV EVC_CHANNEL_DEVICE
 
 static const struct {
 	const char *argv[MAX_ARGS];
@@ -184,6 +194,85 @@ static const struct {
 	{ { "--batch", "-", "-i", "0" }, EVC_EXIT_INVALID,
 	  "invalid event id '0': must be 1..65535", { 0 } },
 
+	/* --channel, in both syntaxes. */
+	{ { "--channel", "-t", "warning", "-i", "777", "-s", "John", "-d",
+	    "VDC Ready for compaction" }, EVC_EXIT_OK, NULL,
+	  { .target = CHAN, .channel = DEV, .type = EVENT_WARNING, .id = 777,
+	    .source = "John", .description = "VDC Ready for compaction" } },
+	{ { "-i", "1", "-d", "x", "--channel=/dev/vport1p1", "--timeout", "5",
+	    "--uuid", "6F1C2A4E-9B3D-4C5E-8F70-1A2B3C4D5E6F" }, EVC_EXIT_OK, NULL,
+	  { .target = CHAN, .channel = "/dev/vport1p1", .timeout = 5000000,
+	    .uuid = UUID_A, .id = 1, .type = EVENT_INFORMATION } },
+	{ { "-i", "1", "-d", "x", "--channel", "--timeout=500ms",
+	    "--uuid=" UUID_A }, EVC_EXIT_OK, NULL,
+	  { .target = CHAN, .channel = DEV, .timeout = 500000, .uuid = UUID_A,
+	    .id = 1, .type = EVENT_INFORMATION } },
+	{ { "/T", "WARNING", "/ID", "777", "/SO", "John", "/D", "VDC Ready",
+	    "--channel" }, EVC_EXIT_OK, NULL,
+	  { .syntax = EVC_SYNTAX_EVENTCREATE, .target = CHAN, .channel = DEV,
+	    .type = EVENT_WARNING, .id = 777, .source = "John",
+	    .description = "VDC Ready" } },
+	{ { "--channel", "/T", "ERROR", "/ID", "9", "/D", "x" }, EVC_EXIT_OK,
+	  NULL, { .syntax = EVC_SYNTAX_EVENTCREATE, .target = CHAN,
+		  .channel = DEV, .type = EVENT_ERROR, .id = 9 } },
+	{ { "--timeout", "2m", "--channel=/dev/p", "/ID", "9", "/D", "x",
+	    "--uuid", UUID_A }, EVC_EXIT_OK, NULL,
+	  { .syntax = EVC_SYNTAX_EVENTCREATE, .target = CHAN, .channel = "/dev/p",
+	    .timeout = 120000000, .uuid = UUID_A, .id = 9,
+	    .type = EVENT_INFORMATION } },
+	{ { "-i", "1", "-d", "x", "--channel=" }, EVC_EXIT_USAGE,
+	  "invalid channel device '': must not be empty", { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "/dev/p" }, EVC_EXIT_USAGE,
+	  "unexpected argument '/dev/p': give the device as --channel=DEV",
+	  { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "--channel" }, EVC_EXIT_USAGE,
+	  "option '--channel' given twice", { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "--timeout", "0" },
+	  EVC_EXIT_USAGE, "invalid timeout '0': must be seconds, or a duration "
+	  "such as 500ms or 2m, more than 0", { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "--timeout", "soon" },
+	  EVC_EXIT_USAGE, "invalid timeout 'soon': must be seconds, or a "
+	  "duration such as 500ms or 2m, more than 0", { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "--uuid", "6f1c2a4e" },
+	  EVC_EXIT_USAGE, "invalid uuid '6f1c2a4e': must be 8-4-4-4-12 "
+	  "hexadecimal digits", { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "--uuid",
+	    "6f1c2a4e-9b3d-4c5e-8f70-1a2b3c4d5e6g" }, EVC_EXIT_USAGE,
+	  "invalid uuid '6f1c2a4e-9b3d-4c5e-8f70-1a2b3c4d5e6g': must be "
+	  "8-4-4-4-12 hexadecimal digits", { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "--uuid",
+	    "6f1c2a4e9b3d-4c5e-8f70-1a2b3c4d5e6f0" }, EVC_EXIT_USAGE,
+	  "invalid uuid '6f1c2a4e9b3d-4c5e-8f70-1a2b3c4d5e6f0': must be "
+	  "8-4-4-4-12 hexadecimal digits", { 0 } },
+	{ { "-i", "1", "-d", "x", "--timeout", "5" }, EVC_EXIT_USAGE,
+	  "options --timeout and --uuid apply to --channel only", { 0 } },
+	{ { "/ID", "1", "/D", "x", "--uuid", UUID_A }, EVC_EXIT_USAGE,
+	  "options --timeout and --uuid apply to --channel only", { 0 } },
+	{ { "-i", "1", "-d", "x", "--channel", "--target", "journal" },
+	  EVC_EXIT_USAGE, "option --channel cannot be combined with --target, "
+	  "--socket or --syslog-format", { 0 } },
+	{ { "-i", "1", "-d", "x", "--socket", "/s", "--channel" },
+	  EVC_EXIT_USAGE, "option --channel cannot be combined with --target, "
+	  "--socket or --syslog-format", { 0 } },
+	{ { "--batch", "-", "--channel" }, EVC_EXIT_USAGE,
+	  "options --channel and --batch cannot be combined: --channel sends "
+	  "one event", { 0 } },
+	{ { "/ID", "1", "/D", "x", "--channel", "--channel=/dev/p" },
+	  EVC_EXIT_USAGE, "option '--channel' given twice", { 0 } },
+	{ { "/ID", "1", "/D", "x", "--channel", "--timeout" }, EVC_EXIT_USAGE,
+	  "option '--timeout' needs a value", { 0 } },
+	{ { "/ID", "1", "/D", "x", "--chan" }, EVC_EXIT_USAGE,
+	  "unknown switch '--chan': must be /T, /ID, /SO, /L, /D or /?",
+	  { 0 } },
+	/* The event is checked as without --channel. */
+	{ { "/ID", "0", "/D", "x", "--channel" }, EVC_EXIT_INVALID,
+	  "invalid event id '0': must be 1..65535", { 0 } },
+	{ { "--channel", "-i", "1" }, EVC_EXIT_INVALID,
+	  "no description given (--description or /D)", { 0 } },
+	{ { "--channel", "-i", "1", "-d", "x", "-f", "EVENT_UUID=" UUID_A },
+	  EVC_EXIT_INVALID, "reserved field name 'EVENT_UUID': not allowed as "
+	  "an extra field", { 0 } },
+
 	/* Remote sending: not supported, whatever else is wrong. */
 	{ { "/S", "host", "/ID", "1", "/D", "x" }, EVC_EXIT_UNSUPPORTED,
 	  "remote systems (/S, /U, /P) are not supported yet: evcreate writes "
@@ -213,6 +302,9 @@ parse_case(int i, struct evc_args *a, char **msg)
 			ck_assert_str_eq(a->socket_path, cases[i].w.socket);
 		if (a->batch_path != NULL)
 			ck_assert_str_eq(a->batch_path, cases[i].w.batch);
+		if (a->channel_path != NULL)
+			ck_assert_str_eq(a->channel_path, cases[i].w.channel);
+		ck_assert_int_eq(!!a->channel_path, !!cases[i].w.channel);
 	}
 	for (int k = 0; k < argc; k++)
 		free(argv[k]);
@@ -245,6 +337,9 @@ START_TEST(test_args)
 			 w->rfc5424 ? SYSLOG_RFC5424 : SYSLOG_RFC3164);
 	ck_assert_int_eq(!!a.socket_path, !!w->socket);
 	ck_assert_int_eq(!!a.batch_path, !!w->batch);
+	ck_assert_uint_eq(a.timeout_usec,
+			  w->timeout ? w->timeout : EVC_CHANNEL_TIMEOUT_USEC);
+	ck_assert_str_eq(a.uuid, w->uuid ? w->uuid : "");
 	ck_assert_ptr_nonnull(a.event);
 	ck_assert_int_eq(a.event->type, w->type);
 	ck_assert_uint_eq(a.event->id, w->id);
@@ -476,6 +571,203 @@ START_TEST(test_batch_line)
 }
 END_TEST
 
+/* The channel's line: every value reads back with parse_words. */
+static const struct {
+	const char *argv[MAX_ARGS];     /* the event, GNU syntax */
+	int r;
+	const char *line;               /* without the "\n" */
+	const char *words[12];          /* parse_words of line */
+} line_fmt_cases[] = {
+	{ { "-t", "warning", "-i", "777", "-s", "John", "-d",
+	    "VDC Ready for compaction" }, 0,
+	  "type=warning id=777 source=John log=Application "
+	  "description=\"VDC Ready for compaction\" uuid=" UUID_A " "
+	  "time=2026-12-01T15:31:37.123456Z",
+	  { "type=warning", "id=777", "source=John", "log=Application",
+	    "description=VDC Ready for compaction", "uuid=" UUID_A,
+	    "time=2026-12-01T15:31:37.123456Z" } },
+	{ { "-t", "success", "-i", "1", "-l", "system", "-d", "done",
+	    "-f", "VM=vdc", "-f", "EMPTY=", "-f", "NOTE=a b" }, 0,
+	  "type=success id=1 source=evcreate log=System description=done "
+	  "uuid=" UUID_A " time=2026-12-01T15:31:37.123456Z VM=vdc EMPTY=\"\" "
+	  "NOTE=\"a b\"",
+	  { "type=success", "id=1", "source=evcreate", "log=System",
+	    "description=done", "uuid=" UUID_A,
+	    "time=2026-12-01T15:31:37.123456Z", "VM=vdc", "EMPTY=",
+	    "NOTE=a b" } },
+	{ { "-i", "2", "-d", "say \"hi\" \\ back\tslash", "-f",
+	    "Q=\"", "-f", "B=\\" }, 0,
+	  "type=information id=2 source=evcreate log=Application "
+	  "description=\"say \\\"hi\\\" \\\\ back\tslash\" uuid=" UUID_A
+	  " time=2026-12-01T15:31:37.123456Z Q=\"\\\"\" B=\"\\\\\"",
+	  { "type=information", "id=2", "source=evcreate", "log=Application",
+	    "description=say \"hi\" \\ back\tslash", "uuid=" UUID_A,
+	    "time=2026-12-01T15:31:37.123456Z", "Q=\"", "B=\\" } },
+	{ { "-i", "3", "-d", "caf\xc3\xa9 #1 a=b" }, 0,
+	  "type=information id=3 source=evcreate log=Application "
+	  "description=\"caf\xc3\xa9 #1 a=b\" uuid=" UUID_A
+	  " time=2026-12-01T15:31:37.123456Z",
+	  { "type=information", "id=3", "source=evcreate", "log=Application",
+	    "description=caf\xc3\xa9 #1 a=b", "uuid=" UUID_A,
+	    "time=2026-12-01T15:31:37.123456Z" } },
+	/* A line cannot carry a line break. */
+	{ { "-i", "4", "-d", "two\nlines" }, -EBADMSG, NULL, { NULL } },
+	{ { "-i", "4", "-d", "x", "-f", "CR=a\rb" }, -EBADMSG, NULL, { NULL } },
+};
+
+START_TEST(test_channel_line)
+{
+	char *argv[MAX_ARGS + 2] = { (char *)"evcreate" };
+	_cleanup_(strv_freep) char **words = NULL;
+	_cleanup_(freep) char *line = NULL, *msg = NULL;
+	struct evc_args a;
+	size_t len = 0, n;
+	int argc = 1, r;
+
+	for (int k = 0; line_fmt_cases[_i].argv[k] != NULL; k++)
+		argv[argc++] = (char *)line_fmt_cases[_i].argv[k];
+	ck_assert_int_eq(evc_args_parse(argc, argv, &a, &msg), EVC_EXIT_OK);
+	r = evc_channel_format_line(a.event, UUID_A,
+				    "2026-12-01T15:31:37.123456Z", &line, &len);
+	evc_args_done(&a);
+	ck_assert_int_eq(r, line_fmt_cases[_i].r);
+	if (r < 0) {
+		ck_assert_ptr_null(line);
+		return;
+	}
+	ck_assert_uint_eq(len, strlen(line));
+	ck_assert_uint_gt(len, 0);
+	ck_assert_int_eq(line[len - 1], '\n');
+	line[len - 1] = '\0';
+	ck_assert_str_eq(line, line_fmt_cases[_i].line);
+	ck_assert_int_eq(parse_words(line, &words, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ptr_nonnull(line_fmt_cases[_i].words[i]);
+		ck_assert_str_eq(words[i], line_fmt_cases[_i].words[i]);
+	}
+	ck_assert_ptr_null(line_fmt_cases[_i].words[n]);
+}
+END_TEST
+
+/* The limit is on the line: the largest event evcreate takes is larger. */
+START_TEST(test_channel_line_too_long)
+{
+	static char value[EVENT_FIELD_VALUE_MAX + 1];
+	_cleanup_(event_freep) struct event *e = event_new();
+	char *line = NULL, name[16];
+	size_t len = 0;
+
+	memset(value, 'v', EVENT_FIELD_VALUE_MAX);
+	ck_assert_int_eq(event_set_description(e, "x"), 0);
+	e->id = 1;
+	for (int i = 0; i < 7; i++) {
+		snprintf(name, sizeof(name), "F%d", i);
+		ck_assert_int_eq(event_add_field(e, name, value), 0);
+	}
+	ck_assert_int_eq(evc_channel_format_line(e, UUID_A, "t", &line, &len),
+			 0);
+	ck_assert_uint_lt(len, EVC_CHANNEL_LINE_MAX);
+	free(line);
+	line = NULL;
+	ck_assert_int_eq(event_add_field(e, "F7", value), 0);
+	ck_assert_int_eq(evc_channel_format_line(e, UUID_A, "t", &line, &len),
+			 -EMSGSIZE);
+	ck_assert_ptr_null(line);
+}
+END_TEST
+
+static const struct {
+	const char *line;
+	enum evc_answer want;
+	unsigned code;
+	const char *reason;
+} answer_cases[] = {
+	{ "OK " UUID_A, EVC_ANSWER_OK },
+	{ "OK " UUID_A "\r", EVC_ANSWER_OK },
+	{ "OK 6F1C2A4E-9B3D-4C5E-8F70-1A2B3C4D5E6F", EVC_ANSWER_OK },
+	{ "OK 00000000-9b3d-4c5e-8f70-1a2b3c4d5e6f", EVC_ANSWER_OTHER },
+	{ "OK " UUID_A " extra", EVC_ANSWER_UNKNOWN },
+	{ "OK", EVC_ANSWER_UNKNOWN },
+	{ "OK ", EVC_ANSWER_UNKNOWN },
+	{ "ok " UUID_A, EVC_ANSWER_UNKNOWN },
+	{ "ERR 400 bad event id", EVC_ANSWER_REFUSED, 400, "bad event id" },
+	{ "ERR 403 refused field EVENT_SENDER\r", EVC_ANSWER_REFUSED, 403,
+	  "refused field EVENT_SENDER" },
+	{ "ERR 413 too large", EVC_ANSWER_REFUSED, 413, "too large" },
+	{ "ERR 400", EVC_ANSWER_REFUSED, 400, "" },
+	{ "ERR 429 rate limited", EVC_ANSWER_RETRY, 429, "rate limited" },
+	{ "ERR 503 cannot store now", EVC_ANSWER_RETRY, 503,
+	  "cannot store now" },
+	{ "ERR 500 internal", EVC_ANSWER_RETRY, 500, "internal" },
+	{ "ERR 4000 x", EVC_ANSWER_UNKNOWN },
+	{ "ERR 40", EVC_ANSWER_UNKNOWN },
+	{ "ERR abc x", EVC_ANSWER_UNKNOWN },
+	{ "ERR 099 x", EVC_ANSWER_UNKNOWN },
+	{ "", EVC_ANSWER_UNKNOWN },
+	{ "rsp 777 OK", EVC_ANSWER_UNKNOWN },
+};
+
+START_TEST(test_channel_answer)
+{
+	unsigned code = 1;
+	const char *reason = "untouched";
+	char line[128];
+	enum evc_answer got;
+
+	snprintf(line, sizeof(line), "%s", answer_cases[_i].line);
+	got = evc_channel_parse_answer(line, UUID_A, &code, &reason);
+	ck_assert_msg(got == answer_cases[_i].want, "'%s': %d, want %d",
+		      answer_cases[_i].line, got, answer_cases[_i].want);
+	if (answer_cases[_i].code == 0) {
+		ck_assert_uint_eq(code, 1);
+		ck_assert_str_eq(reason, "untouched");
+		return;
+	}
+	ck_assert_uint_eq(code, answer_cases[_i].code);
+	ck_assert_str_eq(reason, answer_cases[_i].reason);
+}
+END_TEST
+
+START_TEST(test_uuid_random)
+{
+	char a[EVC_UUID_LEN + 1], b[EVC_UUID_LEN + 1], n[EVC_UUID_LEN + 1];
+
+	ck_assert_int_eq(evc_uuid_random(a), 0);
+	ck_assert_int_eq(evc_uuid_random(b), 0);
+	ck_assert_str_ne(a, b);
+	/* Valid and already in the normal (lower-case) form. */
+	ck_assert_int_eq(evc_uuid_normalize(a, n), 0);
+	ck_assert_str_eq(n, a);
+	ck_assert_int_eq(a[14], '4');                   /* version 4 */
+	ck_assert_ptr_nonnull(strchr("89ab", a[19]));   /* RFC 4122 variant */
+}
+END_TEST
+
+static const struct {
+	uint64_t usec;
+	const char *text;
+} time_cases[] = {
+	{ 0, "1970-01-01T00:00:00.000000Z" },
+	{ UINT64_C(1796139097123456), "2026-12-01T15:31:37.123456Z" },
+	{ UINT64_C(951782400000001), "2000-02-29T00:00:00.000001Z" },
+	{ UINT64_C(253402300799999999), "9999-12-31T23:59:59.999999Z" },
+	{ UINT64_C(253402300800000000), NULL },
+};
+
+START_TEST(test_format_time)
+{
+	char buf[EVC_TIME_MAX];
+	const char *got = evc_format_time(time_cases[_i].usec, buf);
+
+	if (time_cases[_i].text == NULL) {
+		ck_assert_ptr_null(got);
+		return;
+	}
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, time_cases[_i].text);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -490,6 +782,13 @@ main(void)
 	tcase_add_loop_test(tc, test_quote, 0, ELEMENTSOF(quote_cases));
 	tcase_add_test(tc, test_quote_worst_case);
 	tcase_add_loop_test(tc, test_batch_line, 0, ELEMENTSOF(line_cases));
+	tcase_add_loop_test(tc, test_channel_line, 0,
+			    ELEMENTSOF(line_fmt_cases));
+	tcase_add_test(tc, test_channel_line_too_long);
+	tcase_add_loop_test(tc, test_channel_answer, 0,
+			    ELEMENTSOF(answer_cases));
+	tcase_add_test(tc, test_uuid_random);
+	tcase_add_loop_test(tc, test_format_time, 0, ELEMENTSOF(time_cases));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
