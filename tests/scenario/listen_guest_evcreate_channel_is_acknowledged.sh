@@ -4,8 +4,9 @@
 # event, under the uuid it sent and with the VM's identity; the eventcreate
 # syntax does the same; with a rate of one event a second, an event sent
 # right after the others exits 0 with one entry whether or not it met a 429
-# on the way (how fast a TCG guest runs decides that; evcreate's resend on
-# 429 is tested against a stand-in in guest_evcreate_channel_answers_on_a_pty);
+# on the way (how fast a TCG guest runs decides that, so nothing here
+# depends on it; the listener's 429 is tested in
+# listen_flooding_guest_gets_429_and_does_not_starve_another);
 # an event the host refuses as too large (413) makes it exit 8, and nothing
 # is written.
 . "$(dirname "$0")/../lib/testbed.sh"
