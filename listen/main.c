@@ -14,9 +14,9 @@
 #include "priv.h"
 
 /* Exit codes (evtrigger-listen(8), EXIT STATUS). */
-#define EXIT_OK         0
-#define EXIT_FAILURE_   1       /* a runtime failure */
-#define EXIT_USAGE      2
+#define LISTEN_EXIT_OK          0
+#define LISTEN_EXIT_FAILURE     1       /* a runtime failure */
+#define LISTEN_EXIT_USAGE       2       /* bad command line or --user */
 
 #define DEFAULT_URI     "qemu:///system"
 #define DEFAULT_USER    "evtrigger-listen"
@@ -94,7 +94,7 @@ parse_args(int argc, char *argv[], struct args *a)
 			if (optarg[0] == '\0' || strlen(optarg) > 128) {
 				fprintf(stderr, "evtrigger-listen: invalid "
 					"--channel-name '%s'\n", optarg);
-				return EXIT_USAGE;
+				return LISTEN_EXIT_USAGE;
 			}
 			a->channel_name = optarg;
 			break;
@@ -103,11 +103,11 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case OPT_RATE:
 			if (parse_count("--rate", optarg, 1000000, &a->rate) < 0)
-				return EXIT_USAGE;
+				return LISTEN_EXIT_USAGE;
 			break;
 		case OPT_BURST:
 			if (parse_count("--burst", optarg, 1000000, &a->burst) < 0)
-				return EXIT_USAGE;
+				return LISTEN_EXIT_USAGE;
 			break;
 		case OPT_MAX_EVENT: {
 			uint64_t v;
@@ -117,28 +117,28 @@ parse_args(int argc, char *argv[], struct args *a)
 				fprintf(stderr, "evtrigger-listen: invalid "
 					"--max-event '%s': must be 64..64K\n",
 					optarg);
-				return EXIT_USAGE;
+				return LISTEN_EXIT_USAGE;
 			}
 			a->max_event = v;
 			break;
 		}
 		case 'h':
 			usage(stdout);
-			exit(EXIT_OK);
+			exit(LISTEN_EXIT_OK);
 		case OPT_VERSION:
 			printf("evtrigger-listen %s\n", EVT_VERSION);
-			exit(EXIT_OK);
+			exit(LISTEN_EXIT_OK);
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return LISTEN_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "evtrigger-listen: unexpected argument '%s'\n",
 			argv[optind]);
-		return EXIT_USAGE;
+		return LISTEN_EXIT_USAGE;
 	}
-	return EXIT_OK;
+	return LISTEN_EXIT_OK;
 }
 
 int
@@ -152,24 +152,24 @@ main(int argc, char *argv[])
 	pid_t pid;
 
 	code = parse_args(argc, argv, &a);
-	if (code != EXIT_OK)
+	if (code != LISTEN_EXIT_OK)
 		return code;
 	r = sandbox_lookup(a.user, &user);
 	if (r < 0) {
 		fprintf(stderr, "evtrigger-listen: user '%s': %s\n", a.user,
 			r == -ESRCH ? "no such user" :
 			r == -EPERM ? "must not be root" : strerror(-r));
-		return EXIT_USAGE;
+		return LISTEN_EXIT_USAGE;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		perror("evtrigger-listen: socketpair");
-		return EXIT_FAILURE_;
+		return LISTEN_EXIT_FAILURE;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		perror("evtrigger-listen: fork");
-		return EXIT_FAILURE_;
+		return LISTEN_EXIT_FAILURE;
 	}
 	if (pid == 0) {
 		_cleanup_(event_freep) struct event *defaults = event_new();
@@ -183,7 +183,7 @@ main(int argc, char *argv[])
 
 		close(sv[0]);
 		cc.limits.defaults = defaults;
-		_exit(defaults == NULL ? EXIT_FAILURE_ : child_run(&cc));
+		_exit(defaults == NULL ? LISTEN_EXIT_FAILURE : child_run(&cc));
 	}
 	close(sv[1]);
 	code = priv_run(&(struct priv_config){ a.uri, a.channel_name, sv[0],
