@@ -50,7 +50,7 @@ pkg_libs   = $(if $(strip $(1)),$(shell pkg-config --libs $(1)))
 PKGS_evcreate  =
 PKGS_evtrigger = libsystemd inih libcrypto
 LIBS_evtrigger = -ldl
-PKGS_listen    = libsystemd libvirt
+PKGS_listen    = libsystemd libvirt libxml-2.0
 PKGS_MODULE    = libvirt libxml-2.0
 PKGS_MODULE_archive = libarchive libcrypto
 PKGS_TOOLS     = libsystemd
@@ -202,13 +202,13 @@ check:
 	$(MAKE) build-check BUILD=build-san SANITIZE=1
 	$(MAKE) bench-smoke BUILD=build
 
-build-check: all $(TESTS)
+build-check: all $(TESTS) guest-tools
 	tests/run-all.sh $(BUILD)
 
 check-unit: all $(TESTS)
 	tests/run-all.sh $(BUILD) unit
 
-check-scenario: all $(TESTS)
+check-scenario: all $(TESTS) guest-tools
 	tests/run-all.sh $(BUILD) scenario
 
 # --- guest tools ---------------------------------------------------------------
@@ -220,15 +220,15 @@ check-scenario: all $(TESTS)
 # sanitizers whatever SANITIZE says (they do not link statically). The test bed
 # (tests/lib/vm.sh) puts it into its guests as /bin/evcreate.
 GUEST_OBJ    = $(BUILD)/guest/obj
-GUEST_CFLAGS = $(WARNINGS) $(CFLAGS) $(DEFS) -Ilib -Iactions $(PKG_CFLAGS) \
-	       -ffunction-sections -fdata-sections
+GUEST_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -include $(CONFIG_H) \
+	       -iquote lib -iquote actions -ffunction-sections -fdata-sections
 GUEST_EVC    = $(patsubst %.c,$(GUEST_OBJ)/%.o,$(shell find evcreate -name '*.c' | sort))
 GUEST_LIB    = $(patsubst %.c,$(GUEST_OBJ)/%.o,$(shell find lib -name '*.c' | sort))
 
 .PHONY: guest-tools
 guest-tools: $(BUILD)/guest/evcreate
 
-$(GUEST_OBJ)/%.o: %.c
+$(GUEST_OBJ)/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 -include $(shell find $(GUEST_OBJ) -name '*.d' 2>/dev/null)

@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "batch.h"
-#include "options.h"
-#include "quote.h"
+#include "eventline.h"
 
 static int _printf_(3, 4)
 fail(int code, char **ret_msg, const char *fmt, ...)
@@ -19,124 +18,32 @@ fail(int code, char **ret_msg, const char *fmt, ...)
 	return code;
 }
 
-static bool
-is_skipped(const char *line)
-{
-	line += strspn(line, " \t");
-	return *line == '\0' || *line == '#';
-}
-
-/* Whether key names an event value (any lower-case letter) rather than an
- * extra field: "Type" is a misspelt key, not a field name. */
-static bool
-is_value_key(const char *key, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (key[i] >= 'a' && key[i] <= 'z')
-			return true;
-	return false;
-}
-
-/* The defaults' scalar values, copied into a new event. */
-static int
-event_from_defaults(const struct event *d, struct event **ret)
-{
-	_cleanup_(event_freep) struct event *e = event_new();
-
-	if (e == NULL)
-		return -ENOMEM;
-	e->type = d->type;
-	e->id = d->id;
-	if ((d->source != NULL && event_set_source(e, d->source) < 0) ||
-	    event_set_log(e, d->log) < 0 ||
-	    (d->description != NULL &&
-	     event_set_description(e, d->description) < 0))
-		return -ENOMEM;
-	*ret = TAKE_PTR(e);
-	return 0;
-}
-
-static bool
-has_field(const struct event *e, const char *name)
-{
-	for (size_t i = 0; i < e->n_extra; i++)
-		if (streq(e->extra[i].name, name))
-			return true;
-	return false;
-}
-
-/* Applies one KEY=VALUE word to e. seen[] tracks the value keys given. */
-static int
-apply_word(struct event *e, const char *word, unsigned *seen, char **ret_msg)
-{
-	static const char *const keys[] = { "type", "id", "source", "log",
-					    "description" };
-	char q[EVC_QUOTE_MAX];
-	_cleanup_(freep) char *key = NULL;
-	const char *eq = strchr(word, '=');
-
-	if (eq == NULL || eq == word)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "invalid word '%s': must be KEY=VALUE",
-			    evc_quote(word, q));
-	if (!is_value_key(word, (size_t)(eq - word)))
-		return evc_add_field(e, word, ret_msg);
-	key = strndup(word, (size_t)(eq - word));
-	if (key == NULL)
-		return fail(EVC_EXIT_WRITE, ret_msg, "out of memory");
-	for (unsigned k = 0; k < ELEMENTSOF(keys); k++)
-		if (streq(key, keys[k])) {
-			if (*seen & (1u << k))
-				return fail(EVC_EXIT_INVALID, ret_msg,
-					    "key %s given twice", key);
-			*seen |= 1u << k;
-		}
-	return evc_set_value(e, key, eq + 1, ret_msg);
-}
-
 int
 evc_batch_parse_line(const char *line, const struct event *defaults,
 		     struct event **ret, char **ret_msg)
 {
-	_cleanup_(strv_freep) char **words = NULL;
 	_cleanup_(event_freep) struct event *e = NULL;
-	unsigned seen = 0;
-	int code, r;
+	struct eventline_meta meta;
+	int r;
 
-	if (is_skipped(line)) {
+	r = eventline_parse(line, defaults, &e, &meta, ret_msg);
+	if (r == 1) {
 		*ret = NULL;
 		return EVC_EXIT_OK;
 	}
-	r = parse_words(line, &words, NULL);
-	if (r == -EINVAL)
+	if (r == -ENOKEY)
+		return EVC_EXIT_USAGE;
+	if (r == -ENOMEM)
+		return EVC_EXIT_WRITE;
+	if (r < 0)
+		return EVC_EXIT_INVALID;
+	/* uuid and time travel with an event sent to a host, which writes
+	 * them as fields only it may write. */
+	if (meta.uuid[0] != '\0' || meta.has_time)
 		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "unterminated double quote");
-	if (r < 0 || event_from_defaults(defaults, &e) < 0)
-		return fail(EVC_EXIT_WRITE, ret_msg, "out of memory");
-	for (char **w = words; *w != NULL; w++) {
-		code = apply_word(e, *w, &seen, ret_msg);
-		if (code != EVC_EXIT_OK)
-			return code;
-	}
-	/* The defaults' extra fields, unless the line gave its own. */
-	for (size_t i = 0; i < defaults->n_extra; i++) {
-		if (has_field(e, defaults->extra[i].name))
-			continue;
-		r = event_add_field(e, defaults->extra[i].name,
-				    defaults->extra[i].value);
-		if (r == -E2BIG)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "too many fields: at most %d",
-				    EVENT_EXTRA_MAX);
-		if (r < 0)
-			return fail(EVC_EXIT_WRITE, ret_msg, "out of memory");
-	}
-	if (e->id == 0)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "no event id given (id=N)");
-	if (e->description == NULL)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "no description given (description=TEXT)");
+			    "key %s: only for an event sent to a host "
+			    "(--channel), not for a local one",
+			    meta.uuid[0] != '\0' ? "uuid" : "time");
 	*ret = TAKE_PTR(e);
 	return EVC_EXIT_OK;
 }

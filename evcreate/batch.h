@@ -1,11 +1,11 @@
 /* evcreate --batch: one event per line, written over one connection.
  *
- * A line is words split as lib/options.h parse_words does (blanks separate,
- * "double quotes" keep spaces, \" and \\ escape), each word KEY=VALUE.
- * Lower-case keys type, id, source, log and description are the event's
- * values; upper-case keys are extra fields. The command line's event
- * options are defaults a line may override. Blank lines and lines whose
- * first non-blank character is '#' are skipped; a trailing CR is ignored. */
+ * A line is an event line as lib/eventline.h parses it (the same parser the
+ * host's listener runs on the guest channel). The command line's event
+ * options are defaults a line may override. The keys uuid and time are
+ * refused: they belong to events sent to a host. Blank lines and lines
+ * whose first non-blank character is '#' are skipped; a trailing CR is
+ * ignored. */
 #ifndef EVC_BATCH_H
 #define EVC_BATCH_H
 

@@ -57,6 +57,119 @@ event_parse_id(const char *s, unsigned *ret)
 	return 0;
 }
 
+int
+event_parse_uuid(const char *s, char ret[EVENT_UUID_LEN + 1])
+{
+	char out[EVENT_UUID_LEN + 1];
+
+	if (strlen(s) != EVENT_UUID_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < EVENT_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[EVENT_UUID_LEN] = '\0';
+	memcpy(ret, out, sizeof(out));
+	return 0;
+}
+
+/* n decimal digits at *s into *ret, advancing *s. */
+static bool
+take_digits(const char **s, int n, int *ret)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*s)[i]))
+			return false;
+		v = v * 10 + ((*s)[i] - '0');
+	}
+	*s += n;
+	*ret = v;
+	return true;
+}
+
+static bool
+take_char(const char **s, char c)
+{
+	if (**s != c)
+		return false;
+	(*s)++;
+	return true;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				    30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+event_parse_time(const char *s, uint64_t *ret_usec)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, usec = 0, sign = 0;
+	int64_t t;
+
+	if (!take_digits(&s, 4, &y) || !take_char(&s, '-') ||
+	    !take_digits(&s, 2, &mo) || !take_char(&s, '-') ||
+	    !take_digits(&s, 2, &d) || !take_char(&s, 'T') ||
+	    !take_digits(&s, 2, &h) || !take_char(&s, ':') ||
+	    !take_digits(&s, 2, &mi) || !take_char(&s, ':') ||
+	    !take_digits(&s, 2, &sec))
+		return -EINVAL;
+	if (take_char(&s, '.')) {
+		int n = 0;
+
+		for (; isdigit((unsigned char)*s) && n < 6; s++, n++)
+			usec = usec * 10 + (*s - '0');
+		if (n == 0 || isdigit((unsigned char)*s))
+			return -EINVAL;
+		for (; n < 6; n++)
+			usec *= 10;
+	}
+	if (take_char(&s, 'Z'))
+		;
+	else if (*s == '+' || *s == '-') {
+		sign = *s++ == '+' ? 1 : -1;
+		if (!take_digits(&s, 2, &oh) || !take_char(&s, ':') ||
+		    !take_digits(&s, 2, &om) || oh > 23 || om > 59)
+			return -EINVAL;
+	} else
+		return -EINVAL;
+	if (*s != '\0' || y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+	if (sec == 60)          /* a leap second: the next second's start */
+		sec = 59, usec = 999999;
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	t -= sign * (oh * 3600 + om * 60);
+	if (t < 0)
+		return -EINVAL;
+	*ret_usec = (uint64_t)t * 1000000 + (uint64_t)usec;
+	return 0;
+}
+
 const char *
 event_type_name(enum event_type t)
 {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "macro.h"
 
@@ -72,6 +73,15 @@ struct event {
 int event_parse_type(const char *s, enum event_type *ret);
 /* "777" into *ret (1..65535). Returns 0 or -EINVAL. */
 int event_parse_id(const char *s, unsigned *ret);
+
+/* An RFC 4122 uuid in text form (8-4-4-4-12 hex digits, any case) into
+ * ret (EVENT_UUID_LEN + 1 bytes), lower case. Returns 0 or -EINVAL. */
+#define EVENT_UUID_LEN 36
+int event_parse_uuid(const char *s, char ret[EVENT_UUID_LEN + 1]);
+/* An RFC 3339 timestamp as RFC 5424 writes it (YYYY-MM-DDTHH:MM:SS, up to
+ * six fraction digits, "Z" or +HH:MM/-HH:MM; years 1970..9999) into
+ * microseconds since the epoch. Returns 0 or -EINVAL. */
+int event_parse_time(const char *s, uint64_t *ret_usec);
 
 /* Canonical upper-case name, e.g. "WARNING". NULL for an invalid type. */
 const char *event_type_name(enum event_type t);

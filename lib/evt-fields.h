@@ -33,7 +33,11 @@
 	X(SIGNAL, "the signal that killed a command run by exec")             \
 	X(OUTPUT, "the start of what a command run by exec printed")          \
 	X(RULE_COUNT, "how many rules the watcher loaded")                    \
-	X(ERRORS, "the errors of a rules reload, as file:line: message lines")
+	X(ERRORS, "the errors of a rules reload, as file:line: message lines") \
+	X(VM_UUID, "the libvirt domain's UUID a listener event is about")     \
+	X(SOCKET, "the host socket of a VM's event channel")                  \
+	X(CODE, "the answer code of an event the listener refused")           \
+	X(SUPPRESSED, "how many events a rate limit refused since the last report")
 
 /* One per row, spelled as the row's NAME (a string literal, so that it
  * joins with "=%s"). */
@@ -62,5 +66,9 @@
 #define EVT_FIELD_OUTPUT         "OUTPUT"
 #define EVT_FIELD_RULE_COUNT     "RULE_COUNT"
 #define EVT_FIELD_ERRORS         "ERRORS"
+#define EVT_FIELD_VM_UUID        "VM_UUID"
+#define EVT_FIELD_SOCKET         "SOCKET"
+#define EVT_FIELD_CODE           "CODE"
+#define EVT_FIELD_SUPPRESSED     "SUPPRESSED"
 
 #endif

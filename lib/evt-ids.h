@@ -98,7 +98,30 @@
 	X(TRIGGER_REJECTED, 644, WARNING, "881a39a4091a41978171522bfb640b1b",   \
 	  "Trigger rejected",                                                   \
 	  "An event matched a rule's ID but not who may fire it, or was older " \
-	  "than the maximum age. REASON says which.")
+	  "than the maximum age. REASON says which.")                  \
+	X(CHANNEL_ATTACHED, 650, INFORMATION, "864d5b4de83c4aaa820677e62ca11824", \
+	  "Guest channel attached",                                             \
+	  "evtrigger-listen connected to the event channel of a running VM. "   \
+	  "VM names the domain, VM_UUID its uuid, SOCKET the channel's host "   \
+	  "socket that libvirt chose. Events from this VM now carry the VM's "  \
+	  "name as EVENT_SENDER.")                                              \
+	X(CHANNEL_DETACHED, 651, INFORMATION, "c58aa1272961402d938667a19493c434", \
+	  "Guest channel detached",                                             \
+	  "The event channel of VM closed: the VM stopped or restarted (a "     \
+	  "restart attaches again), or the listener lost it. REASON says "      \
+	  "which.")                                                             \
+	X(EVENT_REFUSED, 652, WARNING, "7b80fd094bfc4ca4b9dce97490b63764",      \
+	  "Guest event refused",                                                \
+	  "evtrigger-listen refused an event from VM and wrote nothing; the "   \
+	  "guest got the answer ERR CODE REASON. 400 is a bad event, 403 a "    \
+	  "field that claims an identity, 413 a too large line or event, 503 "  \
+	  "a journal that did not store it.")                                   \
+	X(SENDER_RATE_LIMITED, 653, WARNING, "65efa3b92b8c400b89b84bc4298d7474", \
+	  "Guest rate limited",                                                 \
+	  "VM sent events faster than the listener's per-sender rate (--rate, " \
+	  "--burst). SUPPRESSED events got ERR 429 since the last such "        \
+	  "report, and the listener stopped reading from VM until its bucket "  \
+	  "held a token again; the guest resends them.")
 
 enum evt_id {
 #define EVT_ID_ENUM(name, id, type, mid, summary, doc) EVT_##name = id,

@@ -852,6 +852,8 @@ add_params(const struct syslog_msg *m, struct event *e, const char **ret_what)
 			continue;
 		name += n;
 		if (streq(name, SYSLOG_SD_PARAM_LOG) ||
+		    streq(name, SYSLOG_SD_PARAM_UUID) ||
+		    streq(name, SYSLOG_SD_PARAM_TIME) ||
 		    (m->version == 0 && streq(name, SYSLOG_SD_PARAM_ID)))
 			continue;
 		r = event_add_field(e, name, m->sd->values[i]);

@@ -30,6 +30,11 @@
 #define SYSLOG_SD_ID "evtrigger@32473"
 #define SYSLOG_SD_PARAM_LOG "log"
 #define SYSLOG_SD_PARAM_ID  "id"
+/* An event sent to a host also carries uuid="..." (its idempotency key) and
+ * may carry time="..." (RFC 3339); syslog_msg_to_event leaves both to the
+ * receiver, which reads them from the message's sd. */
+#define SYSLOG_SD_PARAM_UUID "uuid"
+#define SYSLOG_SD_PARAM_TIME "time"
 
 /* Field limits of RFC 5424 (6.2, 6.3). */
 #define SYSLOG_HOSTNAME_MAX 255
@@ -114,7 +119,7 @@ int syslog_parse(const char *buf, size_t len, struct syslog_msg **ret);
  * (0-3 ERROR, 4 WARNING, 5 SUCCESS, 6-7 INFORMATION), source from APP-NAME,
  * log from the element's log param, else the facility (daemon -> System,
  * others -> Application), description from MSG, extra fields from the
- * element's other params. Other SD elements are ignored.
+ * element's other params but uuid and time. Other SD elements are ignored.
  *
  * Returns 0 with *ret set, or:
  *   -EINVAL   the message is plain syslog, not an event (no MSGID, or one

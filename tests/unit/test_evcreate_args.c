@@ -9,7 +9,7 @@
 #include "../../evcreate/args.h"
 #include "../../evcreate/batch.h"
 #include "../../evcreate/channel.h"
-#include "../../evcreate/quote.h"
+#include "quote.h"
 
 #define MAX_ARGS 16
 
@@ -510,6 +510,17 @@ static const struct {
 	  "starting with a digit or '_'" },
 	{ "id=1 description=x MESSAGE=y", EVC_EXIT_INVALID,
 	  "reserved field name 'MESSAGE': not allowed as an extra field" },
+	/* uuid and time travel only with an event sent to a host. */
+	{ "id=1 description=x uuid=6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c",
+	  EVC_EXIT_INVALID, "key uuid: only for an event sent to a host "
+	  "(--channel), not for a local one" },
+	{ "id=1 description=x time=2026-12-01T15:31:37Z", EVC_EXIT_INVALID,
+	  "key time: only for an event sent to a host (--channel), not for a "
+	  "local one" },
+	{ "id=1 description=x uuid=bad", EVC_EXIT_INVALID,
+	  "invalid uuid 'bad': must be 8-4-4-4-12 hex digits" },
+	{ "id=1 description=x EVENT_UUID=y", EVC_EXIT_INVALID,
+	  "reserved field name 'EVENT_UUID': not allowed as an extra field" },
 	{ "id=1 description=x source=\"a b\"", EVC_EXIT_INVALID,
 	  "invalid source 'a b': must be printable ASCII without spaces" },
 	{ "id=1 description=\xc0\x80", EVC_EXIT_INVALID,

@@ -459,6 +459,10 @@ static const struct {
 	  { "DISK", "sda", "VM", "v]1", NULL } },
 	{ "<8>1 - - - - 5 - m", 0, NULL, EVENT_ERROR, 5, NULL, "Application",
 	  "m", { NULL } },
+	/* uuid and time are the receiver's to read, not extra fields. */
+	{ "<12>1 - - - - 7 [evtrigger@32473 uuid=\"6f1c2a3b-0d4e-4f5a-8b6c-"
+	  "7d8e9f0a1b2c\" time=\"2026-12-01T15:31:37Z\" VM=\"a\"] m", 0, NULL,
+	  EVENT_WARNING, 7, NULL, "Application", "m", { "VM", "a", NULL } },
 	{ "<15>1 - - - - 5 - m", 0, NULL, EVENT_INFORMATION, 5, NULL,
 	  "Application", "m", { NULL } },
 	{ "<14>1 - - - - 5 [evtrigger@32473 log=\"system\"] m", 0, NULL,

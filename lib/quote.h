@@ -1,5 +1,5 @@
-/* Quoting what the user wrote for an error message: safe to print on a
- * terminal, and short. */
+/* Quoting what a user or a sender wrote, for an error message: safe to print
+ * on a terminal or to send back on one line, and short. Never logs. */
 #ifndef EVC_QUOTE_H
 #define EVC_QUOTE_H
 

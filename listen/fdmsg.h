@@ -1,0 +1,47 @@
+/* The protocol between the privileged parent and the unprivileged child of
+ * evtrigger-listen: fixed-size messages over a SOCK_SEQPACKET socketpair,
+ * each checked for its exact length, magic, type, NUL-terminated strings
+ * and the number of descriptors it carries (OpenBSD syslogd's privsep is the
+ * model). Never logs.
+ *
+ *   parent -> child  FDMSG_ATTACH  + one fd: a connected guest channel and
+ *                                  the domain's name and uuid
+ *   child -> parent  FDMSG_CLOSED  the channel of domain uuid closed */
+#ifndef LISTEN_FDMSG_H
+#define LISTEN_FDMSG_H
+
+#include <stdint.h>
+
+#include "channel.h"
+
+#define FDMSG_MAGIC 0x45564c31u /* "EVL1" */
+
+enum fdmsg_type {
+	FDMSG_ATTACH = 1,
+	FDMSG_CLOSED = 2,
+};
+
+struct fdmsg {
+	uint32_t magic;
+	uint32_t type;
+	char name[CHANNEL_NAME_MAX + 1];
+	char uuid[EVENT_UUID_LEN + 1];
+	char pad[3];
+};
+
+/* Fills *ret for type with name and uuid (refused with -ENAMETOOLONG if
+ * they do not fit). */
+int fdmsg_make(enum fdmsg_type type, const char *name, const char *uuid,
+	       struct fdmsg *ret);
+/* Sends m, with fd when fd >= 0. Returns 0 or -errno. */
+int fdmsg_send(int sock, const struct fdmsg *m, int fd);
+/* Receives one message. Returns 1 with *ret and *ret_fd (-1 when none)
+ * set, 0 at the end of the stream, -EAGAIN when nothing is there, -EBADMSG
+ * for a message that breaks the protocol (any fds it carried are closed),
+ * or -errno. */
+int fdmsg_recv(int sock, struct fdmsg *ret, int *ret_fd);
+/* Whether the bytes of m are a valid message (length checked by the
+ * caller): magic, type, and both strings NUL-terminated. */
+int fdmsg_check(const struct fdmsg *m);
+
+#endif

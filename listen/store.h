@@ -1,0 +1,51 @@
+/* Storing a guest's event in the host journal, and proving it is there:
+ * the entry is written with the sender's identity (fields only this
+ * listener may write: doc/ARCHITECTURE.md, "Trust") and then read
+ * back from the journal files, since journald drops entries over its rate
+ * limit without telling the sender. Never logs. */
+#ifndef LISTEN_STORE_H
+#define LISTEN_STORE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "macro.h"
+#include "wire.h"
+
+/* Who sent an event: what the privileged parent established, never what
+ * the guest said. */
+struct store_sender {
+	const char *name;               /* EVENT_SENDER: the domain name */
+	const char *uuid;               /* EVENT_SENDER_UUID */
+	const char *channel;            /* the channel's target name */
+};
+
+#define STORE_AUTH "channel"
+
+struct store;
+
+/* Opens the local journal for reading (this process needs read access: the
+ * systemd-journal group). Entries are looked up by the uid of this process.
+ * Returns 0 or -errno. */
+int store_open(struct store **ret);
+void store_free(struct store *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_free)
+
+/* An fd to poll for journal changes, and the call to make when it is
+ * readable (or on a timeout): picks up new journal files. */
+int store_fd(struct store *s);
+void store_process(struct store *s);
+
+/* Whether this process already wrote the event uuid of sender: 1 yes, 0 no,
+ * or -errno. */
+int store_find(struct store *s, const struct store_sender *sender,
+	       const char *uuid);
+
+/* Writes req with the sender's fields: EVENT_SENDER, EVENT_SENDER_UUID,
+ * EVENT_AUTH=channel, EVENT_SENDER_ADDRESS=channel:NAME, EVENT_UUID, and
+ * EVENT_TIME when the sender gave a time. req->uuid must be set. Returns 0
+ * or journal_send_event's -errno. */
+int store_write(const struct wire_request *req,
+		const struct store_sender *sender);
+
+#endif
