@@ -245,7 +245,7 @@ $(BUILD)/guest/evcreate: $(GUEST_EVC) $(BUILD)/guest/libevt.a
 # --- demo and benchmarks -----------------------------------------------------
 demo:
 	tools/deps.sh demo
-	$(MAKE) all
+	$(MAKE) all guest-tools
 	tools/demo.sh $(BUILD)
 
 bench:

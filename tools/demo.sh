@@ -1,17 +1,22 @@
 #!/bin/bash
-# The demo: the whole maintenance run of DESIGN.md, end to end, in a sandbox.
+# The demo: the whole maintenance run, end to end, in a sandbox, with the
+# guest itself signalling its host.
 #
-#   make demo                      # the embedded default rule below
+#   make demo                      # the shipped rules.d/777-vdc.rule
 #   make demo RULE=my.rule         # your own rule (its [job] vm must be vdc)
 #
 # A private systemd-journald and a private libvirtd run in a mount namespace
 # of their own (the host's log and VMs are never touched). A tiny QEMU guest
-# "vdc" boots with three disks: a system disk with a snapshot overlay, a data
-# disk full of zeroed space, and a swap disk. The guest signals the host,
-# "ID 777: ready for compaction", and powers itself off. evtrigger sees the
-# event, waits for the shutdown, compacts each disk but swap, merges the
-# snapshot, archives the VM and starts it again, logging every step. The demo
-# then shows the audit trail from journalctl, the archive and the VM's state.
+# "vdc" boots with three disks (a system disk with a snapshot overlay, a data
+# disk full of zeroed space, and a swap disk) and the event channel
+# org.evtrigger.0. evtrigger-listen attaches to that channel; the guest's own
+# maintenance script signals "ID 777: ready for compaction" with
+# `evcreate --channel`, waits for the host's OK and powers itself off. The
+# listener writes the event into the journal as sent by "vdc"; evtrigger sees
+# it, fires the shipped rule (sender = vdc), waits for the shutdown, compacts
+# each disk but swap, merges the snapshot, archives the VM and starts it
+# again, logging every step. The demo then shows the audit trail, the
+# archive and the VM's state. Architecture: doc/ARCHITECTURE.md.
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
 RULE=${RULE:-}
@@ -28,51 +33,23 @@ export BUILD
 source "$TOP/tests/lib/testbed.sh"
 # shellcheck source=../tests/lib/vm.sh
 source "$TOP/tests/lib/vm.sh"
+# shellcheck source=../tests/lib/listen.sh
+source "$TOP/tests/lib/listen.sh"
 DEMO=$TESTDIR
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-default_rule() {
-	cat <<-EOF
-	# The demo's rule: when the guest of VM vdc says it is ready (event 777,
-	# WARNING, source John), wait for it to power off, compact its disks but
-	# swap, merge its snapshot overlay, archive it and start it again.
-	[trigger]
-	id = 777
-	type = warning
-	source = John
-	; the demo writes the trigger as root on the host, on behalf of the guest
-	uid = 0
-
-	[job]
-	vm = vdc
-	connect = qemu:///system
-	steps = wait-shutdown compact merge archive start
-	recovery = start
-	on-busy = ignore
-
-	[wait-shutdown]
-	timeout = 2m
-
-	[compact]
-	skip = *swap*
-
-	[archive]
-	dir = $DEMO/archives
-	name = %Y-%m-%d {vm}.tar.zst
-	keep = 4
-
-	[start]
-	timeout = 2m
-	EOF
-}
-
-say "a private journal and libvirtd"
+say "a private journal, libvirtd and the listener's user"
 testbed_journald
 testbed_libvirtd
+testbed_listen_user
+# The shipped rule archives into /var/backups/vms: a tmpfs of the demo's own.
+[ -d /var/backups ] || mkdir -p /var/backups
+mount -t tmpfs -o mode=0755 tmpfs /var/backups || fail "cannot mount a tmpfs on /var/backups"
+mkdir -p /var/backups/vms
 
 say "guest vdc: a system disk with a snapshot, a data disk, a swap disk"
-mkdir -p "$DEMO/images" "$DEMO/archives" "$DEMO/rules.d" "$DEMO/state"
+mkdir -p "$DEMO/images" "$DEMO/rules.d" "$DEMO/state"
 img=$DEMO/images
 qemu-img create -q -f qcow2 "$img/vdc-system.qcow2" 256M
 qemu-io -f qcow2 -c 'write -P 0x5a 0 32M' "$img/vdc-system.qcow2" >/dev/null
@@ -84,34 +61,62 @@ qemu-img create -q -f qcow2 "$img/vdc-data.qcow2" 256M
 qemu-io -f qcow2 -c 'write -P 0x33 0 96M' -c 'write -P 0 32M 64M' "$img/vdc-data.qcow2" >/dev/null
 qemu-img create -q -f qcow2 "$img/vdc-swap.qcow2" 64M
 qemu-io -f qcow2 -c 'write -P 0x11 0 16M' "$img/vdc-swap.qcow2" >/dev/null
-testbed_guest --poweroff-after 6 vdc "$img/vdc-system-snap1.qcow2" \
+# The guest's maintenance script: on the boot that has evt_demo_maintenance
+# on its kernel command line (the first one), "defragment", signal the host
+# through the channel, and power off once the host has the event.
+cat >"$DEMO/maintenance.sh" <<-'GUEST'
+	grep -qw evt_demo_maintenance /proc/cmdline || exit 0
+	echo "guest: defragmenting ... done"
+	if evcreate --channel /T WARNING /ID 777 /SO John /L APPLICATION \
+		/D "VDC Ready for compaction"; then
+		echo "guest: the host has the event; powering off"
+		poweroff -f
+	fi
+	echo "guest: evcreate failed ($?), staying up"
+GUEST
+testbed_guest --channel --script "$DEMO/maintenance.sh" \
+	--cmdline evt_demo_maintenance vdc "$img/vdc-system-snap1.qcow2" \
 	"$img/vdc-data.qcow2" "$img/vdc-swap.qcow2"
 for f in "$img"/*.qcow2; do
 	printf '  %-22s %8s on disk\n' "$(basename "$f")" "$(du -h "$f" | cut -f1)"
 done
+echo "  its channel: <channel type='unix'><target type='virtio' name='org.evtrigger.0'/></channel>"
+echo "  its maintenance script (inside the guest):"
+sed 's/^/    /' "$DEMO/maintenance.sh"
 
 if [ -n "$RULE" ]; then
 	cp "$RULE" "$DEMO/rules.d/"
 else
-	default_rule >"$DEMO/rules.d/777-vdc.rule"
+	cp "$TOP/rules.d/777-vdc.rule" "$DEMO/rules.d/"
 fi
 say "the rule ($(ls "$DEMO/rules.d"))"
 grep -v '^[[:space:]]*[#;]' "$DEMO"/rules.d/*.rule | sed '/^$/d; s/^/  /'
 "$EVTRIGGER" check --rules-dir "$DEMO/rules.d" --action-dir "$BUILD/actions" ||
 	fail "the rule is invalid"
 
-say "evtrigger run (watching the journal)"
+say "evtrigger-listen (guest channels) and evtrigger run (the journal)"
+listen_start
+echo "  evtrigger-listen --user $LISTEN_USER"
 "$EVTRIGGER" run --rules-dir "$DEMO/rules.d" --state-dir "$DEMO/state" \
-	--action-dir "$BUILD/actions" >"$DEMO/evtrigger.log" 2>&1 &
+	--action-dir "$BUILD/actions" --listener-user "$LISTEN_USER" \
+	>"$DEMO/evtrigger.log" 2>&1 &
 EVT_PID=$!
+echo "  evtrigger run --listener-user $LISTEN_USER"
 testbed_at_exit "kill $EVT_PID 2>/dev/null; wait $EVT_PID 2>/dev/null"
 journal_wait 1 30 EVENT_ID=640
 
-say "the guest boots, signals 777 and powers itself off"
+say "the guest boots, signals 777 through its channel and powers itself off"
 $VIRSH start vdc >/dev/null || fail "cannot start vdc"
-guest_wait_console vdc 'evt-guest: ready' 120
-"$EVCREATE" /T WARNING /ID 777 /SO John /L APPLICATION /D "VDC Ready for compaction"
-echo '  evcreate /T WARNING /ID 777 /SO John /L APPLICATION /D "VDC Ready for compaction"'
+# Its maintenance runs on this boot only: the next one (the job's start
+# step) boots without the flag.
+$VIRSH dumpxml --inactive --security-info vdc |
+	sed 's/ evt_demo_maintenance//' >"$DEMO/vdc-next.xml"
+$VIRSH define "$DEMO/vdc-next.xml" >/dev/null || fail "cannot redefine vdc"
+guest_wait_console vdc 'guest: the host has the event' 120
+grep -E '^(guest:|OK|evt-guest: channel)' "$DEMO/vdc.console" | sed 's/^/  /'
+journal_wait 1 60 EVENT_ID=777
+echo "  the host's journal has it, as the listener wrote it:"
+journalctl --no-pager -o verbose EVENT_ID=777 | grep -E '^ *(EVENT_(ID|TYPE|SOURCE|SENDER|SENDER_UUID|AUTH|UUID)|MESSAGE|_UID)=' | sed 's/^ */    /'
 
 say "the job, as 'evtrigger jobs' sees it while it runs"
 export EVTRIGGER_STATE_DIR=$DEMO/state
@@ -134,12 +139,12 @@ for f in "$img"/*.qcow2; do
 		"$(qemu-img info -U --output=json "$f" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("backing-filename","none"))')"
 done
 echo "  vdc is: $($VIRSH domstate vdc)"
-for a in "$DEMO"/archives/*; do
+for a in /var/backups/vms/*; do
 	echo "  $(basename "$a") ($(du -h "$a" | cut -f1))"
 done
-a=$(ls "$DEMO"/archives/*.tar.* 2>/dev/null | grep -v sha256 | head -n 1)
+a=$(ls /var/backups/vms/*.tar.* 2>/dev/null | grep -v sha256 | head -n 1)
 [ -n "$a" ] && bsdtar -tvf "$a" | sed 's/^/    /'
-(cd "$DEMO/archives" && sha256sum -c ./*.sha256 2>/dev/null | sed 's/^/  /')
+(cd /var/backups/vms && sha256sum -c ./*.sha256 2>/dev/null | sed 's/^/  /')
 
 if [ "$(journal_count EVENT_ID=601)" -ge 1 ]; then
 	say "done: the job finished; every step is in the journal (journalctl EVENT_ID=601)"

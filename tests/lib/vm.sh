@@ -311,11 +311,12 @@ testbed_guest_extra() {
 }
 
 # testbed_guest [--poweroff-after S] [--acpi] [--memory MIB] [--channel]
-#               [--script FILE] NAME [DISK...]
+#               [--script FILE] [--cmdline WORDS] NAME [DISK...]
 # Defines guest NAME (not started) with DISK... attached as vda, vdb, ...
-# (qcow2 if the name ends in .qcow2, raw otherwise).
+# (qcow2 if the name ends in .qcow2, raw otherwise). --cmdline adds WORDS to
+# the kernel command line, which a --script can read in /proc/cmdline.
 testbed_guest() {
-	local poweroff= acpi=0 memory=128 channel=0 script= name kernel initrd cmdline
+	local poweroff= acpi=0 memory=128 channel=0 script= extra= name kernel initrd cmdline
 	local disks= i=0 d fmt chan=
 	local letters=abcdefghijklmnop
 	while [ $# -gt 0 ]; do
@@ -325,6 +326,7 @@ testbed_guest() {
 		--memory) memory=$2; shift 2 ;;
 		--channel) channel=1; shift ;;
 		--script) script=$2; shift 2 ;;
+		--cmdline) extra=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
@@ -334,6 +336,7 @@ testbed_guest() {
 	initrd=$(testbed_guest_extra "$name" "$script") || exit 1
 	cmdline="console=ttyS0 panic=-1 quiet evt_acpi=$acpi evt_channel=$channel"
 	[ -n "$poweroff" ] && cmdline="$cmdline evt_poweroff=$poweroff"
+	[ -n "$extra" ] && cmdline="$cmdline $extra"
 	# What a user adds to a VM: no source path, libvirt chooses it.
 	[ "$channel" = 1 ] && chan="
     <channel type='unix'>
