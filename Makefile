@@ -11,7 +11,7 @@
 # Sources are found by directory, so a new file needs no Makefile edit:
 #   lib/*.c              -> build/libevt.a (shared by every program)
 #   evcreate/*.c         -> build/evcreate   (evcreate/main.c has main())
-#   evtrigger/*.c        -> build/evtrigger  (evtrigger/main.c has main())
+#   evtrigger/**/*.c     -> build/evtrigger  (evtrigger/main.c has main())
 #   actions/*.c          -> build/actions/NAME.so, one module per file
 #   actions/util/*.c     -> linked into every module
 #   tests/unit/test_*.c  -> build/tests/test_*, Check suites
@@ -53,13 +53,13 @@ ifeq ($(SANITIZE),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 endif
-ALL_CFLAGS  = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC $(DEFS) -Ilib -Iactions \
+ALL_CFLAGS  = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC $(DEFS) -Ilib -Iactions -Ievtrigger \
 	      $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 EVC_SRC    := $(sort $(filter-out evcreate/main.c,$(wildcard evcreate/*.c)))
-EVT_SRC    := $(sort $(filter-out evtrigger/main.c,$(wildcard evtrigger/*.c)))
+EVT_SRC    := $(sort $(filter-out evtrigger/main.c,$(shell find evtrigger -name '*.c')))
 ACT_SRC    := $(sort $(wildcard actions/*.c))
 ACTUTIL_SRC:= $(sort $(wildcard actions/util/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
@@ -153,7 +153,7 @@ bench:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--suppress=missingIncludeSystem -Ilib -Iactions lib evcreate evtrigger actions
+		--suppress=missingIncludeSystem -Ilib -Iactions -Ievtrigger lib evcreate evtrigger actions
 
 # --- install -------------------------------------------------------------------
 install: all

@@ -1,10 +1,10 @@
 /* evtrigger: watch the journal and run jobs when rules match. Dispatches to
- * the subcommands of commands.h. */
+ * the subcommands of cmd/commands.h, one file each in cmd/. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cmd/commands.h"
 #include "macro.h"
 
 static const struct {

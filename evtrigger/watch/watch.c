@@ -1,5 +1,6 @@
-/* `evtrigger run`: the daemon that follows the journal, matches entries
- * against the rules and hands matches to the job manager.
+/* The watcher, the daemon of `evtrigger run` (cmd/run.c): follows the
+ * journal, matches entries against the rules and hands matches to the job
+ * manager.
  *
  * Delivery contract: an entry's jobs are recorded (job_manager_trigger,
  * durable, keyed by the entry's cursor and the rule) before the cursor is
@@ -20,38 +21,30 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
-#include "commands.h"
-#include "cursor.h"
+#include "cmd/commands.h"
+#include "watch/watch.h"
+#include "watch/cursor.h"
 #include "event.h"
 #include "evt-ids.h"
 #include "evt-log.h"
 #include "fields.h"
-#include "job.h"
+#include "jobs/manager.h"
 #include "macro.h"
-#include "module.h"
+#include "jobs/module.h"
 #include "options.h"
-#include "rule.h"
+#include "rules/rule.h"
 
-#define WATCH_DEFAULT_RULES_DIR EVT_SYSCONFDIR "/evtrigger/rules.d"
-#define WATCH_DEFAULT_MAX_AGE   (3600ULL * 1000000ULL)  /* 1h */
 /* Entries per loop iteration, then the cursor is stored. Well below the
  * number of ended job records the job manager keeps (200): a replay after a
  * crash must find the records of every entry after the stored cursor. */
 #define WATCH_BATCH_MAX         128
 #define WATCH_FIELDS_MAX        512     /* fields read per entry */
 #define WATCH_DATA_THRESHOLD    (64 * 1024)     /* bytes per field read */
-/* Bytes of field data read per entry. Below JOB_RECORD_MAX (jobrec.h) with
+/* Bytes of field data read per entry. Below JOB_RECORD_MAX (jobs/record.h) with
  * room for what the job record adds. */
 #define WATCH_ENTRY_MAX         (256 * 1024)
 #define WATCH_RETRY_USEC        (5ULL * 1000000ULL)
 #define WATCH_LOCK_FILE         "lock"
-/* journald tells readers about new entries at most every 250 ms (its
- * post-change timer), so a watcher that waits for inotify sees an event up to
- * 250 ms late. The entries are in the shared mapping of the file at once:
- * looking at what is new every few milliseconds (an unfiltered
- * sd_journal_next and a field lookup per new entry) cuts that to the poll
- * interval. --poll=0 turns it off. */
-#define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
 /* Reading the filtered journal costs more with more IDs in the filter (with
  * 10,000, milliseconds of CPU per look: each value is looked up in each
  * file).
@@ -719,137 +712,6 @@ watch_on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
 /* --- start ---------------------------------------------------------------------- */
 
-struct watch_options {
-	const char *rules_dir;
-	const char *state_dir;
-	const char *action_dir;
-	uint64_t max_age_usec;
-	uint64_t poll_usec;
-	struct rule_trust trust;
-};
-
-static void
-run_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: evtrigger run [OPTION]...\n"
-		"Watch the journal and start jobs when rules match.\n\n"
-		"  -r, --rules-dir=DIR       rules (default %s)\n"
-		"  -s, --state-dir=DIR       cursor and job records (default %s)\n"
-		"  -a, --action-dir=DIR      action modules (default %s)\n"
-		"  -m, --max-age=DURATION    do not act on events older than this "
-		"when\n"
-		"                            first seen (default 1h; 0: no limit)\n"
-		"  -u, --listener-user=USER  believe EVENT_SENDER only on entries "
-		"this\n"
-		"                            user's processes wrote (the network "
-		"listener)\n"
-		"      --listener-uid=UID    the same, by uid\n"
-		"      --poll=DURATION       look for new entries this often, not "
-		"only\n"
-		"                            when journald says (every 250ms); "
-		"0: off\n"
-		"                            (default 2ms)\n"
-		"  -h, --help                show this help\n\n"
-		"Signals: SIGHUP reloads the rules, SIGTERM stops. See "
-		"evtrigger(8).\n",
-		WATCH_DEFAULT_RULES_DIR, EVT_STATEDIR, EVT_ACTIONDIR);
-}
-
-static int
-parse_run_options(int argc, char *argv[], struct watch_options *o)
-{
-	enum { OPT_LISTENER_UID = 0x100, OPT_POLL };
-	static const struct option longopts[] = {
-		{ "rules-dir", required_argument, NULL, 'r' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "action-dir", required_argument, NULL, 'a' },
-		{ "max-age", required_argument, NULL, 'm' },
-		{ "listener-user", required_argument, NULL, 'u' },
-		{ "listener-uid", required_argument, NULL, OPT_LISTENER_UID },
-		{ "poll", required_argument, NULL, OPT_POLL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	*o = (struct watch_options){
-		.rules_dir = WATCH_DEFAULT_RULES_DIR,
-		.state_dir = EVT_STATEDIR,
-		.max_age_usec = WATCH_DEFAULT_MAX_AGE,
-		.poll_usec = WATCH_DEFAULT_POLL_USEC,
-	};
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "r:s:a:m:u:h", longopts, NULL)) >= 0) {
-		switch (c) {
-		case 'r':
-			o->rules_dir = optarg;
-			break;
-		case 's':
-			o->state_dir = optarg;
-			break;
-		case 'a':
-			o->action_dir = optarg;
-			break;
-		case 'm':
-			if (streq(optarg, "infinity"))
-				o->max_age_usec = 0;
-			else if (parse_duration(optarg, &o->max_age_usec) < 0) {
-				fprintf(stderr, "evtrigger run: invalid "
-						"--max-age '%s': a duration like "
-						"90s, 15m or 1h\n", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-
-			if (pw == NULL) {
-				fprintf(stderr, "evtrigger run: unknown "
-						"--listener-user '%s'\n", optarg);
-				return -EINVAL;
-			}
-			o->trust.listener_uid = pw->pw_uid;
-			o->trust.have_listener = true;
-			break;
-		}
-		case OPT_LISTENER_UID: {
-			int64_t v;
-
-			if (parse_int(optarg, &v) < 0 || v < 0 ||
-			    v >= (int64_t)UINT32_MAX) {
-				fprintf(stderr, "evtrigger run: invalid "
-						"--listener-uid '%s'\n", optarg);
-				return -EINVAL;
-			}
-			o->trust.listener_uid = (uid_t)v;
-			o->trust.have_listener = true;
-			break;
-		}
-		case OPT_POLL:
-			if (parse_duration(optarg, &o->poll_usec) < 0) {
-				fprintf(stderr, "evtrigger run: invalid --poll "
-						"'%s': a duration like 2ms, or 0\n",
-					optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'h':
-			run_usage(stdout);
-			return 1;
-		default:
-			run_usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "evtrigger run: unexpected argument '%s'\n",
-			argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* Creates state_dir if needed and takes its lock: two watchers on one
  * state directory would start jobs twice. A POSIX record lock (fcntl), not
  * flock: job processes forked from the watcher do not inherit it, so a
@@ -1022,31 +884,18 @@ watch_done(struct watcher *w)
 }
 
 int
-cmd_run(int argc, char *argv[])
+watch_run(const struct watch_options *o)
 {
-	struct watch_options o;
 	struct watcher w = { 0 };
 	struct rule_errors errors = { 0 };
 	_cleanup_(closep) int lock_fd = -1;
 	int r, ret = EXIT_RUNTIME;
 
-	r = parse_run_options(argc, argv, &o);
-	if (r != 0)
-		return r > 0 ? 0 : EXIT_USAGE;
-	w.rules_dir = o.rules_dir;
-	w.state_dir = o.state_dir;
-	w.max_age_usec = o.max_age_usec;
-	w.poll_usec = o.poll_usec;
-	w.trust = o.trust;
-
-	if (o.action_dir != NULL)
-		r = module_set_dir(o.action_dir);
-	else if (getenv("EVTRIGGER_ACTION_DIR") != NULL)
-		r = module_set_dir(getenv("EVTRIGGER_ACTION_DIR"));
-	if (r < 0) {
-		fprintf(stderr, "evtrigger run: %s\n", strerror(-r));
-		return EXIT_RUNTIME;
-	}
+	w.rules_dir = o->rules_dir;
+	w.state_dir = o->state_dir;
+	w.max_age_usec = o->max_age_usec;
+	w.poll_usec = o->poll_usec;
+	w.trust = o->trust;
 
 	r = rule_set_load_dir(w.rules_dir, &watch_modules, &w.rules, &errors);
 	if (r < 0) {

@@ -1,4 +1,4 @@
-/* The job manager (see job.h): records jobs before anything runs, starts one
+/* The job manager (see manager.h): records jobs before anything runs, starts one
  * job process per job (`evtrigger job ID`, a session of its own so it
  * outlives the daemon), one job per VM (or per rule) at a time, queues or
  * ignores the rest, and at start adopts running jobs and reports the
@@ -13,10 +13,10 @@
 
 #include "evt-ids.h"
 #include "fileio.h"
-#include "job.h"
-#include "jobrec.h"
-#include "jobrun.h"
-#include "module.h"
+#include "jobs/manager.h"
+#include "jobs/record.h"
+#include "jobs/process.h"
+#include "jobs/module.h"
 #include "options.h"
 
 /* Ended jobs kept for `evtrigger jobs`: at most this many, none older. */

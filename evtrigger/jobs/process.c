@@ -1,4 +1,4 @@
-/* Running one job's steps in this process (see jobrun.h). */
+/* Running one job's steps in this process (see process.h). */
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -12,10 +12,10 @@
 #include "evt-ids.h"
 #include "evt-log.h"
 #include "evtrigger-action.h"
-#include "jobrun.h"
-#include "module.h"
+#include "jobs/process.h"
+#include "jobs/module.h"
 #include "options.h"
-#include "stepopts.h"
+#include "rules/stepopts.h"
 
 #define PROGRESS_SAVE_USEC   (250 * 1000ULL)    /* record writes: 4/s */
 #define PROGRESS_EVENT_PCT   5                  /* an event every 5 % */
@@ -100,17 +100,6 @@ strv_addf(char ***v, size_t *n, const char *fmt, ...)
 	if (r < 0)
 		return -ENOMEM;
 	return strv_add(v, n, s);
-}
-
-const char *
-jobrun_state_dir(const char *dir)
-{
-	const char *env;
-
-	if (dir != NULL)
-		return dir;
-	env = getenv("EVTRIGGER_STATE_DIR");
-	return env != NULL && *env != '\0' ? env : EVT_STATEDIR;
 }
 
 int
@@ -450,19 +439,6 @@ static const struct evt_host host = {
 	.set_note = host_set_note,
 	.get_note = host_get_note,
 };
-
-int
-jobrun_check(const struct rule *r, const struct evt_action *m,
-	     const char *step, char *err, size_t errlen)
-{
-	struct stepopts o;
-	int q;
-
-	stepopts_init(&o, r, step, m);
-	q = stepopts_check(&o, err, errlen);
-	stepopts_done(&o);
-	return q;
-}
 
 /* --- cancel and time limits ----------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* Job records (see jobrec.h). */
+/* Job records (see record.h). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "fileio.h"
-#include "jobrec.h"
+#include "jobs/record.h"
 
 static const char *const state_names[_JOB_STATE_MAX] = {
 	[JOB_QUEUED] = "queued",

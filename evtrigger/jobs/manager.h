@@ -10,7 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "fields.h"
-#include "rule.h"
+#include "rules/rule.h"
 
 struct job_manager;
 
@@ -26,7 +26,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct job_manager *, job_manager_free)
 void job_manager_set_rules(struct job_manager *m, const struct rule_set *rules);
 
 /* A rule matched entry (all its fields) at cursor. Durably records a job keyed
- * by the cursor and the rule's name (jobrec.h: job_id_from_cursor), with a
+ * by the cursor and the rule's name (record.h: job_id_from_cursor), with a
  * copy of the rule file as it is now, before returning; then starts it,
  * queues it or ignores it (the rule's on-busy policy; JOB_QUEUED or JOB_BUSY
  * logged). Returns 1 if a job was started or queued, 0 if ignored (or failed

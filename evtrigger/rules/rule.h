@@ -1,6 +1,8 @@
-/* Rules: one INI file per rule in a rules directory, read with inih, and the
- * matching of journal entries against them. Never logs: errors are collected
- * as file:line: message for the caller to print. See evtrigger.rules(5). */
+/* Rules: one INI file per rule in a rules directory. The model (model.c),
+ * loading files with inih (parse.c; the [trigger] and [job] keys are the
+ * table of keys.h) and matching journal entries (match.c). Never logs:
+ * errors are collected as file:line: message for the caller to print. See
+ * evtrigger.rules(5). */
 #ifndef EVT_RULE_H
 #define EVT_RULE_H
 
@@ -107,11 +109,28 @@ struct rule_trust {
 	bool have_listener;     /* false: no entry's EVENT_SENDER is believed */
 };
 
+/* The one constructor: an empty rule named name (type -1: any, no steps),
+ * to fill with the rule_add_*() calls or the key parsers of keys.h. NULL on
+ * ENOMEM. */
+struct rule *rule_new(const char *name);
 void rule_free(struct rule *r);
+/* Add to a rule from rule_new() (not a packed one). 0 or -ENOMEM. */
+int rule_add_match(struct rule *r, const char *field, const char *pattern);
+int rule_add_option(struct rule *r, const char *section, const char *key,
+		    const char *value, unsigned line);
+int rule_add_step(struct rule *r, const char *step);
+/* A copy of r in one allocation (packed), as the loader returns rules, or
+ * NULL on ENOMEM. */
+struct rule *rule_pack(const struct rule *r);
+/* Whether the first n strings of v hold s. */
+bool rule_list_contains(char *const *v, size_t n, const char *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule *, rule_free)
 void rule_set_free(struct rule_set *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule_set *, rule_set_free)
 void rule_errors_clear(struct rule_errors *e);
+/* Appends one line (e may be NULL: nothing is kept). 0 or -ENOMEM. */
+int rule_errors_add(struct rule_errors *e, const char *fmt, ...)
+	_printf_(2, 3);
 
 /* Loads one rule file. On success *ret is set and 0 returned. On any error in
  * the file, every error found is appended to errors, *ret is untouched and

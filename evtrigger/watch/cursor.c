@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "watch/cursor.h"
 #include "fileio.h"
 #include "macro.h"
 
