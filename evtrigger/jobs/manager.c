@@ -623,20 +623,20 @@ join_steps(const struct rule *r)
 
 int
 job_manager_trigger(struct job_manager *m, const struct rule *r,
-		    const struct fields *entry, const char *cursor)
+		    const struct fields *entry, const char *cursor,
+		    const char *id)
 {
 	_cleanup_(job_record_freep) struct job_record *rec = NULL;
 	_cleanup_(freep) char *text = NULL;
 	_cleanup_(freep) char *key = NULL;
 	_cleanup_(freep) char *steps = NULL;
-	char id[JOB_ID_LEN + 1], err[512] = "";
+	char err[512] = "";
 	struct active *busy;
 	bool queued;
 	int q;
 
-	q = job_id_from_cursor(cursor, r->name, id);
-	if (q < 0)
-		return q;
+	if (!job_id_is_valid(id))
+		return -EINVAL;
 	rec = job_record_new();
 	steps = join_steps(r);
 	if (rec == NULL || steps == NULL)

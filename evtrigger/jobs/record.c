@@ -480,6 +480,17 @@ job_id_from_cursor(const char *cursor, const char *rule,
 }
 
 int
+job_id_remote(const char *sender, const char *uuid, const char *rule,
+	      char buf[static JOB_ID_LEN + 1])
+{
+	_cleanup_(freep) char *key = NULL;
+
+	if (asprintf(&key, "remote\n%s\n%s", sender, uuid) < 0)
+		return -ENOMEM;
+	return id_from_text(key, rule, buf);
+}
+
+int
 job_id_recovery(const char *id, char buf[static JOB_ID_LEN + 1])
 {
 	return id_from_text(id, "recovery", buf);

@@ -13,7 +13,9 @@ is_listener_field(const char *s)
 {
 	return streq(s, EVENT_FIELD_SENDER) ||
 	       streq(s, EVENT_FIELD_SENDER_ADDR) ||
-	       streq(s, EVENT_FIELD_AUTH) || streq(s, EVENT_FIELD_HOSTNAME);
+	       streq(s, EVENT_FIELD_SENDER_UUID) ||
+	       streq(s, EVENT_FIELD_AUTH) || streq(s, EVENT_FIELD_HOSTNAME) ||
+	       streq(s, EVENT_FIELD_UUID) || streq(s, EVENT_FIELD_TIME);
 }
 
 static bool
@@ -74,6 +76,16 @@ entry_uid(const struct fields *entry, uid_t *ret)
 	return 0;
 }
 
+bool
+rule_entry_from_listener(const struct fields *entry,
+			 const struct rule_trust *trust)
+{
+	uid_t uid;
+
+	return trust != NULL && trust->have_listener &&
+	       entry_uid(entry, &uid) == 0 && uid == trust->listener_uid;
+}
+
 /* Who wrote entry, and may they fire r? NULL if so, else why not. */
 static const char *
 trust_reason(const struct rule *r, const struct fields *entry,
@@ -85,8 +97,7 @@ trust_reason(const struct rule *r, const struct fields *entry,
 
 	if (entry_uid(entry, &uid) < 0)
 		return "the entry has no trusted _UID";
-	from_listener = trust != NULL && trust->have_listener &&
-			uid == trust->listener_uid;
+	from_listener = rule_entry_from_listener(entry, trust);
 
 	if (from_listener) {
 		/* A remote event: only the identity the listener proved

@@ -169,6 +169,12 @@ int rule_set_load_dir(const char *dir, const struct rule_modules *mods,
 bool rule_matches(const struct rule *r, const struct fields *entry,
 		  const struct rule_trust *trust, const char **ret_reason);
 
+/* Whether entry was written by the listener: its trusted _UID is trust's
+ * listener_uid. Only then are EVENT_SENDER, EVENT_UUID, EVENT_TIME (the
+ * listener's fields, lib/event.h) believed. */
+bool rule_entry_from_listener(const struct fields *entry,
+			      const struct rule_trust *trust);
+
 /* The distinct IDs the set's rules trigger on, sorted, for
  * sd_journal_add_match. *ret is malloc'd. */
 int rule_set_ids(const struct rule_set *s, unsigned **ret, size_t *ret_n);

@@ -3,8 +3,9 @@
  * manager.
  *
  * Delivery contract: an entry's jobs are recorded (job_manager_trigger,
- * durable, keyed by the entry's cursor and the rule) before the cursor is
- * stored, and the cursor is stored after each batch. A kill -9 at any point
+ * durable, keyed by the entry's cursor and the rule, or for a remote event
+ * by its sender, uuid and rule: entry.h) before the cursor is stored, and
+ * the cursor is stored after each batch. A kill -9 at any point
  * therefore either replays entries whose jobs exist (the manager answers
  * -EALREADY) or handles entries not yet seen; no event is lost and none
  * starts two jobs for one rule. */
@@ -24,6 +25,7 @@
 #include "cmd/commands.h"
 #include "watch/watch.h"
 #include "watch/cursor.h"
+#include "watch/entry.h"
 #include "event.h"
 #include "evt-ids.h"
 #include "evt-log.h"
@@ -370,6 +372,7 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *rule = rules[i];
 		const char *reason = NULL;
+		char text[256], job_id[JOB_ID_LEN + 1];
 		uint64_t max_age = rule->max_age_usec != 0 ? rule->max_age_usec
 							   : w->max_age_usec;
 
@@ -378,25 +381,25 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 				watch_reject(rule, cursor, reason);
 			continue;
 		}
-		if (max_age != 0 && now > when && now - when > max_age) {
-			char age[64], limit[64], text[256];
-
-			format_duration(now - when, age, sizeof(age));
-			format_duration(max_age, limit, sizeof(limit));
-			snprintf(text, sizeof(text),
-				 "the event is %s old, older than the maximum "
-				 "age %s", age, limit);
-			watch_reject(rule, cursor, text);
+		reason = entry_too_old(f, &w->trust, when, now, max_age, text,
+				       sizeof(text));
+		if (reason != NULL) {
+			watch_reject(rule, cursor, reason);
 			continue;
 		}
+		r = entry_job_id(f, cursor, rule, &w->trust, job_id);
+		if (r < 0)
+			return r;
 		{
 			uint64_t t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
 
-			r = job_manager_trigger(w->jobs, rule, f, cursor);
+			r = job_manager_trigger(w->jobs, rule, f, cursor,
+						job_id);
 			w->trigger_usec += now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
 		}
 		if (r == -EALREADY)
-			continue;       /* seen before a crash: its job exists */
+			continue;       /* seen before (a crash, or a resend of
+					 * a remote event): its job exists */
 		if (r < 0) {
 			fprintf(stderr, "evtrigger: cannot record a job for "
 					"rule '%s' (entry %s): %s\n",

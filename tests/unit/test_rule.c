@@ -797,6 +797,14 @@ static const struct {
 	  "EVENT_ID=1\nEVENT_HOSTNAME=vdc.lan\n_UID=0", true, false,
 	  "the rule matches a field only the listener may write, and a local "
 	  "process wrote it" },
+	{ "id = 1\nEVENT_UUID = 6f1c*",        /* the listener's uuid, forged */
+	  "EVENT_ID=1\nEVENT_UUID=6f1c-x\n_UID=0", true, false,
+	  "the rule matches a field only the listener may write, and a local "
+	  "process wrote it" },
+	{ "id = 1\nEVENT_TIME = 1*",           /* and its sender's time */
+	  "EVENT_ID=1\nEVENT_TIME=17\n_UID=0", true, false,
+	  "the rule matches a field only the listener may write, and a local "
+	  "process wrote it" },
 	/* a mismatch is no trust failure: no reason */
 	{ "id = 1\nsender = vdc", "EVENT_ID=2\nEVENT_SENDER=vdc\n_UID=1000",
 	  true, false, NULL },
