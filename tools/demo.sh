@@ -1,5 +1,5 @@
 #!/bin/bash
-# The demo: the whole maintenance run of DESIGN.md, end to end, in a sandbox.
+# The demo: the whole maintenance run of doc/ARCHITECTURE.md, end to end, in a sandbox.
 #
 #   make demo                      # the embedded default rule below
 #   make demo RULE=my.rule         # your own rule (its [job] vm must be vdc)
