@@ -2,19 +2,26 @@
 # the benchmarks.
 #
 #   make                 build everything into build/
-#   make check           install missing test packages, build with ASan+UBSan
-#                        into build-san/, run unit and scenario tests
+#   make check           install missing test (and bench) packages, build with ASan+UBSan
+#                        into build-san/, run unit and scenario tests and a
+#                        smoke run of every benchmark
 #   make demo            install what the demo needs, run it
 #   make bench           run bench/ and print the figures
+#   make bench-smoke     every benchmark at tiny sizes, in seconds
+#   make fuzz            build the libFuzzer harnesses (tests/fuzz/README)
 #   make install         PREFIX=/usr/local DESTDIR= (the usual)
+#   make uninstall       removes what install put there (same variables)
 #
 # Sources are found by directory, so a new file needs no Makefile edit:
 #   lib/*.c              -> build/libevt.a (shared by every program)
-#   evcreate/*.c         -> build/evcreate   (evcreate/main.c has main())
-#   evtrigger/**/*.c     -> build/evtrigger  (evtrigger/main.c has main())
+#   DIR/main.c           makes DIR a program: every .c under DIR (any depth)
+#                        -> build/PROGRAM, PROGRAM being DIR except where
+#                        PROGRAM_DIR says otherwise (listen -> evtrigger-listen)
 #   actions/*.c          -> build/actions/NAME.so, one module per file
 #   actions/util/*.c     -> linked into every module
 #   tests/unit/test_*.c  -> build/tests/test_*, Check suites
+# Each binary links only the libraries it calls: PKGS_DIR for a program,
+# PKGS_MODULE (and PKGS_MODULE_NAME) for modules.
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -35,56 +42,122 @@ SANITIZE ?= 0
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = libsystemd libarchive inih libvirt libxml-2.0 openssl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1)))
+pkg_libs   = $(if $(strip $(1)),$(shell pkg-config --libs $(1)))
+
+# What each binary calls, and nothing more (SHA-256 needs libcrypto only;
+# libssl comes with TLS, not before).
+PKGS_evcreate  =
+PKGS_evtrigger = libsystemd inih libcrypto
+LIBS_evtrigger = -ldl
+PKGS_listen    = libsystemd libvirt
+PKGS_MODULE    = libvirt libxml-2.0
+PKGS_MODULE_archive = libarchive libcrypto
+PKGS_TOOLS     = libsystemd
+ALL_PKGS = libsystemd inih libcrypto libvirt libxml-2.0 libarchive
+PKG_CFLAGS = $(call pkg_cflags,$(ALL_PKGS))
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
+
+# Program folders whose binary is named otherwise than the folder.
+PROGRAM_listen = evtrigger-listen
 
 WARNINGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	   -Wno-unused-parameter -Wno-missing-field-initializers
 VERSION = 0.1
-DEFS = -D_GNU_SOURCE -DEVT_VERSION='"$(VERSION)"' \
-       -DEVT_ACTIONDIR='"$(ACTIONDIR)"' \
-       -DEVT_SYSCONFDIR='"$(SYSCONFDIR)"' \
-       -DEVT_STATEDIR='"$(STATEDIR)"'
 ifeq ($(SANITIZE),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 endif
-ALL_CFLAGS  = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC $(DEFS) -Ilib -Iactions -Ievtrigger \
+CONFIG_H = $(BUILD)/config.h
+# Hidden by default: a module exports only what evtrigger-action.h marks
+# (its entry point); -iquote so that lib/time.h never stands in for <time.h>.
+ALL_CFLAGS  = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility=hidden \
+	      -D_GNU_SOURCE -include $(CONFIG_H) -iquote lib -iquote actions \
+	      -iquote evtrigger \
 	      $(PKG_CFLAGS)
-ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+# Only the libraries a binary calls end up in its DT_NEEDED, whatever the
+# distribution's default (the sanitizer build links the same way).
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
+# A module must name every library it calls (-z defs), so that --as-needed
+# cannot leave one out; not under the sanitizers, whose runtime only the
+# executable carries.
+ifneq ($(SANITIZE),1)
+MODULE_LDFLAGS = -Wl,-z,defs
+endif
+ifeq ($(SANITIZE),1)
+# ASan intercepts the XDR functions (once part of glibc) and looks up the real
+# ones when the program starts: libtirpc coming later, with the libvirt of a
+# module evtrigger dlopen()s, would leave the interceptors calling NULL. So
+# the sanitized evtrigger has it from the start (the normal build does not).
+# The modules' libraries too: dlopen()ed together (evtrigger check of a rules
+# directory loads every module), their TLS made LeakSanitizer's tracer crash
+# at exit ("Tracer caught signal 11", DTLS), failing rules_examples_pass_check.
+LIBS_evtrigger += -Wl,--no-as-needed \
+	$(call pkg_libs,libtirpc $(PKGS_MODULE) $(PKGS_MODULE_archive)) \
+	-Wl,--as-needed
+endif
+
+# --- sources -------------------------------------------------------------------
+NOT_PROGRAMS := lib actions tests tools bench
+PROG_DIRS  := $(sort $(filter-out $(NOT_PROGRAMS),\
+		$(patsubst %/main.c,%,$(wildcard */main.c))))
+prog_name   = $(or $(PROGRAM_$(1)),$(1))
+prog_src    = $(sort $(shell find $(1) -name '*.c' ! -path $(1)/main.c))
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-EVC_SRC    := $(sort $(filter-out evcreate/main.c,$(wildcard evcreate/*.c)))
-EVT_SRC    := $(sort $(filter-out evtrigger/main.c,$(shell find evtrigger -name '*.c')))
 ACT_SRC    := $(sort $(wildcard actions/*.c))
-ACTUTIL_SRC:= $(sort $(wildcard actions/util/*.c))
+ACTUTIL_SRC:= $(sort $(shell find actions/util -name '*.c'))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBEVT   = $(BUILD)/libevt.a
-LIBEVC   = $(BUILD)/libevcreate.a
-LIBEVTR  = $(BUILD)/libevtrigger.a
 LIBACT   = $(BUILD)/libactutil.a
-PROGS    = $(patsubst %/main.c,$(BUILD)/%,$(wildcard evcreate/main.c evtrigger/main.c))
+PROGS    = $(foreach d,$(PROG_DIRS),$(BUILD)/$(call prog_name,$(d)))
+PROG_LIBS= $(foreach d,$(PROG_DIRS),$(BUILD)/lib$(d).a)
 MODULES  = $(patsubst actions/%.c,$(BUILD)/actions/%.so,$(ACT_SRC))
 TESTS    = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TOOLS    = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 GENERATED = $(BUILD)/evtrigger.catalog
 
+MAN1  := $(wildcard man/*.1)
+MAN5  := $(wildcard man/*.5)
+MAN8  := $(wildcard man/*.8)
+RULES := $(wildcard rules.d/*.rule)
+UNITS := $(wildcard systemd/*.service)
+HEADERS = actions/evtrigger-action.h lib/evt-ids.h lib/evt-fields.h
+
 .PHONY: all check check-unit check-scenario build-check deps deps-test demo \
-	bench install uninstall clean lint
+	bench bench-smoke fuzz install uninstall clean lint FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(PROGS) $(MODULES) $(TOOLS) $(GENERATED)
 
-$(BUILD)/obj/%.o: %.c
+# --- the configuration header ----------------------------------------------------
+# Paths compiled into the programs (and the build flavour). Rewritten only
+# when a value changes, so that `make` then `make install PREFIX=/usr`
+# rebuilds what uses them instead of installing binaries that look under the
+# old prefix. Every object depends on it (it is -include'd).
+$(CONFIG_H): FORCE
+	@mkdir -p $(dir $@)
+	@{ echo '/* Generated by make from its variables; do not edit. */'; \
+	  echo '#define EVT_VERSION "$(VERSION)"'; \
+	  echo '#define EVT_PREFIX "$(PREFIX)"'; \
+	  echo '#define EVT_LIBDIR "$(LIBDIR)"'; \
+	  echo '#define EVT_ACTIONDIR "$(ACTIONDIR)"'; \
+	  echo '#define EVT_SYSCONFDIR "$(SYSCONFDIR)"'; \
+	  echo '#define EVT_STATEDIR "$(STATEDIR)"'; \
+	  echo '/* The build flavour: a change rebuilds everything. */'; \
+	  echo '#define EVT_SANITIZE $(SANITIZE)'; } > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; \
+	 else mv -f $@.tmp $@ && echo "config: $@ (PREFIX=$(PREFIX))"; fi
+
+# --- compiling and linking -------------------------------------------------------
+$(BUILD)/obj/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -93,43 +166,47 @@ $(BUILD)/obj/%.o: %.c
 $(LIBEVT): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
-$(LIBEVC): $(call obj,$(EVC_SRC)) $(BUILD)/obj/.empty.o
-	rm -f $@ && ar rcs $@ $^
-$(LIBEVTR): $(call obj,$(EVT_SRC)) $(BUILD)/obj/.empty.o
-	rm -f $@ && ar rcs $@ $^
 $(LIBACT): $(call obj,$(ACTUTIL_SRC)) $(BUILD)/obj/.empty.o
 	rm -f $@ && ar rcs $@ $^
-$(BUILD)/obj/.empty.o:
+$(BUILD)/obj/.empty.o: $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	echo 'typedef int evt_empty_unit;' | $(CC) $(ALL_CFLAGS) -x c -c -o $@ -
 
-$(BUILD)/evcreate: $(BUILD)/obj/evcreate/main.o $(LIBEVC) $(LIBEVT)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/evtrigger: $(BUILD)/obj/evtrigger/main.o $(LIBEVTR) $(LIBEVT)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+# One program per folder with a main.c: DIR/main.c + lib DIR.a + libevt.a.
+define PROGRAM_RULES
+$(BUILD)/lib$(1).a: $(call obj,$(call prog_src,$(1))) $(BUILD)/obj/.empty.o
+	rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/$(call prog_name,$(1)): $(BUILD)/obj/$(1)/main.o $(BUILD)/lib$(1).a $(LIBEVT)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(call pkg_libs,$$(PKGS_$(1))) $$(LIBS_$(1))
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call PROGRAM_RULES,$(d))))
+
 $(BUILD)/actions/%.so: $(BUILD)/obj/actions/%.o $(LIBACT) $(LIBEVT)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(PKG_LIBS)
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBEVTR) $(LIBEVC) $(LIBACT) $(LIBEVT)
+	$(CC) $(ALL_LDFLAGS) -shared $(MODULE_LDFLAGS) -o $@ $^ \
+		$(call pkg_libs,$(PKGS_MODULE) $(PKGS_MODULE_$*))
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(PROG_LIBS) $(LIBACT) $(LIBEVT)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -ldl
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(call pkg_libs,$(ALL_PKGS)) -ldl
 $(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBEVT)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_TOOLS))
 
 # The journal message catalog is generated from the one table of event IDs.
 $(BUILD)/gen-catalog: $(BUILD)/obj/tools/gen-catalog.o $(LIBEVT)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 $(BUILD)/evtrigger.catalog: $(BUILD)/gen-catalog
 	$(BUILD)/gen-catalog > $@
 
 # --- tests -------------------------------------------------------------------
-# make check: install missing packages, then build with sanitizers and run all.
+# make check: install missing packages, then build with sanitizers and run all,
+# the benchmarks' smoke run included.
 check:
-	tools/deps.sh test
+	tools/deps.sh bench
 	$(MAKE) all BUILD=build
 	$(MAKE) build-check BUILD=build-san SANITIZE=1
+	$(MAKE) bench-smoke BUILD=build
 
 build-check: all $(TESTS)
 	tests/run-all.sh $(BUILD)
@@ -151,39 +228,76 @@ bench:
 	$(MAKE) all
 	bench/run.sh $(BUILD)
 
-lint:
+# Every benchmark at tiny sizes: proves they still run and measure something,
+# in seconds; the figures mean nothing.
+bench-smoke: all
+	bench/run.sh --smoke $(BUILD)
+
+# The libFuzzer harnesses of tests/fuzz/ (see its README to run them), each
+# linked with lib/ and the qemu-img JSON reader. Needs clang (tools/deps.sh
+# fuzz).
+FUZZ_CC    ?= clang
+FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=undefined -D_GNU_SOURCE -std=gnu11 \
+	      -iquote lib -iquote actions
+FUZZ_LINKED = $(LIB_SRC) actions/util/jsonv.c actions/util/qemuimg.c
+FUZZERS     = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
+		$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: $(FUZZERS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LINKED)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LINKED)
+
+lint: $(CONFIG_H)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--suppress=missingIncludeSystem -Ilib -Iactions -Ievtrigger lib evcreate evtrigger actions
+		--suppress=missingIncludeSystem -Ilib -Iactions -Ievtrigger \
+		--include=$(CONFIG_H) $(PROG_DIRS) lib actions
 
 # --- install -------------------------------------------------------------------
+# Every step fails the install if it fails; uninstall removes exactly these.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(ACTIONDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/evtrigger $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(DOCDIR)/rules.d $(DESTDIR)$(CATALOGDIR) \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/evtrigger/rules.d
+		$(DESTDIR)$(INCLUDEDIR)/evtrigger $(DESTDIR)$(DOCDIR)/rules.d \
+		$(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(SYSCONFDIR)/evtrigger/rules.d
 	install -m 0755 $(BUILD)/evcreate $(DESTDIR)$(BINDIR)/evcreate
-	install -m 0755 $(BUILD)/evtrigger $(DESTDIR)$(SBINDIR)/evtrigger
-	for m in $(MODULES); do install -m 0755 $$m $(DESTDIR)$(ACTIONDIR)/; done
-	install -m 0644 actions/evtrigger-action.h lib/evt-ids.h \
-		$(DESTDIR)$(INCLUDEDIR)/evtrigger/
-	for f in man/*.1; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man1/; done; true
-	for f in man/*.5; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/; done; true
-	for f in man/*.8; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/; done; true
-	for f in rules.d/*.rule; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(DOCDIR)/rules.d/; done; true
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0755 $(filter-out $(BUILD)/evcreate,$(PROGS)) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(MODULES) $(DESTDIR)$(ACTIONDIR)/
+	install -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/evtrigger/
+	$(if $(MAN1),install -d $(DESTDIR)$(MANDIR)/man1 && install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN8),install -d $(DESTDIR)$(MANDIR)/man8 && install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(RULES),install -m 0644 $(RULES) $(DESTDIR)$(DOCDIR)/rules.d/)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	    -e 's|@ACTIONDIR@|$(ACTIONDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    tools/evtrigger-action.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/evtrigger-action.pc
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(BUILD)/evtrigger.catalog $(DESTDIR)$(CATALOGDIR)/
-	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(SBINDIR)|g' $$f > $(DESTDIR)$(UNITDIR)/$$(basename $$f); done; true
+	set -e; for f in $(UNITS); do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' $$f > $(DESTDIR)$(UNITDIR)/$${f##*/}; \
+	done
 
+# Leaves the configuration directory if it holds rules of the admin's.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/evcreate $(DESTDIR)$(SBINDIR)/evtrigger
-	rm -rf $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(INCLUDEDIR)/evtrigger $(DESTDIR)$(DOCDIR)
-	rm -f $(DESTDIR)$(CATALOGDIR)/evtrigger.catalog \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/evtrigger-action.pc
+	rm -f $(DESTDIR)$(BINDIR)/evcreate \
+		$(patsubst $(BUILD)/%,$(DESTDIR)$(SBINDIR)/%,$(filter-out $(BUILD)/evcreate,$(PROGS))) \
+		$(patsubst $(BUILD)/actions/%,$(DESTDIR)$(ACTIONDIR)/%,$(MODULES)) \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/evtrigger/,$(notdir $(HEADERS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/rules.d/,$(notdir $(RULES))) \
+		$(DESTDIR)$(DOCDIR)/README.md \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/evtrigger-action.pc \
+		$(DESTDIR)$(CATALOGDIR)/evtrigger.catalog \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	set -e; for d in $(DESTDIR)$(ACTIONDIR) $(DESTDIR)$(LIBDIR)/evtrigger \
+		$(DESTDIR)$(INCLUDEDIR)/evtrigger $(DESTDIR)$(DOCDIR)/rules.d \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/evtrigger/rules.d \
+		$(DESTDIR)$(SYSCONFDIR)/evtrigger; do \
+		if [ -d "$$d" ]; then rmdir --ignore-fail-on-non-empty "$$d"; fi; \
+	done
 
 clean:
 	rm -rf build build-san

@@ -20,6 +20,8 @@
 
 #include "evt-ids.h"
 #include "evtrigger-action.h"
+#include "fileio.h"
+#include "time.h"
 #include "util/diskfile.h"
 #include "util/diskstep.h"
 #include "util/qemuimg.h"
@@ -605,6 +607,28 @@ out:
 	return r;
 }
 
+struct checksum_file {
+	struct arch *a;
+	const char *line;
+	size_t len;
+};
+
+static int
+fill_checksum(int fd, const char *tmp, void *userdata)
+{
+	const struct checksum_file *s = userdata;
+	int r;
+
+	/* Noted before anything is written, so recover() finds it. */
+	s->a->host->set_note(s->a->job, "archive-sum-temp", tmp);
+	r = write_all(fd, s->line, s->len);
+	if (r < 0)
+		return r;
+	if (fchmod(fd, 0644) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Writes "HEX  NAME\n" to final.sha256, the atomic way. */
 static int
 write_checksum(struct arch *a, const char *final, const char *name,
@@ -612,8 +636,7 @@ write_checksum(struct arch *a, const char *final, const char *name,
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned md_len = 0;
-	_cleanup_(freep) char *path = NULL, *tmp = NULL, *line = NULL;
-	_cleanup_(closep) int fd = -1;
+	_cleanup_(freep) char *path = NULL, *line = NULL;
 	int r, len;
 
 	hasher_stop(&a->sha);
@@ -626,25 +649,9 @@ write_checksum(struct arch *a, const char *final, const char *name,
 	len = asprintf(&line, "%s  %s\n", ret_hex, name);
 	if (len < 0)
 		return -ENOMEM;
-	fd = disk_temp_beside(path, ARCHIVE_TAG, &tmp);
-	if (fd < 0)
-		return fd;
-	a->host->set_note(a->job, "archive-sum-temp", tmp);
-	if (write(fd, line, (size_t)len) != len) {
-		r = errno != 0 ? -errno : -EIO;
-		goto out_unlink;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		r = -errno;
-		goto out_unlink;
-	}
-	r = disk_commit_file(fd, tmp, path);
-	if (r < 0)
-		goto out_unlink;
-	a->host->set_note(a->job, "archive-sum-temp", NULL);
-	return 0;
-out_unlink:
-	(void)unlink(tmp);
+	r = file_commit_beside(path, ARCHIVE_TAG, fill_checksum,
+			       &(struct checksum_file){ a, line, (size_t)len });
+	/* Committed, or the temporary file is gone: nothing to recover. */
 	a->host->set_note(a->job, "archive-sum-temp", NULL);
 	return r;
 }
@@ -738,14 +745,15 @@ archive_run(const struct evt_host *host, struct evt_job *job)
 	_cleanup_(vm_closep) struct vm *vm = NULL;
 	_cleanup_(vm_disk_list_freep) struct vm_disk_list *disks = NULL;
 	_cleanup_(freep) char *xml = NULL, *name = NULL, *final = NULL,
-			     *tmp = NULL, *f_arch = NULL, *f_size = NULL,
-			     *f_data = NULL, *f_dur = NULL, *f_sum = NULL;
-	_cleanup_(closep) int fd = -1;
+			     *f_arch = NULL, *f_size = NULL, *f_data = NULL,
+			     *f_dur = NULL, *f_sum = NULL;
+	_cleanup_(file_beside_discard) struct file_beside b = FILE_BESIDE_INIT;
 	const char *dir = host->option(job, "dir");
 	const char *pattern = host->option(job, "name");
 	struct arch a = { host, job };
 	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
-	uint64_t t0 = disk_now_usec(), usec;
+	uint64_t t0 = now_usec(CLOCK_MONOTONIC), usec;
+	char took[32];
 	int64_t keep = 0;
 	struct tm tm;
 	time_t now = time(NULL);
@@ -794,15 +802,14 @@ archive_run(const struct evt_host *host, struct evt_job *job)
 				strerror(-r));
 		goto out;
 	}
-	fd = disk_temp_beside(final, ARCHIVE_TAG, &tmp);
-	if (fd < 0) {
+	r = file_beside_open(final, ARCHIVE_TAG, &b);
+	if (r < 0) {
 		host->set_error(job, "cannot create a file in %s: %s", dir,
-				strerror(-fd));
-		r = fd;
+				strerror(-r));
 		goto out;
 	}
-	a.fd = fd;
-	r = host->set_note(job, "archive-temp", tmp);
+	a.fd = b.fd;
+	r = host->set_note(job, "archive-temp", b.path);
 	if (r < 0) {
 		host->set_error(job, "cannot record job note: %s", strerror(-r));
 		goto out_unlink;
@@ -814,7 +821,7 @@ archive_run(const struct evt_host *host, struct evt_job *job)
 	r = write_archive(&a, xml);
 	if (r < 0)
 		goto out_unlink;
-	r = disk_commit_file(fd, tmp, final);
+	r = file_beside_commit(&b, final, true);
 	if (r < 0) {
 		host->set_error(job, "cannot put the archive in place as %s: %s",
 				final, strerror(-r));
@@ -837,7 +844,7 @@ archive_run(const struct evt_host *host, struct evt_job *job)
 		}
 	}
 	host->progress(job, NULL, 100);
-	usec = disk_now_usec() - t0;
+	usec = now_usec(CLOCK_MONOTONIC) - t0;
 	if (asprintf(&f_arch, EVT_FIELD_ARCHIVE "=%s", final) < 0 ||
 	    asprintf(&f_size, EVT_FIELD_SIZE_AFTER "=%" PRIu64, a.written) < 0 ||
 	    asprintf(&f_data, EVT_FIELD_SIZE_BEFORE "=%" PRIu64, a.total) < 0 ||
@@ -850,14 +857,14 @@ archive_run(const struct evt_host *host, struct evt_job *job)
 		  (const char *const[]){ f_arch, f_data, f_size, f_dur, f_sum,
 					 NULL },
 		  "archived VM '%s' into %s: %" PRIu64 " bytes of data, %"
-		  PRIu64 " bytes written in %" PRIu64 ".%03" PRIu64 "s",
-		  vm->name, final, a.total, a.written, usec / 1000000,
-		  usec / 1000 % 1000);
+		  PRIu64 " bytes written in %s",
+		  vm->name, final, a.total, a.written,
+		  format_seconds(usec, took, sizeof(took)));
 	r = 0;
 	goto out;
 
 out_unlink:
-	(void)unlink(tmp);
+	file_beside_discard(&b);        /* before the note that names it */
 	host->set_note(job, "archive-temp", NULL);
 	if (r == -ECANCELED)
 		disk_log(host, job, EVT_STEP_WARNING, NULL, NULL,
@@ -878,7 +885,7 @@ remove_temp(const struct evt_host *host, struct evt_job *job, const char *key)
 		return 0;
 	base = strrchr(tmp, '/');
 	base = base != NULL ? base + 1 : tmp;
-	if (disk_is_temp_name(base, ARCHIVE_TAG)) {
+	if (file_is_beside_name(base, ARCHIVE_TAG)) {
 		if (unlink(tmp) < 0 && errno != ENOENT) {
 			host->set_error(job, "cannot remove %s left by an "
 					"interrupted archive: %m", tmp);

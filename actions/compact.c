@@ -14,6 +14,8 @@
 
 #include "evt-ids.h"
 #include "evtrigger-action.h"
+#include "fileio.h"
+#include "time.h"
 #include "util/diskfile.h"
 #include "util/diskstep.h"
 #include "util/qemuimg.h"
@@ -192,8 +194,8 @@ compact_qcow2(struct compact *c, const struct qemuimg_info *chain,
 	      size_t n_chain)
 {
 	const struct qemuimg_info *top = &chain[0];
-	_cleanup_(freep) char *tmp = NULL;
-	_cleanup_(closep) int fd = -1, lock_fd = -1;
+	_cleanup_(file_beside_discard) struct file_beside b = FILE_BESIDE_INIT;
+	_cleanup_(closep) int lock_fd = -1;
 	struct stat st;
 	uint64_t need;
 	int r;
@@ -237,23 +239,23 @@ compact_qcow2(struct compact *c, const struct qemuimg_info *chain,
 	if (r < 0)
 		return r;
 
-	fd = disk_temp_beside(c->path, COMPACT_TAG, &tmp);
-	if (fd < 0) {
+	r = file_beside_open(c->path, COMPACT_TAG, &b);
+	if (r < 0) {
 		c->host->set_error(c->job, "cannot create a file beside %s: %s",
-				   c->path, strerror(-fd));
-		return fd;
+				   c->path, strerror(-r));
+		return r;
 	}
 	/* Noted before anything is written, so recover() finds it. */
-	r = c->host->set_note(c->job, "compact-temp", tmp);
+	r = c->host->set_note(c->job, "compact-temp", b.path);
 	if (r < 0) {
 		c->host->set_error(c->job, "cannot record job note: %s",
 				   strerror(-r));
 		goto out_unlink;
 	}
-	r = convert_verify(c, chain, n_chain, tmp, fd);
+	r = convert_verify(c, chain, n_chain, b.path, b.fd);
 	if (r < 0)
 		goto out_unlink;
-	r = disk_copy_attrs(fd, &c->st, c->path);
+	r = disk_copy_attrs(b.fd, &c->st, c->path);
 	if (r < 0) {
 		c->host->set_error(c->job, "cannot give the compacted copy of %s "
 				   "its owner, mode and label: %s", c->path,
@@ -264,7 +266,7 @@ compact_qcow2(struct compact *c, const struct qemuimg_info *chain,
 		r = -ECANCELED;
 		goto out_unlink;
 	}
-	r = disk_commit_file(fd, tmp, c->path);
+	r = file_beside_commit(&b, c->path, true);
 	if (r < 0) {
 		c->host->set_error(c->job, "cannot replace %s by its compacted "
 				   "copy: %s", c->path, strerror(-r));
@@ -274,7 +276,7 @@ compact_qcow2(struct compact *c, const struct qemuimg_info *chain,
 	return 0;
 
 out_unlink:
-	(void)unlink(tmp);
+	file_beside_discard(&b);        /* before the note that names it */
 	c->host->set_note(c->job, "compact-temp", NULL);
 	return r;
 }
@@ -397,7 +399,8 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 	struct qemuimg_info *chain = NULL;
 	size_t n_chain = 0;
 	struct stat after;
-	uint64_t t0 = disk_now_usec(), usec;
+	uint64_t t0 = now_usec(CLOCK_MONOTONIC), usec;
+	char took[32];
 	const char *why = NULL;
 	int r;
 
@@ -472,7 +475,7 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 	host->progress(job, c.path, 100);
 	if (stat(c.path, &after) < 0)
 		after = c.st;
-	usec = disk_now_usec() - t0;
+	usec = now_usec(CLOCK_MONOTONIC) - t0;
 	if (asprintf(&f_after, EVT_FIELD_SIZE_AFTER "=%" PRIu64,
 		     disk_allocated(&after)) < 0 ||
 	    asprintf(&f_dur, EVT_FIELD_DURATION_USEC "=%" PRIu64, usec) < 0) {
@@ -482,9 +485,9 @@ compact_disk(const struct evt_host *host, struct evt_job *job,
 	disk_log(host, job, EVT_STEP_FINISHED, c.path,
 		 (const char *const[]){ f_before, f_after, f_dur, f_vsize, NULL },
 		 "compacted disk %s (%s): %" PRIu64 " -> %" PRIu64 " bytes on "
-		 "the host in %" PRIu64 ".%03" PRIu64 "s", d->target, c.path,
+		 "the host in %s", d->target, c.path,
 		 disk_allocated(&c.st), disk_allocated(&after),
-		 usec / 1000000, usec / 1000 % 1000);
+		 format_seconds(usec, took, sizeof(took)));
 out:
 	qemuimg_chain_free(chain, n_chain);
 	return r;
@@ -533,7 +536,7 @@ compact_recover(const struct evt_host *host, struct evt_job *job)
 		return 0;
 	base = strrchr(tmp, '/');
 	base = base != NULL ? base + 1 : tmp;
-	if (!disk_is_temp_name(base, COMPACT_TAG))
+	if (!file_is_beside_name(base, COMPACT_TAG))
 		return 0;
 	if (unlink(tmp) < 0 && errno != ENOENT) {
 		host->set_error(job, "cannot remove %s left by an interrupted "

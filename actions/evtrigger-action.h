@@ -7,7 +7,7 @@
  * and is built against this header alone (and <evtrigger/evt-ids.h> for the
  * event IDs it logs):
  *
- *	cc -shared -fPIC -o hello.so hello.c
+ *	cc -shared -fPIC -fvisibility=hidden -o hello.so hello.c
  *
  * evtrigger loads NAME.so from its action directory for a rule step named
  * NAME. The module calls back into evtrigger only through the struct
@@ -139,6 +139,12 @@ struct evt_action {
 };
 
 #define EVT_ACTION_SYMBOL "evt_action_module"
+
+/* The one symbol a module exports. Declared here with default visibility,
+ * so that a module built with -fvisibility=hidden (as evtrigger's own are)
+ * exports it and nothing else. */
+#define EVT_ACTION_EXPORT __attribute__((visibility("default")))
+EVT_ACTION_EXPORT extern const struct evt_action evt_action_module;
 
 /* Note keys (host->set_note) that evtrigger itself reads. A module may keep
  * notes of its own under other names ([A-Za-z0-9._-], up to 64 bytes).

@@ -19,7 +19,10 @@
 #include <unistd.h>
 
 #include "evt-ids.h"
+#include "event.h"
 #include "evtrigger-action.h"
+#include "spawn.h"
+#include "time.h"
 
 /* The only PATH a command is looked up in and runs with. */
 #define EXEC_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -49,13 +52,18 @@ static const struct evt_option exec_options[] = {
  * EVENT__UID). Nothing else: event fields are written by whoever logged the
  * event, and names like TAR_OPTIONS, RSYNC_RSH or LD_PRELOAD would take over
  * the command. */
+/* The lengths of "EXIT_STATUS=" and "SIGNAL=", to quote the value alone. */
+#define EXIT_PREFIX (sizeof(EVT_FIELD_EXIT_STATUS "=") - 1)
+#define SIGNAL_PREFIX (sizeof(EVT_FIELD_SIGNAL "=") - 1)
+
 static const char *const env_fixed_names[] = {
-	"PATH", "JOB_ID", "RULE", "VM", "EVENT_ID", "EVENT_TYPE",
-	"EVENT_SOURCE", "EVENT_LOG", "EVENT_DESCRIPTION",
+	"PATH", EVT_FIELD_JOB_ID, EVT_FIELD_RULE, EVT_FIELD_VM,
+	EVENT_FIELD_ID, EVENT_FIELD_TYPE, EVENT_FIELD_SOURCE, EVENT_FIELD_LOG,
+	"EVENT_DESCRIPTION",
 };
 /* The event's fields that give a fixed name, under their own name. */
 static const char *const env_event_known[] = {
-	"EVENT_ID", "EVENT_TYPE", "EVENT_SOURCE", "EVENT_LOG",
+	EVENT_FIELD_ID, EVENT_FIELD_TYPE, EVENT_FIELD_SOURCE, EVENT_FIELD_LOG,
 };
 
 static bool
@@ -116,7 +124,7 @@ env_add_field_named(const char *name, const char *value, void *userdata)
 {
 	struct env *e = userdata;
 
-	if (strcmp(name, "MESSAGE") == 0) {
+	if (strcmp(name, EVENT_FIELD_MESSAGE) == 0) {
 		env_add(e, "EVENT_DESCRIPTION", value);
 		return;
 	}
@@ -139,8 +147,8 @@ env_add_field_prefixed(const char *name, const char *value, void *userdata)
 	struct env *e = userdata;
 	char *full;
 
-	if (strcmp(name, "MESSAGE") == 0 || strncmp(name, "EVENT_", 6) == 0 ||
-	    !env_name_valid(name))
+	if (strcmp(name, EVENT_FIELD_MESSAGE) == 0 ||
+	    strncmp(name, "EVENT_", 6) == 0 || !env_name_valid(name))
 		return;
 	if (asprintf(&full, "EVENT_%s", name) < 0) {
 		e->failed = true;
@@ -243,53 +251,6 @@ lookup_user(const char *user, struct run_as *ret)
 	return 0;
 }
 
-/* In the child: only async-signal-safe calls. Reports errno on errfd. */
-static _Noreturn void
-child(const char *program, char *const *argv, char *const *envp, int outfd,
-      int errfd, const char *cwd, const struct run_as *as)
-{
-	sigset_t none;
-	int e, devnull;
-
-	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(outfd, 1) < 0 ||
-	    dup2(outfd, 2) < 0)
-		goto fail;
-	if (chdir(cwd) < 0)
-		goto fail;
-	/* Whatever evtrigger or its parent left open stays out of the
-	 * command; the error pipe closes on exec. */
-	if (errfd != 3 && dup2(errfd, 3) < 0)
-		goto fail;
-	errfd = 3;
-	if (fcntl(errfd, F_SETFD, FD_CLOEXEC) < 0 ||
-	    close_range(4, ~0U, 0) < 0)
-		goto fail;
-	if (as->set && (setgroups((size_t)as->n_groups, as->groups) < 0 ||
-			setgid(as->gid) < 0 || setuid(as->uid) < 0))
-		goto fail;
-	execve(program, argv, envp);
-fail:
-	e = errno;
-	(void)!write(errfd, &e, sizeof(e));
-	_exit(127);
-}
-
-static uint64_t
-now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
 struct capture {
 	char *buf;
 	size_t len, max;
@@ -339,7 +300,7 @@ supervise(const struct evt_host *host, struct evt_job *job, pid_t pid,
 		if (exited)     /* a leftover child keeps the pipe: drain only */
 			timeout = 0;
 		else if (kill_at != 0) {
-			uint64_t now = now_usec();
+			uint64_t now = now_usec(CLOCK_MONOTONIC);
 			timeout = now >= kill_at ? 0 :
 				(int)((kill_at - now) / 1000 + 1);
 		}
@@ -352,9 +313,9 @@ supervise(const struct evt_host *host, struct evt_job *job, pid_t pid,
 		if (!cancelled && (p[2].revents & POLLIN || host->cancelled(job))) {
 			cancelled = true;
 			kill(-pid, SIGTERM);
-			kill_at = now_usec() + EXEC_KILL_GRACE_MS * 1000ULL;
+			kill_at = now_usec(CLOCK_MONOTONIC) + EXEC_KILL_GRACE_MS * 1000ULL;
 		}
-		if (kill_at != 0 && !exited && now_usec() >= kill_at) {
+		if (kill_at != 0 && !exited && now_usec(CLOCK_MONOTONIC) >= kill_at) {
 			kill(-pid, SIGKILL);
 			kill_at = 0;
 		}
@@ -380,7 +341,8 @@ exec_run(const struct evt_host *host, struct evt_job *job)
 	struct capture cap = { 0 };
 	struct run_as as = { 0 };
 	uint64_t max = 4096, started;
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd = -1;
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	int outp[2] = { -1, -1 }, pidfd = -1;
 	int r, wstatus, child_errno = 0;
 	bool cancelled = false;
 	size_t n;
@@ -408,11 +370,11 @@ exec_run(const struct evt_host *host, struct evt_job *job)
 	}
 
 	env_add(&env, "PATH", EXEC_PATH);
-	env_add(&env, "JOB_ID", host->job_id(job));
+	env_add(&env, EVT_FIELD_JOB_ID, host->job_id(job));
 	if (host->rule(job) != NULL)
-		env_add(&env, "RULE", host->rule(job));
+		env_add(&env, EVT_FIELD_RULE, host->rule(job));
 	if (host->vm(job) != NULL)
-		env_add(&env, "VM", host->vm(job));
+		env_add(&env, EVT_FIELD_VM, host->vm(job));
 	host->event_fields(job, env_add_field_named, &env);
 	host->event_fields(job, env_add_field_prefixed, &env);
 	cap.max = (size_t)max;
@@ -421,54 +383,57 @@ exec_run(const struct evt_host *host, struct evt_job *job)
 		r = -ENOMEM;
 		goto out;
 	}
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+	if (pipe2(outp, O_CLOEXEC) < 0) {
 		r = -errno;
 		host->set_error(job, "exec: pipe: %s", strerror(-r));
 		goto out;
 	}
 
-	started = now_usec();
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		host->set_error(job, "exec: fork: %s", strerror(-r));
-		goto out;
-	}
-	if (pid == 0)
-		child(program, (char *const *)argv, env.v, outp[1], errp[1],
-		      cwd != NULL ? cwd : "/", &as);
-	setpgid(pid, pid);      /* also here: no race with kill(-pid) */
+	so.stdio[1] = so.stdio[2] = outp[1];
+	so.new_pgroup = true;           /* to stop it with all it started */
+	so.cwd = cwd != NULL ? cwd : "/";
+	so.envp = env.v;
+	so.set_user = as.set;
+	so.uid = as.uid;
+	so.gid = as.gid;
+	so.groups = as.groups;
+	so.n_groups = (size_t)as.n_groups;
+	started = now_usec(CLOCK_MONOTONIC);
+	r = spawn(program, (char *const *)argv, &so, &pid);
 	close(outp[1]);
 	outp[1] = -1;
-	close(errp[1]);
-	errp[1] = -1;
-	pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0) {
-		r = -errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		host->set_error(job, "exec: pidfd_open: %s", strerror(-r));
-		goto out;
+	if (r < 0) {
+		/* Reported as a command that exited 127, as a shell does. */
+		child_errno = -r;
+		wstatus = 127 << 8;
+	} else {
+		pidfd = pidfd_open(pid, 0);
+		if (pidfd < 0) {
+			r = -errno;
+			kill(-pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			host->set_error(job, "exec: pidfd_open: %s",
+					strerror(-r));
+			goto out;
+		}
+		fcntl(outp[0], F_SETFL, O_NONBLOCK);
+		wstatus = supervise(host, job, pid, pidfd, outp[0], &cap,
+				    &cancelled);
 	}
-	fcntl(outp[0], F_SETFL, O_NONBLOCK);
-	wstatus = supervise(host, job, pid, pidfd, outp[0], &cap, &cancelled);
-	if (read(errp[0], &child_errno, sizeof(child_errno)) !=
-	    (ssize_t)sizeof(child_errno))
-		child_errno = 0;
 	while (cap.len > 0 && cap.buf[cap.len - 1] == '\n')
 		cap.len--;
 	cap.buf[cap.len] = '\0';
 
 	snprintf(dur, sizeof(dur), EVT_FIELD_DURATION_USEC "=%" PRIu64,
-		 now_usec() - started);
+		 now_usec(CLOCK_MONOTONIC) - started);
 	if ((wstatus & 0x7f) == 0)
-		snprintf(status, sizeof(status), "EXIT_STATUS=%d",
+		snprintf(status, sizeof(status), EVT_FIELD_EXIT_STATUS "=%d",
 			 (wstatus >> 8) & 0xff);
 	else
-		snprintf(status, sizeof(status), "SIGNAL=%s",
+		snprintf(status, sizeof(status), EVT_FIELD_SIGNAL "=%s",
 			 sigabbrev_np(wstatus & 0x7f) != NULL ?
 				 sigabbrev_np(wstatus & 0x7f) : "?");
-	if (asprintf(&out_field, "OUTPUT=%s", cap.buf) < 0) {
+	if (asprintf(&out_field, EVT_FIELD_OUTPUT "=%s", cap.buf) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -484,7 +449,7 @@ exec_run(const struct evt_host *host, struct evt_job *job)
 				  "exec: %s %s %s%s", program,
 				  (wstatus & 0x7f) == 0 ? "exited with status" :
 							  "killed by signal",
-				  status + ((wstatus & 0x7f) == 0 ? 12 : 7),
+				  status + ((wstatus & 0x7f) == 0 ? EXIT_PREFIX : SIGNAL_PREFIX),
 				  cancelled ? " (cancelled)" : "");
 	}
 	if (cancelled)
@@ -496,7 +461,7 @@ exec_run(const struct evt_host *host, struct evt_job *job)
 	} else if ((wstatus & 0x7f) != 0) {
 		r = -EINTR;
 		host->set_error(job, "exec: %s killed by signal %s", program,
-				status + 7);
+				status + SIGNAL_PREFIX);
 	} else if ((wstatus >> 8) != 0) {
 		r = -EIO;
 		host->set_error(job, "exec: %s exited with status %d", program,
@@ -504,12 +469,9 @@ exec_run(const struct evt_host *host, struct evt_job *job)
 	} else
 		r = 0;
 out:
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++)
 		if (outp[i] >= 0)
 			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
 	if (pidfd >= 0)
 		close(pidfd);
 	free(out_field);

@@ -27,6 +27,8 @@
 
 #include "evt-ids.h"
 #include "evtrigger-action.h"
+#include "fileio.h"
+#include "time.h"
 #include "util/diskfile.h"
 #include "util/diskstep.h"
 #include "util/qemuimg.h"
@@ -638,7 +640,7 @@ remove_overlays(struct merge *m)
 		disk_log(m->host, m->job, EVT_STEP_NOTICE, m->paths[i], NULL,
 			 "removed overlay %s: its data is in %s", m->paths[i],
 			 m->paths[m->k]);
-		r = disk_fsync_dir_of(m->paths[i]);
+		r = fsync_parent_dir(m->paths[i]);
 	}
 	return r;
 }
@@ -724,7 +726,8 @@ merge_disk(const struct evt_host *host, struct evt_job *job, struct vm *vm,
 	struct merge m = { host, job, vm, d, .running = running,
 			   .top_lock = -1 };
 	_cleanup_(freep) char *f_before = NULL, *f_after = NULL, *f_dur = NULL;
-	uint64_t t0 = disk_now_usec(), before = 0, usec;
+	uint64_t t0 = now_usec(CLOCK_MONOTONIC), before = 0, usec;
+	char took[32];
 	int keep = 0, r;
 
 	r = plan(&m);
@@ -765,7 +768,7 @@ merge_disk(const struct evt_host *host, struct evt_job *job, struct vm *vm,
 			goto out_notes;
 	}
 	host->progress(job, m.paths[0], 100);
-	usec = disk_now_usec() - t0;
+	usec = now_usec(CLOCK_MONOTONIC) - t0;
 	if (asprintf(&f_before, EVT_FIELD_SIZE_BEFORE "=%" PRIu64, before) < 0 ||
 	    asprintf(&f_after, EVT_FIELD_SIZE_AFTER "=%" PRIu64,
 		     allocated(m.paths[m.k])) < 0 ||
@@ -775,9 +778,10 @@ merge_disk(const struct evt_host *host, struct evt_job *job, struct vm *vm,
 	}
 	disk_log(host, job, EVT_STEP_FINISHED, m.paths[0],
 		 (const char *const[]){ f_before, f_after, f_dur, NULL },
-		 "merged disk %s into %s in %" PRIu64 ".%03" PRIu64 "s; VM '%s' "
-		 "now uses %s%s", d->target, m.paths[m.k], usec / 1000000,
-		 usec / 1000 % 1000, vm->name, m.paths[m.k],
+		 "merged disk %s into %s in %s; VM '%s' now uses %s%s",
+		 d->target, m.paths[m.k],
+		 format_seconds(usec, took, sizeof(took)), vm->name,
+		 m.paths[m.k],
 		 keep ? " (overlays kept)" : "");
 	r = 0;
 out_notes:
@@ -849,7 +853,7 @@ recover_active(const struct evt_host *host, struct evt_job *job,
 	struct merge m = { host, job, NULL, &d };
 	virDomainBlockJobInfo info;
 	uint64_t deadline = vm_deadline_min(host->deadline(job),
-					    vm_deadline_after(60 * 1000000ULL));
+					    deadline_after(60 * 1000000ULL));
 	bool stopped = false;
 	int state, r;
 
@@ -887,7 +891,7 @@ recover_active(const struct evt_host *host, struct evt_job *job,
 			break;
 		if (virDomainBlockJobAbort(vm->dom, disk, 0) == 0)
 			stopped = true;
-		else if (vm_now_usec() >= deadline) {
+		else if (now_usec(CLOCK_MONOTONIC) >= deadline) {
 			host->set_error(job, "cannot stop the block commit of %s "
 					"on disk %s of VM '%s': %s", top, disk,
 					vm->name, virGetLastErrorMessage());

@@ -6,6 +6,8 @@
 #   2. compaction of a qcow2 image: evtrigger's compact action against
 #      qemu-img convert alone
 # Usage: bench/disk.sh [BUILD] [RUNS]   (BUILD defaults to build/, RUNS to 3)
+#   env: DISK_CHUNKS (64) chunks of CHUNK_MB (16) MiB of data, 127 MiB apart,
+#   in a sparse image of DISK_CHUNKS * 128 MiB (8 GiB); BENCH_WARMUP (1)
 # Needs hyperfine, bsdtar, GNU tar, zstd, qemu-img (tools/deps.sh bench).
 # The VM definition comes from libvirt's test driver (test:///FILE.xml), so no
 # daemon is needed; the disk work is the real module's.
@@ -14,6 +16,9 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$TOP/build}" && pwd)
 RUNS=${2:-3}
 THREADS=$(nproc)
+CHUNKS=${DISK_CHUNKS:-64}
+CHUNK_MB=${CHUNK_MB:-16}
+WARMUP=${BENCH_WARMUP:-1}
 W=${BENCH_DIR:-/var/tmp/evt-bench-disk}
 EVTRIGGER=$BUILD/evtrigger
 export EVTRIGGER_ACTION_DIR=$BUILD/actions EVTRIGGER_STATE_DIR=$W/state
@@ -23,17 +28,18 @@ mkdir -p "$W/img" "$W/out" "$W/state"
 trap 'rm -rf "$W"' EXIT
 
 # --- the image -------------------------------------------------------------
-# 8 GiB raw, 64 chunks of 16 MiB (1 GiB) at fixed scattered offsets: even
+# 8 GiB raw, 64 chunks of 16 MiB (1 GiB) at fixed scattered offsets (by
+# default; DISK_CHUNKS and CHUNK_MB scale it): even
 # chunks incompressible (random bytes), odd chunks compressible text (log-like
 # lines with counters, about 6:1 with zstd -3).
 img=$W/img/vm.raw
-truncate -s 8G "$img"
-head -c $((16 << 20)) /dev/urandom >"$W/rand"
+truncate -s $((CHUNKS * 128))M "$img"
+head -c $((CHUNK_MB << 20)) /dev/urandom >"$W/rand"
 awk 'BEGIN { for (i = 0; i < 400000; i++)
 	printf "%08d host vdc kernel: [%d.%06d] eth0: link up, %d Mbps, flow %s\n",
 	i, i / 1000, i % 1000000, (i % 3 + 1) * 1000, (i % 2) ? "rx/tx" : "none" }' |
-	head -c $((16 << 20)) >"$W/text"
-for i in $(seq 0 63); do
+	head -c $((CHUNK_MB << 20)) >"$W/text"
+for i in $(seq 0 $((CHUNKS - 1))); do
 	# Offsets spread over the 8 GiB: 127 MiB apart, shifted per chunk.
 	off=$((i * 127 + (i * 37) % 50))
 	src=$W/rand
@@ -61,7 +67,7 @@ XML
 
 # --- 1. archive ------------------------------------------------------------
 echo "== archive, $THREADS threads, zstd level 3 (each tool's default)"
-hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$W/archive.md" \
+hyperfine --runs "$RUNS" --warmup "$WARMUP" --export-markdown "$W/archive.md" \
 	--prepare "rm -f $W/out/*" \
 	-n evtrigger "$EVTRIGGER action archive --vm vdc --connect test://$W/node.xml -o dir=$W/out -o name=evt.tar.zst 2>/dev/null" \
 	-n bsdtar "bsdtar -c -f $W/out/bsdtar.tar.zst --zstd --options zstd:threads=$THREADS -C $W/img vm.raw" \
@@ -85,9 +91,9 @@ cat "$W/archive.md"
 echo "== compaction"
 q=$W/img/vm.qcow2
 qemu-img convert -O qcow2 "$img" "$W/img/src.qcow2"
-for i in $(seq 0 3 63); do
+for i in $(seq 0 3 $((CHUNKS - 1))); do
 	off=$((i * 127 + (i * 37) % 50))
-	qemu-io -f qcow2 -c "write -P 0 ${off}M 16M" "$W/img/src.qcow2" >/dev/null
+	qemu-io -f qcow2 -c "write -P 0 ${off}M ${CHUNK_MB}M" "$W/img/src.qcow2" >/dev/null
 done
 sed "s|type='raw'/>|type='qcow2'/>|; s|$img|$q|" "$W/node.xml" >"$W/nodeq.xml"
 echo "qcow2: $(du -h "$W/img/src.qcow2" | cut -f1) allocated"

@@ -10,7 +10,7 @@
 # Figures go to stdout and, as markdown, to $BENCH_OUT (default
 # build/bench-evcreate.md). Needs root (mount namespace), hyperfine, cc.
 # Usage: bench/evcreate.sh [BUILD]   env: BENCH_N (20000), BENCH_RUNS (5),
-#        BENCH_SINGLE_RUNS (300)
+#        BENCH_SINGLE_RUNS (300), BENCH_WARMUP (20), BENCH_PERF_RUNS (100)
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$TOP/build}" && pwd)
@@ -25,6 +25,8 @@ source "$TOP/tests/lib/testbed.sh"
 N=${BENCH_N:-20000}
 RUNS=${BENCH_RUNS:-5}
 SINGLE_RUNS=${BENCH_SINGLE_RUNS:-300}
+WARMUP=${BENCH_WARMUP:-20}
+PERF_RUNS=${BENCH_PERF_RUNS:-100}
 OUT=${BENCH_OUT:-$BUILD/bench-evcreate.md}
 command -v hyperfine >/dev/null || fail "hyperfine missing: tools/deps.sh bench"
 
@@ -45,7 +47,7 @@ cc -O2 -o native-loop "$TOP/bench/native-loop.c" $(pkg-config --cflags --libs li
 printf '%s\n' "MESSAGE=VDC Ready for compaction" PRIORITY=4 SYSLOG_FACILITY=1 \
 	SYSLOG_IDENTIFIER=John EVENT_ID=777 EVENT_TYPE=WARNING EVENT_SOURCE=John \
 	EVENT_LOG=Application VM=vdc >fields
-hyperfine -N --warmup 20 --runs "$SINGLE_RUNS" --export-markdown single.md \
+hyperfine -N --warmup "$WARMUP" --runs "$SINGLE_RUNS" --export-markdown single.md \
 	--export-json single.json \
 	-n evcreate "$EVCREATE -t warning -i 777 -s John -l Application -d 'VDC Ready for compaction' -f VM=vdc" \
 	-n "logger --journald" "logger --journald=$TESTDIR/fields" \
@@ -57,7 +59,7 @@ if command -v perf >/dev/null; then
 	for c in "$EVCREATE -t warning -i 777 -s John -l Application -d VDC -f VM=vdc" \
 		"logger --journald=$TESTDIR/fields"; do
 		# shellcheck disable=SC2086
-		perf stat -r 100 -x, -e task-clock $c 2>&1 >/dev/null |
+		perf stat -r "$PERF_RUNS" -x, -e task-clock $c 2>&1 >/dev/null |
 			awk -F, -v c="${c%% *}" '/task-clock/ { printf "| %s | %.3f ms |\n", c, $1 }'
 	done >cpu.md
 fi
@@ -140,7 +142,7 @@ PY
 	cat single.md
 	echo
 	if [ -s cpu.md ]; then
-		echo "CPU time per process (perf stat -r 100 -e task-clock):"
+		echo "CPU time per process (perf stat -r $PERF_RUNS -e task-clock):"
 		echo
 		echo "| command | task-clock |"
 		echo "|:---|---:|"

@@ -106,22 +106,8 @@ enum evt_id {
 #undef EVT_ID_ENUM
 };
 
-/* Journal fields carried by evtrigger's own events. */
-#define EVT_FIELD_JOB_ID         "JOB_ID"
-#define EVT_FIELD_RULE           "RULE"
-#define EVT_FIELD_VM             "VM"
-#define EVT_FIELD_STEP           "STEP"
-#define EVT_FIELD_TRIGGER_CURSOR "TRIGGER_CURSOR"
-#define EVT_FIELD_DISK           "DISK"
-#define EVT_FIELD_PERCENT        "PERCENT"
-#define EVT_FIELD_SIZE_BEFORE    "SIZE_BEFORE"
-#define EVT_FIELD_SIZE_AFTER     "SIZE_AFTER"
-#define EVT_FIELD_DURATION_USEC  "DURATION_USEC"
-#define EVT_FIELD_ERROR          "ERROR"
-#define EVT_FIELD_REASON         "REASON"
-#define EVT_FIELD_VIRTUAL_SIZE   "VIRTUAL_SIZE"
-#define EVT_FIELD_ARCHIVE        "ARCHIVE"
-#define EVT_FIELD_SHA256         "SHA256"
+/* Journal fields carried by evtrigger's own events: the one table. */
+#include "evt-fields.h"
 
 /* The source (SYSLOG_IDENTIFIER) of evtrigger's own events. */
 #define EVT_SOURCE "evtrigger"

@@ -128,31 +128,6 @@ parse_size(const char *s, uint64_t *ret_bytes)
 	return parse_with_units(s, units, ELEMENTSOF(units), 1, ret_bytes);
 }
 
-void
-strv_free(char **v)
-{
-	if (v == NULL)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
-static int
-strv_push(char ***v, size_t *n, char *s)
-{
-	char **nv = reallocarray(*v, *n + 2, sizeof(char *));
-
-	if (nv == NULL) {
-		free(s);
-		return -ENOMEM;
-	}
-	nv[(*n)++] = s;
-	nv[*n] = NULL;
-	*v = nv;
-	return 0;
-}
-
 int
 parse_words(const char *s, char ***ret, size_t *ret_n)
 {
@@ -202,21 +177,4 @@ parse_words(const char *s, char ***ret, size_t *ret_n)
 	if (ret_n != NULL)
 		*ret_n = n;
 	return 0;
-}
-
-char *
-format_duration(uint64_t usec, char *buf, size_t size)
-{
-	uint64_t s = usec / 1000000, ms = (usec % 1000000) / 1000;
-
-	if (s == 0)
-		snprintf(buf, size, "%" PRIu64 "ms", ms);
-	else if (s < 60)
-		snprintf(buf, size, "%" PRIu64 ".%03" PRIu64 "s", s, ms);
-	else if (s < 3600)
-		snprintf(buf, size, "%" PRIu64 "m %" PRIu64 "s", s / 60, s % 60);
-	else
-		snprintf(buf, size, "%" PRIu64 "h %" PRIu64 "m %" PRIu64 "s",
-			 s / 3600, (s / 60) % 60, s % 60);
-	return buf;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "macro.h"
+#include "strv.h"
 
 /* "yes/no", "true/false", "on/off", "1/0" (any case). 0 or -EINVAL. */
 int parse_bool(const char *s, int *ret);
@@ -23,10 +24,8 @@ int parse_size(const char *s, uint64_t *ret_bytes);
  * with strv_free). 0, -EINVAL (unterminated quote) or -ENOMEM. */
 int parse_words(const char *s, char ***ret, size_t *ret_n);
 
-void strv_free(char **v);
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
-
-/* Formats a duration as "1h 2m 3s" / "250ms" into buf. Returns buf. */
+/* Declared in time.h, which holds it; repeated here for the callers that
+ * do not include time.h yet. */
 char *format_duration(uint64_t usec, char *buf, size_t size);
 
 #endif

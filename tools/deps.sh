@@ -1,10 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages a purpose needs, only those missing.
-# Usage: tools/deps.sh build|test|demo|bench
+# Usage: tools/deps.sh build|test|demo|bench|fuzz
 set -eu
 
 # What pkg-config finds for the Makefile (libsystemd libarchive inih libvirt
-# libxml-2.0 openssl), and the compiler.
+# libxml-2.0 libcrypto, the last from libssl-dev), and the compiler.
 build="make gcc pkg-config libsystemd-dev libarchive-dev libinih-dev
 	libvirt-dev libxml2-dev libssl-dev"
 # The private journald, libvirtd and QEMU guests, and the independent peers
@@ -12,17 +12,21 @@ build="make gcc pkg-config libsystemd-dev libarchive-dev libinih-dev
 # setpriv, python3).
 vm="qemu-utils qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
 	libvirt-clients linux-image-cloud-amd64 busybox-static cpio"
-test="$build check systemd util-linux bsdutils rsyslog libarchive-tools zstd
-	xz-utils $vm psmisc procps python3"
+# libtirpc-dev: the sanitizer build links libtirpc into evtrigger (Makefile).
+test="$build check libtirpc-dev systemd util-linux bsdutils rsyslog
+	libarchive-tools zstd xz-utils $vm psmisc procps python3"
 demo="$build systemd util-linux libarchive-tools $vm procps python3"
-bench="$test hyperfine time tar jq"
+bench="$test hyperfine time tar jq bc"
+# The libFuzzer harnesses of tests/fuzz/.
+fuzz="clang libclang-rt-14-dev"
 
 case "${1:-}" in
 build) want=$build ;;
 test) want=$test ;;
 demo) want=$demo ;;
 bench) want=$bench ;;
-*) echo "usage: tools/deps.sh build|test|demo|bench" >&2; exit 2 ;;
+fuzz) want="$build $fuzz" ;;
+*) echo "usage: tools/deps.sh build|test|demo|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=

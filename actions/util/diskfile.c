@@ -31,57 +31,6 @@ disk_skip_match(const char *const *patterns, size_t n, const char *source,
 	return NULL;
 }
 
-/* Splits path into a malloc'd directory and a pointer to its base name. */
-static int
-split_path(const char *path, char **ret_dir, const char **ret_base)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-
-	if (slash == NULL)
-		dir = strdup(".");
-	else if (slash == path)
-		dir = strdup("/");
-	else
-		dir = strndup(path, (size_t)(slash - path));
-	if (dir == NULL)
-		return -ENOMEM;
-	*ret_dir = dir;
-	*ret_base = slash != NULL ? slash + 1 : path;
-	return 0;
-}
-
-int
-disk_temp_beside(const char *path, const char *tag, char **ret_path)
-{
-	_cleanup_(freep) char *dir = NULL, *tmp = NULL;
-	const char *base;
-	int fd, r;
-
-	r = split_path(path, &dir, &base);
-	if (r < 0)
-		return r;
-	if (*base == '\0')
-		return -EINVAL;
-	if (asprintf(&tmp, "%s/.%s.evt-%s.XXXXXX", dir, base, tag) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*ret_path = TAKE_PTR(tmp);
-	return fd;
-}
-
-bool
-disk_is_temp_name(const char *name, const char *tag)
-{
-	_cleanup_(freep) char *pattern = NULL;
-
-	if (asprintf(&pattern, ".*.evt-%s.??????", tag) < 0)
-		return false;
-	return fnmatch(pattern, name, 0) == 0;
-}
-
 int
 disk_copy_attrs(int fd, const struct stat *st, const char *like)
 {
@@ -103,35 +52,6 @@ disk_copy_attrs(int fd, const struct stat *st, const char *like)
 	    errno != ENOTSUP)
 		return -errno;
 	return 0;
-}
-
-int
-disk_fsync_dir_of(const char *path)
-{
-	_cleanup_(freep) char *dir = NULL;
-	_cleanup_(closep) int fd = -1;
-	const char *base;
-	int r;
-
-	r = split_path(path, &dir, &base);
-	if (r < 0)
-		return r;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
-int
-disk_commit_file(int fd, const char *from, const char *to)
-{
-	if (fsync(fd) < 0)
-		return -errno;
-	if (rename(from, to) < 0)
-		return -errno;
-	return disk_fsync_dir_of(to);
 }
 
 /* QEMU's lock bytes (block/file-posix.c): 100 + n for each permission n it

@@ -1,7 +1,7 @@
 /* File-level helpers shared by the disk actions (compact, merge, archive):
- * skip patterns, temporary files beside a target, atomic replacement,
- * QEMU-compatible image locks, zero-block and data-region maps, archive
- * name patterns. Never logs. */
+ * skip patterns, owner/mode/label copies, QEMU-compatible image locks,
+ * zero-block and data-region maps, archive name patterns. Never logs. (The
+ * write-beside commit is lib/fileio.h's.) */
 #ifndef EVT_DISKFILE_H
 #define EVT_DISKFILE_H
 
@@ -19,23 +19,10 @@
 const char *disk_skip_match(const char *const *patterns, size_t n,
 			    const char *source, const char *target);
 
-/* Creates an empty file beside path, in the same directory (so a rename
- * replaces path atomically), named ".BASENAME.evt-TAG.XXXXXX", mode 0600.
- * Returns an fd (O_RDWR|O_CLOEXEC) with *ret_path malloc'd, or -errno. */
-int disk_temp_beside(const char *path, const char *tag, char **ret_path);
-/* Whether name (a base name) is one disk_temp_beside() made for tag: used to
- * clean up after a crash. */
-bool disk_is_temp_name(const char *name, const char *tag);
-
 /* Gives the file fd the owner, group and mode of st, and the SELinux label
  * (security.selinux) of the file `like` if it has one; a file system
  * without labels is not an error. 0 or -errno. */
 int disk_copy_attrs(int fd, const struct stat *st, const char *like);
-
-/* fsyncs the directory holding path. 0 or -errno. */
-int disk_fsync_dir_of(const char *path);
-/* fsync(fd), then renames from over to and fsyncs to's directory. */
-int disk_commit_file(int fd, const char *from, const char *to);
 
 /* Bytes allocated on the host for st (st_blocks * 512). */
 static inline uint64_t

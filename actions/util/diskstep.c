@@ -129,15 +129,6 @@ disk_progress_cb(unsigned percent, void *userdata)
 			  (p->phase * 100 + percent) / phases);
 }
 
-uint64_t
-disk_now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 const char *
 disk_u64(uint64_t v, char buf[static 24])
 {

@@ -54,8 +54,6 @@ disk_format(const struct vm_disk *d)
 	return d->format != NULL ? d->format : "raw";
 }
 
-/* Microseconds on CLOCK_MONOTONIC. */
-uint64_t disk_now_usec(void);
 
 /* A decimal rendering of v in a static-free way: into buf. */
 const char *disk_u64(uint64_t v, char buf[static 24]);

@@ -5,12 +5,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "jsonv.h"
 #include "qemuimg.h"
+#include "spawn.h"
 
 #define QEMUIMG_MAX_STDOUT (16u << 20)
 #define QEMUIMG_MAX_STDERR (64u << 10)
@@ -92,45 +92,33 @@ qemuimg_parse_progress(const char *text, size_t n, unsigned *ret)
 	return -ENOENT;
 }
 
-static void _noreturn_
-child(const char *const *args, int out_fd, int err_fd, pid_t parent)
+/* Starts qemu-img with args, stdout and stderr into out_fd and err_fd. */
+static int
+start(const char *const *args, int out_fd, int err_fd, pid_t *ret_pid)
 {
 	const char *prog = getenv("QEMU_IMG");
 	const char *argv[64];
+	struct spawn_opts o = SPAWN_OPTS_INIT;
 	size_t n = 0;
-	int null_fd;
-	sigset_t all;
-
-	/* The job process may be killed with SIGKILL: qemu-img must not go on
-	 * writing an image nobody will rename, or commit nobody will record. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
-		_exit(127);
-	/* A group of its own: qemu-img forwards a termination signal to its
-	 * whole process group, which must not be the job's. */
-	if (setpgid(0, 0) < 0)
-		_exit(127);
-	/* Signals were blocked across fork(): drop the parent's handlers
-	 * before one can run in this copy of the parent. */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-
-	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
-	    dup2(err_fd, 2) < 0)
-		_exit(127);
-	close_range(3, ~0U, 0);
 
 	if (prog == NULL || *prog == '\0')
 		prog = "qemu-img";
 	argv[n++] = prog;
-	for (size_t i = 0; args[i] != NULL && n < ELEMENTSOF(argv) - 1; i++)
+	for (size_t i = 0; args[i] != NULL; i++) {
+		if (n == ELEMENTSOF(argv) - 1)
+			return -E2BIG;
 		argv[n++] = args[i];
+	}
 	argv[n] = NULL;
-	execvp(prog, (char *const *)argv);
-	dprintf(2, "cannot run %s: %s", prog, strerror(errno));
-	_exit(127);
+	o.stdio[1] = out_fd;
+	o.stdio[2] = err_fd;
+	/* The job process may be killed with SIGKILL: qemu-img must not go on
+	 * writing an image nobody will rename, or commit nobody will record. */
+	o.die_with_parent = true;
+	/* A group of its own: qemu-img forwards a termination signal to its
+	 * whole process group, which must not be the job's. */
+	o.new_pgroup = true;
+	return spawn(prog, (char *const *)argv, &o, ret_pid);
 }
 
 static void
@@ -183,22 +171,15 @@ qemuimg_run(const char *const *args, const struct qemuimg_opts *opts,
 	unsigned last = UINT32_MAX;
 	int cancel_fd = opts != NULL ? opts->cancel_fd : -1;
 	int r = 0, status;
-	pid_t parent = getpid(), pid;
-	sigset_t all, old;
+	pid_t pid;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		r = -errno;
 		close_pair(out);
 		return r;
 	}
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		child(args, out[1], err[1], parent);
-	r = pid < 0 ? -errno : 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
+	r = start(args, out[1], err[1], &pid);
+	if (r < 0) {
 		close_pair(out);
 		close_pair(err);
 		return r;
@@ -300,9 +281,9 @@ qemuimg_info_done(struct qemuimg_info *i)
 }
 
 static int
-dup_member(const struct json *j, const char *key, char **ret)
+dup_member(const struct jsonv *j, const char *key, char **ret)
 {
-	const char *s = json_get_string(j, key);
+	const char *s = jsonv_get_string(j, key);
 
 	if (s == NULL)
 		return 0;
@@ -311,21 +292,21 @@ dup_member(const struct json *j, const char *key, char **ret)
 }
 
 static int
-info_from_object(const struct json *j, struct qemuimg_info *ret)
+info_from_object(const struct jsonv *j, struct qemuimg_info *ret)
 {
 	struct qemuimg_info i = {};
-	const struct json *spec, *data;
+	const struct jsonv *spec, *data;
 	int64_t v;
 	int r;
 
-	if (j == NULL || j->type != JSON_OBJECT)
+	if (j == NULL || j->type != JSONV_OBJECT)
 		return -EINVAL;
-	if (json_get_int(j, "virtual-size", &v) < 0 || v < 0)
+	if (jsonv_get_int(j, "virtual-size", &v) < 0 || v < 0)
 		return -EINVAL;
 	i.virtual_size = (uint64_t)v;
-	if (json_get_int(j, "actual-size", &v) == 0 && v >= 0)
+	if (jsonv_get_int(j, "actual-size", &v) == 0 && v >= 0)
 		i.actual_size = (uint64_t)v;
-	if (json_get_int(j, "cluster-size", &v) == 0 && v > 0)
+	if (jsonv_get_int(j, "cluster-size", &v) == 0 && v > 0)
 		i.cluster_size = (uint64_t)v;
 	if ((r = dup_member(j, "filename", &i.filename)) < 0 ||
 	    (r = dup_member(j, "format", &i.format)) < 0 ||
@@ -339,21 +320,21 @@ info_from_object(const struct json *j, struct qemuimg_info *ret)
 		r = -EINVAL;
 		goto fail;
 	}
-	i.encrypted = json_get(j, "encrypted") != NULL &&
-		      json_get(j, "encrypted")->type == JSON_BOOL &&
-		      json_get(j, "encrypted")->boolean;
-	i.has_snapshots = json_get(j, "snapshots") != NULL &&
-			  json_get(j, "snapshots")->type == JSON_ARRAY &&
-			  json_get(j, "snapshots")->n > 0;
-	spec = json_get(j, "format-specific");
-	data = json_get(spec, "data");
+	i.encrypted = jsonv_get(j, "encrypted") != NULL &&
+		      jsonv_get(j, "encrypted")->type == JSONV_BOOL &&
+		      jsonv_get(j, "encrypted")->boolean;
+	i.has_snapshots = jsonv_get(j, "snapshots") != NULL &&
+			  jsonv_get(j, "snapshots")->type == JSONV_ARRAY &&
+			  jsonv_get(j, "snapshots")->n > 0;
+	spec = jsonv_get(j, "format-specific");
+	data = jsonv_get(spec, "data");
 	if ((r = dup_member(data, "compat", &i.compat)) < 0)
 		goto fail;
-	i.has_data_file = json_get(data, "data-file") != NULL;
-	i.has_bitmaps = json_get(data, "bitmaps") != NULL &&
-			json_get(data, "bitmaps")->type == JSON_ARRAY &&
-			json_get(data, "bitmaps")->n > 0;
-	if (json_get(data, "encrypt") != NULL)
+	i.has_data_file = jsonv_get(data, "data-file") != NULL;
+	i.has_bitmaps = jsonv_get(data, "bitmaps") != NULL &&
+			jsonv_get(data, "bitmaps")->type == JSONV_ARRAY &&
+			jsonv_get(data, "bitmaps")->n > 0;
+	if (jsonv_get(data, "encrypt") != NULL)
 		i.encrypted = true;
 	*ret = i;
 	return 0;
@@ -365,10 +346,10 @@ fail:
 int
 qemuimg_info_from_json(const char *text, struct qemuimg_info *ret)
 {
-	_cleanup_(json_freep) struct json *j = NULL;
+	_cleanup_(jsonv_freep) struct jsonv *j = NULL;
 	int r;
 
-	r = json_parse(text, &j);
+	r = jsonv_parse(text, &j);
 	if (r < 0)
 		return r == -ENOMEM ? r : -EINVAL;
 	return info_from_object(j, ret);
@@ -388,14 +369,14 @@ int
 qemuimg_chain_from_json(const char *text, struct qemuimg_info **ret,
 			size_t *ret_n)
 {
-	_cleanup_(json_freep) struct json *j = NULL;
+	_cleanup_(jsonv_freep) struct jsonv *j = NULL;
 	struct qemuimg_info *chain;
 	int r;
 
-	r = json_parse(text, &j);
+	r = jsonv_parse(text, &j);
 	if (r < 0)
 		return r == -ENOMEM ? r : -EINVAL;
-	if (j->type != JSON_ARRAY || j->n == 0)
+	if (j->type != JSONV_ARRAY || j->n == 0)
 		return -EINVAL;
 	chain = calloc(j->n, sizeof(*chain));
 	if (chain == NULL)
@@ -415,14 +396,14 @@ qemuimg_chain_from_json(const char *text, struct qemuimg_info **ret,
 int
 qemuimg_measure_from_json(const char *text, uint64_t *ret_required)
 {
-	_cleanup_(json_freep) struct json *j = NULL;
+	_cleanup_(jsonv_freep) struct jsonv *j = NULL;
 	int64_t v;
 	int r;
 
-	r = json_parse(text, &j);
+	r = jsonv_parse(text, &j);
 	if (r < 0)
 		return r == -ENOMEM ? r : -EINVAL;
-	if (json_get_int(j, "required", &v) < 0 || v < 0)
+	if (jsonv_get_int(j, "required", &v) < 0 || v < 0)
 		return -EINVAL;
 	*ret_required = (uint64_t)v;
 	return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "time.h"
 #include "evt-ids.h"
 #include "vm-power.h"
 #include "vm.h"
@@ -19,12 +20,6 @@ format_waited(uint64_t usec, char *buf, size_t size)
 		return format_duration(s >= 60 ? s * 1000000 : usec, buf, size);
 	snprintf(buf, size, "%llus", (unsigned long long)s);
 	return buf;
-}
-
-static uint64_t
-add_sat(uint64_t a, uint64_t b)
-{
-	return b >= UINT64_MAX - a ? UINT64_MAX : a + b;
 }
 
 /* An unset option is VM_NEVER. Never reports: this runs in check() too. */
@@ -150,7 +145,7 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 	     const struct vm_off_plan *plan)
 {
 	_cleanup_(vm_closep) struct vm *vm = NULL;
-	uint64_t start = vm_now_usec(), end, ask_at, force_at, now;
+	uint64_t start = now_usec(CLOCK_MONOTONIC), end, ask_at, force_at, now;
 	bool asked = false, forced = false;
 	char waited[32], after[32], msg[512];
 	const char *how;
@@ -161,10 +156,10 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 		return r;
 	/* The job runner's limit (the same timeout option, or the job's) may
 	 * come first. */
-	end = vm_deadline_min(add_sat(start, plan->timeout_usec),
+	end = vm_deadline_min(usec_add(start, plan->timeout_usec),
 			      host->deadline(job));
-	ask_at = add_sat(start, plan->ask_after_usec);
-	force_at = add_sat(start, plan->force_after_usec);
+	ask_at = usec_add(start, plan->ask_after_usec);
+	force_at = usec_add(start, plan->force_after_usec);
 
 	for (;;) {
 		uint64_t next = end;
@@ -174,7 +169,7 @@ vm_power_off(const struct evt_host *host, struct evt_job *job,
 		if (!forced && plan->force_after_usec != VM_NEVER)
 			next = vm_deadline_min(next, force_at);
 		r = vm_wait(vm, VM_WANT_OFF, next, &how);
-		now = vm_now_usec();
+		now = now_usec(CLOCK_MONOTONIC);
 		format_waited(now - start, waited, sizeof(waited));
 		if (r == 1) {
 			r = host->set_note(job, EVT_NOTE_VM_DOWN, "1");
@@ -249,7 +244,7 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	    uint64_t timeout_usec, bool recovering)
 {
 	_cleanup_(vm_closep) struct vm *vm = NULL;
-	uint64_t start = vm_now_usec(), end;
+	uint64_t start = now_usec(CLOCK_MONOTONIC), end;
 	char waited[32], msg[512];
 	const char *how;
 	int r, state;
@@ -257,7 +252,7 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	r = vm_open(host, job, &vm);
 	if (r < 0)
 		return r;
-	end = vm_deadline_min(add_sat(start, timeout_usec), host->deadline(job));
+	end = vm_deadline_min(usec_add(start, timeout_usec), host->deadline(job));
 
 	r = vm_state(vm, &state, NULL);
 	if (r < 0)
@@ -283,7 +278,7 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	if (r < 0)
 		return r;
 	r = vm_wait(vm, VM_WANT_RUNNING, end, &how);
-	format_waited(vm_now_usec() - start, waited, sizeof(waited));
+	format_waited(now_usec(CLOCK_MONOTONIC) - start, waited, sizeof(waited));
 	if (r == -ETIMEDOUT) {
 		host->set_error(job, "vm '%s' did not start running: waited %s",
 				vm->name, waited);
@@ -294,6 +289,6 @@ vm_power_on(const struct evt_host *host, struct evt_job *job,
 	host->set_note(job, EVT_NOTE_VM_DOWN, NULL);
 	snprintf(msg, sizeof(msg), "vm '%s' is running after %s (%s)", vm->name,
 		 waited, how);
-	log_with(host, job, EVT_STEP_NOTICE, vm_now_usec() - start, how, msg);
+	log_with(host, job, EVT_STEP_NOTICE, now_usec(CLOCK_MONOTONIC) - start, how, msg);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <libvirt/virterror.h>
 
+#include "time.h"
 #include "vm.h"
 
 /* libvirt prints every error to stderr unless told otherwise; modules never
@@ -69,26 +70,9 @@ error_is_unsupported(void)
 }
 
 uint64_t
-vm_now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t
 vm_deadline_min(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
-}
-
-uint64_t
-vm_deadline_after(uint64_t usec)
-{
-	uint64_t now = vm_now_usec();
-
-	return usec >= UINT64_MAX - now ? UINT64_MAX : now + usec;
 }
 
 const char *
@@ -475,7 +459,7 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 			return -EIO;
 		}
 	}
-	timer = virEventAddTimeout(timer_ms(deadline_usec, vm_now_usec()),
+	timer = virEventAddTimeout(timer_ms(deadline_usec, now_usec(CLOCK_MONOTONIC)),
 				   timeout_cb, NULL, NULL);
 	if (timer < 0) {
 		r = -EIO;
@@ -485,7 +469,7 @@ vm_wait(struct vm *vm, enum vm_want want, uint64_t deadline_usec,
 	}
 
 	for (;;) {
-		uint64_t now = vm_now_usec();
+		uint64_t now = now_usec(CLOCK_MONOTONIC);
 
 		/* The deadline first: a job runner that stops the step at the
 		 * same time limit also signals cancel, and the caller's

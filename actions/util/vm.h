@@ -141,11 +141,7 @@ int vm_force_off(struct vm *vm);
 /* Starts the VM (virDomainCreate). */
 int vm_start(struct vm *vm);
 
-/* CLOCK_MONOTONIC now, in microseconds. */
-uint64_t vm_now_usec(void);
 /* The sooner of two deadlines. */
 uint64_t vm_deadline_min(uint64_t a, uint64_t b);
-/* now + usec, saturating at UINT64_MAX. */
-uint64_t vm_deadline_after(uint64_t usec);
 
 #endif

@@ -18,16 +18,9 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
+#include "time.h"
+
 #define FIELDS_MAX 16
-
-static uint64_t
-now_usec(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 int
 main(int argc, char *argv[])

@@ -276,34 +276,6 @@ START_TEST(test_lock_shared)
 }
 END_TEST
 
-START_TEST(test_temp)
-{
-	char dir[] = "/tmp/evt-temp.XXXXXX", target[64];
-	char *tmp = NULL;
-	const char *base;
-	int fd;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(target, sizeof(target), "%s/disk one.qcow2", dir);
-	fd = disk_temp_beside(target, "compact", &tmp);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(strncmp(tmp, dir, strlen(dir)), 0);
-	base = strrchr(tmp, '/') + 1;
-	ck_assert_int_eq(strncmp(base, ".disk one.qcow2.evt-compact.", 28), 0);
-	ck_assert(disk_is_temp_name(base, "compact"));
-	ck_assert(!disk_is_temp_name(base, "archive"));
-	ck_assert(!disk_is_temp_name("disk one.qcow2", "compact"));
-	ck_assert_int_eq(write(fd, "x", 1), 1);
-	ck_assert_int_eq(disk_commit_file(fd, tmp, target), 0);
-	ck_assert_int_eq(access(tmp, F_OK), -1);
-	ck_assert_int_eq(access(target, F_OK), 0);
-	close(fd);
-	free(tmp);
-	unlink(target);
-	rmdir(dir);
-}
-END_TEST
-
 int
 main(void)
 {
@@ -321,7 +293,6 @@ main(void)
 	tcase_add_test(tc, test_data_map);
 	tcase_add_test(tc, test_lock_exclusive);
 	tcase_add_test(tc, test_lock_shared);
-	tcase_add_test(tc, test_temp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util/json.h"
+#include "util/jsonv.h"
 #include "util/qemuimg.h"
 
 static const struct {
@@ -41,32 +41,32 @@ static const struct {
 
 START_TEST(test_json_parse)
 {
-	struct json *j = NULL;
-	int r = json_parse(json_cases[_i].in, &j);
+	struct jsonv *j = NULL;
+	int r = jsonv_parse(json_cases[_i].in, &j);
 
 	ck_assert_msg(r == json_cases[_i].r, "'%s': r=%d", json_cases[_i].in, r);
 	ck_assert(r == 0 ? j != NULL : j == NULL);
-	json_free(j);
+	jsonv_free(j);
 }
 END_TEST
 
 START_TEST(test_json_values)
 {
-	_cleanup_(json_freep) struct json *j = NULL;
+	_cleanup_(jsonv_freep) struct jsonv *j = NULL;
 	int64_t v = 7;
 
-	ck_assert_int_eq(json_parse("{\"s\": \"a\\\"b\\u00e9\", \"n\": "
+	ck_assert_int_eq(jsonv_parse("{\"s\": \"a\\\"b\\u00e9\", \"n\": "
 				    "9007199254740993, \"f\": 1.5, \"big\": "
 				    "99999999999999999999}", &j), 0);
-	ck_assert_str_eq(json_get_string(j, "s"), "a\"b\xc3\xa9");
-	ck_assert_int_eq(json_get_int(j, "n", &v), 0);
+	ck_assert_str_eq(jsonv_get_string(j, "s"), "a\"b\xc3\xa9");
+	ck_assert_int_eq(jsonv_get_int(j, "n", &v), 0);
 	ck_assert(v == 9007199254740993LL);
-	ck_assert_int_eq(json_get_int(j, "f", &v), -EINVAL);
-	ck_assert_int_eq(json_get_int(j, "big", &v), -EINVAL);
-	ck_assert_int_eq(json_get_int(j, "none", &v), -ENOENT);
+	ck_assert_int_eq(jsonv_get_int(j, "f", &v), -EINVAL);
+	ck_assert_int_eq(jsonv_get_int(j, "big", &v), -EINVAL);
+	ck_assert_int_eq(jsonv_get_int(j, "none", &v), -ENOENT);
 	ck_assert(v == 9007199254740993LL);
-	ck_assert_ptr_null(json_get_string(j, "n"));
-	ck_assert_ptr_null(json_get(NULL, "s"));
+	ck_assert_ptr_null(jsonv_get_string(j, "n"));
+	ck_assert_ptr_null(jsonv_get(NULL, "s"));
 }
 END_TEST
 

@@ -12,6 +12,7 @@
 
 #include "evt-ids.h"
 #include "options.h"
+#include "time.h"
 #include "util/vm-power.h"
 #include "util/vm.h"
 
@@ -245,7 +246,7 @@ START_TEST(test_step_deadline_ends_wait)
 	struct vm_off_plan p = { S(900), VM_NEVER, VM_NEVER };
 
 	job_init(&job, "test");
-	job.deadline = vm_deadline_after(S(1) + S(1) / 5);
+	job.deadline = deadline_after(S(1) + S(1) / 5);
 	ck_assert_int_eq(vm_power_off(&host, &job, &p), -ETIMEDOUT);
 	ck_assert_str_eq(job.error, "vm 'test' did not shut down: waited 1s");
 }

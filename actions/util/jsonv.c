@@ -1,10 +1,10 @@
-/* A small recursive-descent JSON reader (see json.h). */
+/* A small recursive-descent JSON reader (see jsonv.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "jsonv.h"
 
 #define JSON_MAX_DEPTH 64
 
@@ -14,7 +14,7 @@ struct parser {
 };
 
 void
-json_free(struct json *j)
+jsonv_free(struct jsonv *j)
 {
 	if (j == NULL)
 		return;
@@ -22,7 +22,7 @@ json_free(struct json *j)
 	for (size_t i = 0; i < j->n; i++) {
 		if (j->keys != NULL)
 			free(j->keys[i]);
-		json_free(j->items[i]);
+		jsonv_free(j->items[i]);
 	}
 	free(j->keys);
 	free(j->items);
@@ -37,7 +37,7 @@ skip_blanks(struct parser *ps)
 		ps->p++;
 }
 
-static int parse_value(struct parser *ps, struct json **ret);
+static int parse_value(struct parser *ps, struct jsonv **ret);
 
 static int
 hex4(const char *s, unsigned *ret)
@@ -151,7 +151,7 @@ parse_string(struct parser *ps, char **ret)
 }
 
 static int
-parse_number(struct parser *ps, struct json *j)
+parse_number(struct parser *ps, struct jsonv *j)
 {
 	const char *s = ps->p;
 	char *end;
@@ -185,7 +185,7 @@ parse_number(struct parser *ps, struct json *j)
 		while (*s >= '0' && *s <= '9')
 			s++;
 	}
-	j->type = JSON_NUMBER;
+	j->type = JSONV_NUMBER;
 	if (integral) {
 		errno = 0;
 		v = strtoll(ps->p, &end, 10);
@@ -199,15 +199,15 @@ parse_number(struct parser *ps, struct json *j)
 }
 
 static int
-append(struct json *j, char *key, struct json *item)
+append(struct jsonv *j, char *key, struct jsonv *item)
 {
-	struct json **items;
+	struct jsonv **items;
 
 	items = reallocarray(j->items, j->n + 1, sizeof(*items));
 	if (items == NULL)
 		return -ENOMEM;
 	j->items = items;
-	if (j->type == JSON_OBJECT) {
+	if (j->type == JSONV_OBJECT) {
 		char **keys = reallocarray(j->keys, j->n + 1, sizeof(*keys));
 
 		if (keys == NULL)
@@ -222,7 +222,7 @@ append(struct json *j, char *key, struct json *item)
 /* Parses the members of an array or object; ps->p is just past the opening
  * bracket. */
 static int
-parse_container(struct parser *ps, struct json *j, char close)
+parse_container(struct parser *ps, struct jsonv *j, char close)
 {
 	skip_blanks(ps);
 	if (*ps->p == close) {
@@ -231,11 +231,11 @@ parse_container(struct parser *ps, struct json *j, char close)
 	}
 	for (;;) {
 		_cleanup_(freep) char *key = NULL;
-		_cleanup_(json_freep) struct json *item = NULL;
+		_cleanup_(jsonv_freep) struct jsonv *item = NULL;
 		int r;
 
 		skip_blanks(ps);
-		if (j->type == JSON_OBJECT) {
+		if (j->type == JSONV_OBJECT) {
 			if (*ps->p != '"')
 				return -EINVAL;
 			r = parse_string(ps, &key);
@@ -268,9 +268,9 @@ parse_container(struct parser *ps, struct json *j, char close)
 }
 
 static int
-parse_value(struct parser *ps, struct json **ret)
+parse_value(struct parser *ps, struct jsonv **ret)
 {
-	_cleanup_(json_freep) struct json *j = NULL;
+	_cleanup_(jsonv_freep) struct jsonv *j = NULL;
 	int r = 0;
 
 	if (ps->depth >= JSON_MAX_DEPTH)
@@ -282,28 +282,28 @@ parse_value(struct parser *ps, struct json **ret)
 	switch (*ps->p) {
 	case '{':
 	case '[':
-		j->type = *ps->p == '{' ? JSON_OBJECT : JSON_ARRAY;
+		j->type = *ps->p == '{' ? JSONV_OBJECT : JSONV_ARRAY;
 		ps->p++;
 		ps->depth++;
-		r = parse_container(ps, j, j->type == JSON_OBJECT ? '}' : ']');
+		r = parse_container(ps, j, j->type == JSONV_OBJECT ? '}' : ']');
 		ps->depth--;
 		break;
 	case '"':
-		j->type = JSON_STRING;
+		j->type = JSONV_STRING;
 		r = parse_string(ps, &j->string);
 		break;
 	case 't':
 	case 'f':
 	case 'n':
 		if (strncmp(ps->p, "true", 4) == 0) {
-			j->type = JSON_BOOL;
+			j->type = JSONV_BOOL;
 			j->boolean = true;
 			ps->p += 4;
 		} else if (strncmp(ps->p, "false", 5) == 0) {
-			j->type = JSON_BOOL;
+			j->type = JSONV_BOOL;
 			ps->p += 5;
 		} else if (strncmp(ps->p, "null", 4) == 0) {
-			j->type = JSON_NULL;
+			j->type = JSONV_NULL;
 			ps->p += 4;
 		} else
 			r = -EINVAL;
@@ -318,10 +318,10 @@ parse_value(struct parser *ps, struct json **ret)
 }
 
 int
-json_parse(const char *text, struct json **ret)
+jsonv_parse(const char *text, struct jsonv **ret)
 {
 	struct parser ps = { .p = text };
-	_cleanup_(json_freep) struct json *j = NULL;
+	_cleanup_(jsonv_freep) struct jsonv *j = NULL;
 	int r;
 
 	r = parse_value(&ps, &j);
@@ -334,10 +334,10 @@ json_parse(const char *text, struct json **ret)
 	return 0;
 }
 
-const struct json *
-json_get(const struct json *j, const char *key)
+const struct jsonv *
+jsonv_get(const struct jsonv *j, const char *key)
 {
-	if (j == NULL || j->type != JSON_OBJECT)
+	if (j == NULL || j->type != JSONV_OBJECT)
 		return NULL;
 	for (size_t i = 0; i < j->n; i++)
 		if (streq(j->keys[i], key))
@@ -346,21 +346,21 @@ json_get(const struct json *j, const char *key)
 }
 
 const char *
-json_get_string(const struct json *j, const char *key)
+jsonv_get_string(const struct jsonv *j, const char *key)
 {
-	const struct json *v = json_get(j, key);
+	const struct jsonv *v = jsonv_get(j, key);
 
-	return v != NULL && v->type == JSON_STRING ? v->string : NULL;
+	return v != NULL && v->type == JSONV_STRING ? v->string : NULL;
 }
 
 int
-json_get_int(const struct json *j, const char *key, int64_t *ret)
+jsonv_get_int(const struct jsonv *j, const char *key, int64_t *ret)
 {
-	const struct json *v = json_get(j, key);
+	const struct jsonv *v = jsonv_get(j, key);
 
 	if (v == NULL)
 		return -ENOENT;
-	if (v->type != JSON_NUMBER || !v->is_integer)
+	if (v->type != JSONV_NUMBER || !v->is_integer)
 		return -EINVAL;
 	*ret = v->integer;
 	return 0;
