@@ -6,12 +6,14 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "event.h"
+#include "jobs/module.h"
 #include "jobs/process.h"
 #include "json-out.h"
-#include "jobs/module.h"
 #include "options.h"
+#include "report.h"
 #include "rules/rule.h"
 #include "rules/stepopts.h"
+#include "time.h"
 
 static void
 action_usage(FILE *f)
@@ -40,7 +42,7 @@ action_usage(FILE *f)
 static void
 action_report(void *userdata, unsigned line, const char *message)
 {
-	fprintf(stderr, "evtrigger: action: %s\n", message);
+	report_error(0, "%s", message);
 }
 
 /* The one-step rule that `action` runs: options from -o ("KEY=VALUE"). */
@@ -66,8 +68,8 @@ action_rule(const char *name, const struct job_record *rec, char **opts,
 		_cleanup_(freep) char *key = NULL;
 
 		if (eq == NULL || eq == opts[i]) {
-			fprintf(stderr, "evtrigger: action: invalid option "
-				"'%s': want KEY=VALUE\n", opts[i]);
+			report_error(0, "invalid option '%s': want "
+				     "KEY=VALUE", opts[i]);
 			return -EINVAL;
 		}
 		key = strndup(opts[i], (size_t)(eq - opts[i]));
@@ -135,14 +137,14 @@ cmd_action(int argc, char *argv[])
 				field = strndup(optarg, (size_t)(eq - optarg));
 			if (eq == NULL || field == NULL ||
 			    event_check_field_name(field) < 0) {
-				fprintf(stderr, "evtrigger: action: invalid "
-					"--event '%s': want FIELD=VALUE with "
-					"FIELD of A-Z, 0-9 and _\n", optarg);
+				report_error(0, "invalid --event "
+					     "'%s': want FIELD=VALUE with "
+					     "FIELD of A-Z, 0-9 and _", optarg);
 				return EXIT_USAGE;
 			}
 			if (fields_get(rec->fields, field) != NULL) {
-				fprintf(stderr, "evtrigger: action: --event "
-					"field %s given twice\n", field);
+				report_error(0, "--event field %s "
+					     "given twice", field);
 				return EXIT_USAGE;
 			}
 			if (fields_add(rec->fields, field, eq + 1) < 0)
@@ -151,8 +153,8 @@ cmd_action(int argc, char *argv[])
 		}
 		case 't':
 			if (parse_duration(optarg, &timeout_usec) < 0) {
-				fprintf(stderr, "evtrigger: action: invalid "
-					"duration '%s'\n", optarg);
+				report_error(0, "invalid duration "
+					     "'%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -177,7 +179,7 @@ cmd_action(int argc, char *argv[])
 
 	r = module_get(name, &m, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: action: %s\n", err);
+		report_error(0, "%s", err);
 		return r == -ENOENT || r == -EINVAL ? EXIT_NOTFOUND :
 						      EXIT_RUNTIME;
 	}
@@ -195,26 +197,24 @@ cmd_action(int argc, char *argv[])
 		goto out;
 	rec->kind = JOB_KIND_MANUAL;
 	rec->state = JOB_QUEUED;
-	rec->created = now_realtime_usec();
+	rec->created = now_usec(CLOCK_REALTIME);
 
 	r = job_record_create(state_dir, rec, NULL);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: action: cannot create a job record "
-			"in %s/jobs: %s\n", state_dir, strerror(-r));
+		report_errno(r, "cannot create a job record in "
+			     "%s/jobs", state_dir);
 		goto out;
 	}
 	lock = job_lock_take(state_dir, id);
 	if (lock < 0) {
-		fprintf(stderr, "evtrigger: action: cannot lock job %s: %s\n",
-			id, strerror(-lock));
+		report_errno(lock, "cannot lock job %s", id);
 		job_record_remove(state_dir, id);
 		goto out;
 	}
-	fprintf(stderr, "evtrigger: job %s: running action %s\n", id, name);
+	report_error(0, "job %s: running action %s", id, name);
 	r = jobrun_run(state_dir, rule, rec, JOBRUN_FOREGROUND, &state);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: action %s: %s\n", name,
-			strerror(-r));
+		report_errno(r, "%s", name);
 		job_record_remove(state_dir, id);
 		goto out;
 	}

@@ -14,6 +14,8 @@
 #include "jobs/record.h"
 #include "json-out.h"
 #include "options.h"
+#include "report.h"
+#include "time.h"
 
 /* --- cancel --------------------------------------------------------------- */
 
@@ -34,7 +36,7 @@ cancel_queued(const char *state_dir, const char *id)
 	if (rec->state != JOB_QUEUED)
 		return -ESTALE;
 	rec->state = JOB_CANCELLED;
-	rec->ended = now_realtime_usec();
+	rec->ended = now_usec(CLOCK_REALTIME);
 	r = job_record_save(state_dir, rec);
 	if (r < 0)
 		return r;
@@ -102,19 +104,20 @@ cmd_cancel(int argc, char *argv[])
 		return EXIT_RUNTIME;
 	state_dir = dirs.state;
 	if (!job_id_is_valid(id)) {
-		fprintf(stderr, "evtrigger: cancel: invalid job id '%s': want "
-			"%d hex digits (see 'evtrigger jobs')\n", id, JOB_ID_LEN);
+		report_error(0, "invalid job id '%s': want %d hex "
+			     "digits (see 'evtrigger jobs')", id, JOB_ID_LEN);
 		return EXIT_USAGE;
 	}
 	r = job_record_load(state_dir, id, &rec);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: cancel: no job '%s'%s%s\n", id,
-			r == -ENOENT ? "" : ": ", r == -ENOENT ? "" : strerror(-r));
+		report_error(0, "no job '%s'%s%s",
+			     id, r == -ENOENT ? "" : ": ",
+			     r == -ENOENT ? "" : strerror(-r));
 		return r == -ENOENT ? EXIT_NOTFOUND : EXIT_RUNTIME;
 	}
 	if (job_state_is_final(rec->state)) {
-		fprintf(stderr, "evtrigger: cancel: job %s has already ended "
-			"(%s)\n", id, job_state_name(rec->state));
+		report_error(0, "job %s has already ended (%s)",
+			     id, job_state_name(rec->state));
 		return EXIT_NOTFOUND;
 	}
 
@@ -126,16 +129,15 @@ cmd_cancel(int argc, char *argv[])
 			return 0;
 		}
 		if (r != -EBUSY && r != -ESTALE) {
-			fprintf(stderr, "evtrigger: cancel: job %s: %s\n", id,
-				strerror(-r));
+			report_errno(r, "job %s", id);
 			return EXIT_RUNTIME;
 		}
 		pid = job_lock_holder(state_dir, id);   /* it just started */
 	}
 	if (pid <= 0) {
-		fprintf(stderr, "evtrigger: cancel: job %s has no running "
-			"process (interrupted; the daemon reports it when it "
-			"starts)\n", id);
+		report_error(0, "job %s has no running process "
+			     "(interrupted; the daemon reports it when it "
+			     "starts)", id);
 		return EXIT_NOTFOUND;
 	}
 	/* The lock holder is the job process. Pin it with a pidfd, then make
@@ -144,13 +146,12 @@ cmd_cancel(int argc, char *argv[])
 	if (pidfd < 0 || job_lock_holder(state_dir, id) != pid ||
 	    (rec->pid == pid && rec->pid_start != 0 &&
 	     (proc_start_time(pid, &start) < 0 || start != rec->pid_start))) {
-		fprintf(stderr, "evtrigger: cancel: job %s ended meanwhile\n",
-			id);
+		report_error(0, "job %s ended meanwhile", id);
 		return EXIT_NOTFOUND;
 	}
 	if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0) {
-		fprintf(stderr, "evtrigger: cancel: cannot signal job %s "
-			"(pid %d): %m\n", id, (int)pid);
+		report_errno(-errno, "cannot signal job %s (pid %d)",
+			     id, (int)pid);
 		return EXIT_RUNTIME;
 	}
 	printf("job %s (pid %d): cancel requested\n", id, (int)pid);

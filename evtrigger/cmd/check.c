@@ -7,6 +7,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "jobs/module.h"
+#include "report.h"
 #include "rules/rule.h"
 
 static void
@@ -92,8 +93,8 @@ cmd_check(int argc, char *argv[])
 			printf("%s: %zu rule%s valid\n", dirs.rules, n_rules,
 			       n_rules == 1 ? "" : "s");
 	} else if (errors.n > 0)
-		fprintf(stderr, "evtrigger check: %zu error%s\n", errors.n,
-			errors.n == 1 ? "" : "s");
+		report_error(0, "%zu error%s",
+			     errors.n, errors.n == 1 ? "" : "s");
 	rule_errors_clear(&errors);
 	return exit_code;
 }

@@ -5,6 +5,7 @@
 
 #include "cmd/common.h"
 #include "jobs/module.h"
+#include "report.h"
 
 const struct rule_modules cmd_modules_real = { module_lookup, NULL };
 
@@ -45,7 +46,7 @@ cmd_dirs_resolve(struct cmd_dirs *d, const char *cmd)
 	d->state = resolve(d->state, "EVTRIGGER_STATE_DIR", EVT_STATEDIR);
 	d->action = resolve(d->action, "EVTRIGGER_ACTION_DIR", EVT_ACTIONDIR);
 	if (module_set_dir(d->action) < 0) {
-		fprintf(stderr, "evtrigger %s: out of memory\n", cmd);
+		report_error(0, "%s: out of memory", cmd);
 		return -ENOMEM;
 	}
 	return 0;

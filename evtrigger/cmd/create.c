@@ -11,8 +11,10 @@
 #include "event.h"
 #include "fileio.h"
 #include "options.h"
+#include "report.h"
 #include "rules/keys.h"
 #include "rules/rule.h"
+#include "utf8.h"
 
 /* getopt values: a key of the table is OPT_KEY + its index. */
 enum {
@@ -232,23 +234,22 @@ create_check_args(const struct create_args *a)
 	const char *why;
 
 	if (a->name == NULL || a->keys[RULE_KEY_ID] == NULL) {
-		fprintf(stderr, "evtrigger create: --name and --id are required\n");
+		report_error(0, "--name and --id are required");
 		return -EINVAL;
 	}
 	if (!rule_name_is_valid(a->name)) {
-		fprintf(stderr,
-			"evtrigger create: invalid rule name '%s': use letters, "
-			"digits, '.', '_', '-', '@' and '+', not starting with "
-			"'.'\n", a->name);
+		report_error(0, "invalid rule name '%s': use letters, "
+			     "digits, '.', '_', '-', '@' and '+', not "
+			     "starting with '.'", a->name);
 		return -EINVAL;
 	}
 	if ((a->run != NULL) == (a->keys[RULE_KEY_STEPS] != NULL)) {
-		fprintf(stderr, "evtrigger create: give either --steps or --run "
-				"PROGRAM [ARG]...\n");
+		report_error(0, "give either --steps or --run PROGRAM "
+			     "[ARG]...");
 		return -EINVAL;
 	}
 	if (a->run != NULL && a->n_run == 0) {
-		fprintf(stderr, "evtrigger create: --run needs a program\n");
+		report_error(0, "--run needs a program");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < _RULE_KEY_MAX; i++) {
@@ -260,8 +261,8 @@ create_check_args(const struct create_args *a)
 		if (why == NULL && *v == '\0')
 			why = "it is empty";
 		if (why != NULL) {
-			fprintf(stderr, "evtrigger create: invalid --%s '%s': "
-				"%s\n", rule_keys[i].name, v, why);
+			report_error(0, "invalid --%s '%s': %s",
+				     rule_keys[i].name, v, why);
 			return -EINVAL;
 		}
 	}
@@ -272,8 +273,8 @@ create_check_args(const struct create_args *a)
 		    strstr(why, "UTF-8") == NULL)
 			why = NULL;
 		if (why != NULL) {
-			fprintf(stderr, "evtrigger create: invalid --description "
-					"'%s': %s\n", a->description, why);
+			report_error(0, "invalid --description '%s': %s",
+				     a->description, why);
 			return -EINVAL;
 		}
 	}
@@ -281,9 +282,8 @@ create_check_args(const struct create_args *a)
 		why = ini_value_problem(a->run[i]);
 		/* Blanks at the ends are kept inside quotes. */
 		if (why != NULL && strcmp(why, "it starts or ends with a blank") != 0) {
-			fprintf(stderr,
-				"evtrigger create: cannot write argument '%s' in "
-				"a rule: %s\n", a->run[i], why);
+			report_error(0, "cannot write argument '%s' in a "
+				     "rule: %s", a->run[i], why);
 			return -EINVAL;
 		}
 	}
@@ -293,9 +293,8 @@ create_check_args(const struct create_args *a)
 
 		if (dot == NULL || eq == NULL || dot == s || eq == dot + 1 ||
 		    eq < dot) {
-			fprintf(stderr,
-				"evtrigger create: invalid --set '%s': expected "
-				"STEP.KEY=VALUE\n", s);
+			report_error(0, "invalid --set '%s': expected "
+				     "STEP.KEY=VALUE", s);
 			return -EINVAL;
 		}
 		why = ini_value_problem(eq + 1);
@@ -311,8 +310,7 @@ create_check_args(const struct create_args *a)
 				    strpbrk(s, "[]") < eq))
 			why = "'[' or ']' in the step or key";
 		if (why != NULL) {
-			fprintf(stderr, "evtrigger create: invalid --set '%s': "
-					"%s\n", s, why);
+			report_error(0, "invalid --set '%s': %s", s, why);
 			return -EINVAL;
 		}
 	}
@@ -390,7 +388,7 @@ cmd_create(int argc, char *argv[])
 	split_run(&argc, argv, &a);
 	sets = calloc((size_t)argc, sizeof(char *));
 	if (sets == NULL) {
-		fprintf(stderr, "evtrigger create: out of memory\n");
+		report_error(0, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	a.sets = sets;
@@ -415,8 +413,8 @@ cmd_create(int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "evtrigger create: unexpected argument '%s' "
-				"(a command goes after --run)\n", argv[optind]);
+		report_error(0, "unexpected argument '%s' (a command goes "
+			     "after --run)", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (create_check_args(&a) < 0)
@@ -426,7 +424,7 @@ cmd_create(int argc, char *argv[])
 	if (create_text(&a, &text, &len) < 0 ||
 	    asprintf(&path, "%s/%s.rule", dirs.rules, a.name) < 0) {
 		path = NULL;
-		fprintf(stderr, "evtrigger create: out of memory\n");
+		report_error(0, "out of memory");
 		return EXIT_RUNTIME;
 	}
 
@@ -435,26 +433,24 @@ cmd_create(int argc, char *argv[])
 	if (r < 0) {
 		cmd_print_rule_errors(&errors);
 		rule_errors_clear(&errors);
-		fprintf(stderr, "evtrigger create: not written: the rule would "
-				"be invalid\n");
+		report_error(0, "not written: the rule would be invalid");
 		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_RULES;
 	}
 	if (!create_reads_back(&a, rule)) {
-		fprintf(stderr, "evtrigger create: not written: the command "
-				"does not read back as given\n");
+		report_error(0, "not written: the command does not read back "
+			     "as given");
 		return EXIT_RULES;
 	}
 
 	r = force ? write_file_atomic(path, text, len, 0644) :
 		    write_file_atomic_new(path, text, len, 0644);
 	if (r == -EEXIST) {
-		fprintf(stderr, "evtrigger create: rule '%s' exists: %s "
-				"(--force replaces it)\n", a.name, path);
+		report_error(0, "rule '%s' exists: %s (--force replaces it)",
+			     a.name, path);
 		return EXIT_EXISTS;
 	}
 	if (r < 0) {
-		fprintf(stderr, "evtrigger create: cannot write %s: %s\n", path,
-			strerror(-r));
+		report_errno(r, "cannot write %s", path);
 		return EXIT_RUNTIME;
 	}
 	printf("wrote %s\n", path);

@@ -6,6 +6,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "fileio.h"
+#include "report.h"
 #include "rules/rule.h"
 
 static void
@@ -63,8 +64,7 @@ cmd_delete(int argc, char *argv[])
 		if (l > 5 && strcmp(name + l - 5, ".rule") == 0)
 			name[l - 5] = '\0';
 		if (!rule_name_is_valid(name)) {
-			fprintf(stderr, "evtrigger delete: invalid rule name "
-					"'%s'\n", argv[i]);
+			report_error(0, "invalid rule name '%s'", argv[i]);
 			return EXIT_USAGE;
 		}
 		if (asprintf(&path, "%s/%s.rule", dir, name) < 0)
@@ -72,13 +72,12 @@ cmd_delete(int argc, char *argv[])
 		if (unlink(path) < 0) {
 			r = -errno;
 			if (r == -ENOENT) {
-				fprintf(stderr, "evtrigger delete: no rule '%s' "
-						"in %s\n", name, dir);
+				report_error(0, "no rule '%s' in %s",
+					     name, dir);
 				if (exit_code == 0)
 					exit_code = EXIT_NOTFOUND;
 			} else {
-				fprintf(stderr, "evtrigger delete: cannot remove "
-						"%s: %s\n", path, strerror(-r));
+				report_errno(r, "cannot remove %s", path);
 				exit_code = EXIT_RUNTIME;
 			}
 			continue;
@@ -89,8 +88,7 @@ cmd_delete(int argc, char *argv[])
 	if (removed) {
 		r = fsync_dir(dir);
 		if (r < 0) {
-			fprintf(stderr, "evtrigger delete: cannot fsync %s: %s\n",
-				dir, strerror(-r));
+			report_errno(r, "cannot fsync %s", dir);
 			exit_code = EXIT_RUNTIME;
 		}
 	}

@@ -15,6 +15,8 @@
 #include "jobs/record.h"
 #include "json-out.h"
 #include "options.h"
+#include "report.h"
+#include "time.h"
 
 /* --- job: the job process ------------------------------------------------- */
 
@@ -26,7 +28,7 @@ job_fail_early(const char *state_dir, struct job_record *rec, const char *why)
 
 	rec->state = JOB_FAILED;
 	rec->pid = getpid();
-	rec->ended = now_realtime_usec();
+	rec->ended = now_usec(CLOCK_REALTIME);
 	job_record_set(&rec->error, why);
 	(void)job_record_save(state_dir, rec);
 	snprintf(ebuf, sizeof(ebuf), EVT_FIELD_ERROR "=%s", why);
@@ -82,13 +84,12 @@ cmd_job(int argc, char *argv[])
 	if (lock == -EBUSY)
 		return 0;
 	if (lock < 0) {
-		fprintf(stderr, "evtrigger job %s: %s\n", id, strerror(-lock));
+		report_errno(lock, "%s", id);
 		return EXIT_NOTFOUND;
 	}
 	r = job_record_load(state_dir, id, &rec);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger job %s: cannot read its record: %s\n",
-			id, strerror(-r));
+		report_errno(r, "%s: cannot read its record", id);
 		return EXIT_RUNTIME;
 	}
 	if (rec->state != JOB_QUEUED)

@@ -14,6 +14,8 @@
 #include "jobs/record.h"
 #include "json-out.h"
 #include "options.h"
+#include "report.h"
+#include "time.h"
 
 /* --- jobs ----------------------------------------------------------------- */
 
@@ -159,7 +161,7 @@ cmd_jobs(int argc, char *argv[])
 	struct cmd_dirs dirs = { 0 };
 	const char *state_dir, *vm = NULL;
 	bool all = false, json = false;
-	uint64_t now = now_realtime_usec();
+	uint64_t now = now_usec(CLOCK_REALTIME);
 	size_t n = 0, k = 0, shown = 0;
 	int c, r;
 
@@ -191,8 +193,7 @@ cmd_jobs(int argc, char *argv[])
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "evtrigger: jobs: unexpected argument '%s'\n",
-			argv[optind]);
+		report_error(0, "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (cmd_dirs_resolve(&dirs, "jobs") < 0)
@@ -200,8 +201,7 @@ cmd_jobs(int argc, char *argv[])
 	state_dir = dirs.state;
 	r = job_list_ids(state_dir, &ids, &n);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: jobs: cannot read %s/jobs: %s\n",
-			state_dir, strerror(-r));
+		report_errno(r, "cannot read %s/jobs", state_dir);
 		return EXIT_RUNTIME;
 	}
 	recs = calloc(n + 1, sizeof(*recs));

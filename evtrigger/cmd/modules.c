@@ -6,9 +6,10 @@
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
-#include "json-out.h"
 #include "jobs/module.h"
+#include "json-out.h"
 #include "options.h"
+#include "report.h"
 
 static const char *
 option_type_name(enum evt_option_type t)
@@ -120,14 +121,13 @@ cmd_modules(int argc, char *argv[])
 	if (cmd_dirs_resolve(&dirs, "modules") < 0)
 		return EXIT_RUNTIME;
 	if (optind != argc) {
-		fprintf(stderr, "evtrigger: modules: unexpected argument "
-			"'%s'\n", argv[optind]);
+		report_error(0, "unexpected argument '%s'",
+			     argv[optind]);
 		return EXIT_USAGE;
 	}
 	d = opendir(module_dir());
 	if (d == NULL) {
-		fprintf(stderr, "evtrigger: modules: cannot open %s: %m\n",
-			module_dir());
+		report_errno(-errno, "cannot open %s", module_dir());
 		return EXIT_RUNTIME;
 	}
 	names = calloc(1, sizeof(char *));
@@ -155,7 +155,7 @@ cmd_modules(int argc, char *argv[])
 		char err[512];
 
 		if (module_get(names[i], &m, err, sizeof(err)) < 0) {
-			fprintf(stderr, "evtrigger: modules: %s\n", err);
+			report_error(0, "%s", err);
 			ret = EXIT_RUNTIME;
 			continue;
 		}

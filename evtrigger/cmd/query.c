@@ -10,6 +10,7 @@
 #include "event.h"
 #include "json-out.h"
 #include "options.h"
+#include "report.h"
 #include "rules/keys.h"
 #include "rules/rule.h"
 
@@ -274,9 +275,8 @@ cmd_query(int argc, char *argv[])
 			else if (strcmp(optarg, "json") == 0)
 				fmt = FORMAT_JSON;
 			else {
-				fprintf(stderr, "evtrigger query: invalid format "
-						"'%s': table, list, csv or json\n",
-					optarg);
+				report_error(0, "invalid format '%s': table, "
+					     "list, csv or json", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -339,8 +339,7 @@ cmd_query(int argc, char *argv[])
 		for (size_t j = 0; j < n_files && !found; j++)
 			found = strcmp(files[j], argv[i]) == 0;
 		if (!found) {
-			fprintf(stderr, "evtrigger query: no rule '%s' in %s\n",
-				argv[i], dir);
+			report_error(0, "no rule '%s' in %s", argv[i], dir);
 			if (exit_code == 0)
 				exit_code = EXIT_NOTFOUND;
 		}

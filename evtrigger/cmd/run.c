@@ -7,6 +7,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "options.h"
+#include "report.h"
 #include "watch/watch.h"
 
 static void
@@ -71,9 +72,9 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 			if (streq(optarg, "infinity"))
 				o->max_age_usec = 0;
 			else if (parse_duration(optarg, &o->max_age_usec) < 0) {
-				fprintf(stderr, "evtrigger run: invalid "
-						"--max-age '%s': a duration like "
-						"90s, 15m or 1h\n", optarg);
+				report_error(0, "invalid --max-age '%s': a "
+					     "duration like 90s, 15m or 1h",
+					     optarg);
 				return -EINVAL;
 			}
 			break;
@@ -81,8 +82,8 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 			struct passwd *pw = getpwnam(optarg);
 
 			if (pw == NULL) {
-				fprintf(stderr, "evtrigger run: unknown "
-						"--listener-user '%s'\n", optarg);
+				report_error(0, "unknown --listener-user '%s'",
+					     optarg);
 				return -EINVAL;
 			}
 			o->trust.listener_uid = pw->pw_uid;
@@ -94,8 +95,8 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 
 			if (parse_int(optarg, &v) < 0 || v < 0 ||
 			    v >= (int64_t)UINT32_MAX) {
-				fprintf(stderr, "evtrigger run: invalid "
-						"--listener-uid '%s'\n", optarg);
+				report_error(0, "invalid --listener-uid '%s'",
+					     optarg);
 				return -EINVAL;
 			}
 			o->trust.listener_uid = (uid_t)v;
@@ -104,9 +105,8 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 		}
 		case OPT_POLL:
 			if (parse_duration(optarg, &o->poll_usec) < 0) {
-				fprintf(stderr, "evtrigger run: invalid --poll "
-						"'%s': a duration like 2ms, or 0\n",
-					optarg);
+				report_error(0, "invalid --poll '%s': a "
+					     "duration like 2ms, or 0", optarg);
 				return -EINVAL;
 			}
 			break;
@@ -121,8 +121,7 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "evtrigger run: unexpected argument '%s'\n",
-			argv[optind]);
+		report_error(0, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
 	return 0;

@@ -156,8 +156,5 @@ int job_record_remove(const char *state_dir, const char *id);
 /* The IDs of every job directory under STATE_DIR/jobs, sorted. */
 int job_list_ids(const char *state_dir, char ***ret, size_t *ret_n);
 
-/* CLOCK_REALTIME / CLOCK_MONOTONIC in microseconds. */
-uint64_t now_realtime_usec(void);
-uint64_t now_monotonic_usec(void);
 
 #endif

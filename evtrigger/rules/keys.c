@@ -12,6 +12,7 @@
 #include "options.h"
 #include "rules/keys.h"
 #include "rules/rule.h"
+#include "utf8.h"
 
 #define RULE_VM_MAX 255         /* bytes of a VM name */
 

@@ -7,6 +7,7 @@
 
 #include "options.h"
 #include "rules/rule.h"
+#include "strv.h"
 
 static bool
 is_listener_field(const char *s)
@@ -107,7 +108,7 @@ trust_reason(const struct rule *r, const struct fields *entry,
 			return "a remote event, and the rule names no sender";
 		if (sender == NULL)
 			return "a remote event without a proven sender";
-		if (!rule_list_contains(r->senders, r->n_senders, sender))
+		if (!strv_has(r->senders, r->n_senders, sender))
 			return "the sender may not fire this rule";
 		return NULL;
 	}
@@ -120,7 +121,7 @@ trust_reason(const struct rule *r, const struct fields *entry,
 		if (r->uids[i] == uid)
 			return NULL;
 	unit = fields_get(entry, "_SYSTEMD_UNIT");
-	if (unit != NULL && rule_list_contains(r->units, r->n_units, unit))
+	if (unit != NULL && strv_has(r->units, r->n_units, unit))
 		return NULL;
 	if (fields_get(entry, EVENT_FIELD_SENDER) != NULL && r->n_senders > 0)
 		return "EVENT_SENDER is believed only on entries the listener "

@@ -10,18 +10,9 @@
 
 #include "options.h"
 #include "rules/rule.h"
+#include "strv.h"
 
 #define RULE_NAME_MAX   64              /* bytes of a rule's name */
-
-static void
-strv_free_n(char **v, size_t n)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 struct rule *
 rule_new(const char *name)
@@ -78,27 +69,7 @@ rule_add_option(struct rule *r, const char *section, const char *key,
 int
 rule_add_step(struct rule *r, const char *step)
 {
-	_cleanup_(freep) char *s = strdup(step);
-	char **v;
-
-	if (s == NULL)
-		return -ENOMEM;
-	v = reallocarray(r->steps, r->n_steps + 2, sizeof(char *));
-	if (v == NULL)
-		return -ENOMEM;
-	r->steps = v;
-	r->steps[r->n_steps++] = TAKE_PTR(s);
-	r->steps[r->n_steps] = NULL;
-	return 0;
-}
-
-bool
-rule_list_contains(char *const *v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (streq(v[i], s))
-			return true;
-	return false;
+	return strv_extend(&r->steps, &r->n_steps, step);
 }
 
 void
@@ -119,12 +90,12 @@ rule_free(struct rule *r)
 	}
 	free(r->matches);
 	free(r->uids);
-	strv_free_n(r->units, r->n_units);
-	strv_free_n(r->senders, r->n_senders);
+	strv_free(r->units);
+	strv_free(r->senders);
 	free(r->vm);
 	free(r->connect);
-	strv_free_n(r->steps, r->n_steps);
-	strv_free_n(r->recovery, r->n_recovery);
+	strv_free(r->steps);
+	strv_free(r->recovery);
 	for (size_t i = 0; i < r->n_options; i++) {
 		free(r->options[i].section);
 		free(r->options[i].key);

@@ -3,19 +3,19 @@
  * in one pass (see rule.h and evtrigger.rules(5)). */
 #include <ctype.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "evtrigger-action.h"
+#include "fileio.h"
 #include "options.h"
 #include "rules/keys.h"
 #include "rules/rule.h"
 #include "rules/stepopts.h"
+#include "strv.h"
 
 #define RULE_SUFFIX     ".rule"
 #define RULE_FILE_MAX   (1024 * 1024)   /* bytes of one rule file */
@@ -474,7 +474,7 @@ check_steps(struct parser *p, char **steps, size_t n, unsigned line)
 	char err[512];
 
 	for (size_t i = 0; i < n; i++) {
-		if (rule_list_contains(steps, i, steps[i]))
+		if (strv_has(steps, i, steps[i]))
 			continue;       /* a step named twice is checked once */
 		m = NULL;
 		if (p->mods != NULL) {
@@ -519,8 +519,8 @@ check_rule(struct parser *p)
 		const struct section *s = &p->sections[i];
 
 		if (s->kind == SECTION_STEP &&
-		    !rule_list_contains(r->steps, r->n_steps, s->name) &&
-		    !rule_list_contains(r->recovery, r->n_recovery, s->name))
+		    !strv_has(r->steps, r->n_steps, s->name) &&
+		    !strv_has(r->recovery, r->n_recovery, s->name))
 			perr(p, s->line,
 			     "section [%s] is not a step of this rule: it is "
 			     "not in steps or recovery", s->name);
@@ -528,8 +528,8 @@ check_rule(struct parser *p)
 	check_steps(p, r->steps, r->n_steps, p->steps_line);
 	/* Recovery steps that are also steps are checked already. */
 	for (size_t i = 0; i < r->n_recovery; i++)
-		if (!rule_list_contains(r->steps, r->n_steps, r->recovery[i]) &&
-		    !rule_list_contains(r->recovery, i, r->recovery[i]))
+		if (!strv_has(r->steps, r->n_steps, r->recovery[i]) &&
+		    !strv_has(r->recovery, i, r->recovery[i]))
 			check_steps(p, &r->recovery[i], 1, p->recovery_line);
 
 	if (r->n_uids == 0 && r->n_units == 0 && r->n_senders == 0) {
@@ -573,64 +573,6 @@ rule_name(const char *path, char **ret)
 }
 
 
-static int
-read_all(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_(closep) int fd = -1;
-	_cleanup_(freep) char *buf = NULL;
-	size_t len = 0, cap;
-	struct stat st;
-	ssize_t k;
-
-	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a
-	 * writer; whatever is not a regular file is refused below, before any
-	 * read. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EBADFD;
-	/* Room for the file as stat saw it and one byte more, to see it end
-	 * (or grow past the limit) without a second buffer. */
-	cap = st.st_size < RULE_FILE_MAX ? (size_t)st.st_size + 1 :
-					   RULE_FILE_MAX + 1;
-	buf = malloc(cap + 1);
-	if (buf == NULL)
-		return -ENOMEM;
-	for (;;) {
-		if (len == cap) {
-			char *b;
-
-			if (cap > RULE_FILE_MAX)
-				return -EFBIG;
-			cap = cap * 2 < RULE_FILE_MAX + 1 ? cap * 2 :
-							    RULE_FILE_MAX + 1;
-			b = realloc(buf, cap + 1);
-			if (b == NULL)
-				return -ENOMEM;
-			buf = b;
-		}
-		k = read(fd, buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			break;
-		len += (size_t)k;
-		if (len > RULE_FILE_MAX)
-			return -EFBIG;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
 static const char *
 read_error_text(int r)
 {
@@ -652,7 +594,10 @@ rule_load_file(const char *path, const struct rule_modules *mods,
 	size_t len = 0;
 	int r;
 
-	r = read_all(path, &text, &len);
+	/* lib's read_file opens with O_NONBLOCK and refuses what is not a
+	 * regular file before reading: a FIFO in the rules directory never
+	 * blocks check, run or a reload. */
+	r = read_file(path, RULE_FILE_MAX, &text, &len);
 	if (r < 0) {
 		if (rule_errors_add(errors, "%s: cannot read: %s", path,
 			       read_error_text(r)) < 0)
@@ -762,27 +707,13 @@ rule_dir_list(const char *dir, char ***ret, size_t *ret_n,
 			return -ENOMEM;
 		return r;
 	}
+	/* An empty vector, not NULL, for a directory without rules. */
 	names = calloc(1, sizeof(char *));
-	while (names != NULL && (errno = 0, de = readdir(d)) != NULL) {
-		char **v;
-
-		if (!is_rule_file(de->d_name))
-			continue;
-		v = reallocarray(names, n_names + 2, sizeof(char *));
-		if (v == NULL) {
-			r = -ENOMEM;
-			break;
-		}
-		names = v;
-		names[n_names] = strdup(de->d_name);
-		if (names[n_names] == NULL) {
-			r = -ENOMEM;
-			break;
-		}
-		names[++n_names] = NULL;
-	}
 	if (names == NULL)
 		r = -ENOMEM;
+	while (r == 0 && (errno = 0, de = readdir(d)) != NULL)
+		if (is_rule_file(de->d_name))
+			r = strv_extend(&names, &n_names, de->d_name);
 	if (r == 0 && errno != 0) {
 		r = -errno;
 		if (rule_errors_add(errors, "%s: cannot read: %s", dir,

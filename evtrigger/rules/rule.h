@@ -122,8 +122,6 @@ int rule_add_step(struct rule *r, const char *step);
 /* A copy of r in one allocation (packed), as the loader returns rules, or
  * NULL on ENOMEM. */
 struct rule *rule_pack(const struct rule *r);
-/* Whether the first n strings of v hold s. */
-bool rule_list_contains(char *const *v, size_t n, const char *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule *, rule_free)
 void rule_set_free(struct rule_set *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule_set *, rule_set_free)

@@ -23,18 +23,20 @@
 #include <time.h>
 
 #include "cmd/commands.h"
-#include "watch/watch.h"
-#include "watch/cursor.h"
-#include "watch/entry.h"
 #include "event.h"
 #include "evt-ids.h"
 #include "evt-log.h"
 #include "fields.h"
 #include "jobs/manager.h"
-#include "macro.h"
 #include "jobs/module.h"
+#include "macro.h"
 #include "options.h"
+#include "report.h"
 #include "rules/rule.h"
+#include "time.h"
+#include "watch/cursor.h"
+#include "watch/entry.h"
+#include "watch/watch.h"
 
 /* Entries per loop iteration, then the cursor is stored. Well below the
  * number of ended job records the job manager keeps (200): a replay after a
@@ -230,15 +232,6 @@ watch_cursor_of_tail(sd_journal *j, char **ret)
 	return sd_journal_get_cursor(j, ret);
 }
 
-static uint64_t
-now_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int
 watch_store_cursor(struct watcher *w)
 {
@@ -248,9 +241,8 @@ watch_store_cursor(struct watcher *w)
 		return 0;
 	r = cursor_store(w->state_dir, w->cursor);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: cannot store the journal position "
-				"in %s/%s: %s\n", w->state_dir, CURSOR_FILE,
-			strerror(-r));
+		report_errno(r, "cannot store the journal position in %s/%s",
+			     w->state_dir, CURSOR_FILE);
 		return r;
 	}
 	w->cursor_dirty = false;
@@ -349,8 +341,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 		return r;
 	if (r < 0) {
 		/* Never stall on one entry that cannot be read: skip it. */
-		fprintf(stderr, "evtrigger: skipping journal entry %s that "
-				"cannot be read: %s\n", cursor, strerror(-r));
+		report_errno(r, "skipping journal entry %s that cannot be "
+			     "read", cursor);
 		return 0;
 	}
 	idtext = fields_get(f, EVENT_FIELD_ID);
@@ -401,9 +393,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 			continue;       /* seen before (a crash, or a resend of
 					 * a remote event): its job exists */
 		if (r < 0) {
-			fprintf(stderr, "evtrigger: cannot record a job for "
-					"rule '%s' (entry %s): %s\n",
-				rule->name, cursor, strerror(-r));
+			report_errno(r, "cannot record a job for rule '%s' "
+				     "(entry %s)", rule->name, cursor);
 			return r;
 		}
 	}
@@ -427,8 +418,7 @@ watch_batch(struct watcher *w)
 		else {
 			r = sd_journal_next(w->j);
 			if (r < 0) {
-				fprintf(stderr, "evtrigger: cannot read the "
-						"journal: %s\n", strerror(-r));
+				report_errno(r, "cannot read the journal");
 				break;
 			}
 			if (r == 0)
@@ -485,8 +475,7 @@ watch_on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 	w->stalled = false;
 	r = watch_seek(w);
 	if (r < 0)
-		fprintf(stderr, "evtrigger: cannot seek the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot seek the journal");
 	watch_drain(w);
 	return 0;
 }
@@ -507,8 +496,7 @@ watch_on_journal(sd_event_source *s, int fd, uint32_t revents,
 
 	r = sd_journal_process(w->j);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: cannot follow the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot follow the journal");
 		return 0;
 	}
 	if (r == SD_JOURNAL_INVALIDATE && !w->stalled) {
@@ -516,8 +504,8 @@ watch_on_journal(sd_event_source *s, int fd, uint32_t revents,
 		 * again from the last entry handled. */
 		r = watch_seek(w);
 		if (r < 0)
-			fprintf(stderr, "evtrigger: cannot seek the journal "
-					"after it changed: %s\n", strerror(-r));
+			report_errno(r, "cannot seek the journal after it "
+				     "changed");
 	}
 	watch_drain(w);
 	return 0;
@@ -627,7 +615,8 @@ watch_log_rule_count(enum evt_id id, const struct watcher *w)
 	char msg[128], count[48];
 	const char *more[] = { count };
 
-	snprintf(count, sizeof(count), "RULE_COUNT=%zu", w->n_by_id);
+	snprintf(count, sizeof(count), EVT_FIELD_RULE_COUNT "=%zu",
+		 w->n_by_id);
 	snprintf(msg, sizeof(msg), "%s: %zu rules, %zu event IDs",
 		 id == EVT_DAEMON_STARTED ? "evtrigger started" : "rules loaded",
 		 w->n_by_id, w->n_ids);
@@ -648,7 +637,7 @@ watch_log_invalid(const char *dir, const struct rule_errors *errors)
 	for (size_t i = 0; i < errors->n; i++)
 		fprintf(f, "%s%s", i > 0 ? "\n" : "", errors->lines[i]);
 	fclose(f);
-	if (asprintf(&field, "ERRORS=%s", list) < 0 ||
+	if (asprintf(&field, EVT_FIELD_ERRORS "=%s", list) < 0 ||
 	    asprintf(&msg, "rules in '%s' not loaded, %zu errors, the "
 			   "previous rules stay in force: %s", dir, errors->n,
 		     errors->n > 0 ? errors->lines[0] : "") < 0)
@@ -667,8 +656,8 @@ watch_reload(struct watcher *w)
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading rules");
 	r = rule_set_load_dir(w->rules_dir, &watch_modules, &set, &errors);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: reload: rules in '%s' not loaded, "
-				"keeping the previous rules:\n", w->rules_dir);
+		report_error(0, "reload: rules in '%s' not loaded, keeping "
+			     "the previous rules:", w->rules_dir);
 		print_rule_errors(&errors);
 		watch_log_invalid(w->rules_dir, &errors);
 		rule_errors_clear(&errors);
@@ -690,8 +679,7 @@ watch_reload(struct watcher *w)
 	if (r >= 0 && !w->stalled)
 		r = watch_seek(w);
 	if (r < 0)
-		fprintf(stderr, "evtrigger: reload: cannot filter the "
-				"journal: %s\n", strerror(-r));
+		report_errno(r, "reload: cannot filter the journal");
 	watch_log_rule_count(EVT_RULES_LOADED, w);
 	watch_drain(w);
 out_ready:
@@ -727,23 +715,22 @@ watch_lock_state(const char *state_dir)
 	int fd;
 
 	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "evtrigger run: cannot create state directory "
-				"'%s': %m\n", state_dir);
+		report_errno(-errno, "cannot create state directory '%s'",
+			     state_dir);
 		return -errno;
 	}
 	if (asprintf(&path, "%s/%s", state_dir, WATCH_LOCK_FILE) < 0)
 		return -ENOMEM;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		fprintf(stderr, "evtrigger run: cannot open '%s': %m\n", path);
+		report_errno(-errno, "cannot open '%s'", path);
 		return -errno;
 	}
 	if (fcntl(fd, F_SETLK, &fl) < 0) {
 		int e = errno;
 
-		fprintf(stderr, "evtrigger run: '%s' is locked: another "
-				"evtrigger run uses this state directory\n",
-			path);
+		report_error(0, "'%s' is locked: another evtrigger run uses "
+			     "this state directory", path);
 		close(fd);
 		return -e;
 	}
@@ -760,8 +747,7 @@ watch_open_journal(struct watcher *w)
 	 * entries journald keeps in a user file). */
 	r = sd_journal_open(&w->j, SD_JOURNAL_LOCAL_ONLY);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot open the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot open the journal");
 		return r;
 	}
 	(void)sd_journal_set_data_threshold(w->j, WATCH_DATA_THRESHOLD);
@@ -770,8 +756,7 @@ watch_open_journal(struct watcher *w)
 	if (r == -ENOENT) {
 		r = watch_cursor_of_tail(w->j, &stored);
 		if (r < 0) {
-			fprintf(stderr, "evtrigger run: cannot find the end of "
-					"the journal: %s\n", strerror(-r));
+			report_errno(r, "cannot find the end of the journal");
 			return r;
 		}
 		if (stored != NULL) {
@@ -782,10 +767,12 @@ watch_open_journal(struct watcher *w)
 			(void)watch_store_cursor(w);
 		}
 	} else if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot read the journal position "
-				"from '%s/%s': %s (remove the file to start at the "
-				"end of the journal)\n", w->state_dir, CURSOR_FILE,
-			r == -EBADMSG ? "not a journal cursor" : strerror(-r));
+		report_error(0, "cannot read the journal position from "
+			     "'%s/%s': %s (remove the file to start at "
+			     "the end of the journal)",
+			     w->state_dir, CURSOR_FILE,
+			     r == -EBADMSG ? "not a journal cursor" :
+					     strerror(-r));
 		return r;
 	} else
 		w->cursor = TAKE_PTR(stored);
@@ -794,8 +781,7 @@ watch_open_journal(struct watcher *w)
 	if (r >= 0)
 		r = watch_seek(w);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot position the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot position the journal");
 		return r;
 	}
 	return 0;
@@ -903,8 +889,8 @@ watch_run(const struct watch_options *o)
 	r = rule_set_load_dir(w.rules_dir, &watch_modules, &w.rules, &errors);
 	if (r < 0) {
 		print_rule_errors(&errors);
-		fprintf(stderr, "evtrigger run: rules in '%s' not loaded: %zu "
-				"errors\n", w.rules_dir, errors.n);
+		report_error(0, "rules in '%s' not loaded: %zu errors",
+			     w.rules_dir, errors.n);
 		rule_errors_clear(&errors);
 		return EXIT_RULES;
 	}
@@ -919,21 +905,19 @@ watch_run(const struct watch_options *o)
 		goto out;
 	r = watch_setup_loop(&w);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot set up the event loop: "
-				"%s\n", strerror(-r));
+		report_errno(r, "cannot set up the event loop");
 		goto out;
 	}
 	r = job_manager_new(w.ev, w.state_dir, &w.jobs);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot start the job manager in "
-				"'%s': %s\n", w.state_dir, strerror(-r));
+		report_errno(r, "cannot start the job manager in '%s'",
+			     w.state_dir);
 		goto out;
 	}
 	job_manager_set_rules(w.jobs, w.rules);
 	r = job_manager_recover(w.jobs);
 	if (r < 0)
-		fprintf(stderr, "evtrigger run: recovering interrupted jobs: %s\n",
-			strerror(-r));
+		report_errno(r, "recovering interrupted jobs");
 
 	watch_log_rule_count(EVT_DAEMON_STARTED, &w);
 	sd_notify(0, "READY=1");
@@ -943,7 +927,7 @@ watch_run(const struct watch_options *o)
 
 	r = sd_event_loop(w.ev);
 	if (r < 0)
-		fprintf(stderr, "evtrigger run: event loop: %s\n", strerror(-r));
+		report_errno(r, "event loop");
 	(void)watch_store_cursor(&w);
 	watch_event(EVT_DAEMON_STOPPED, "evtrigger stopped", NULL, 0);
 	ret = r < 0 ? EXIT_RUNTIME : 0;
