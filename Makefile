@@ -75,6 +75,7 @@ CONFIG_H = $(BUILD)/config.h
 # (its entry point); -iquote so that lib/time.h never stands in for <time.h>.
 ALL_CFLAGS  = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility=hidden \
 	      -D_GNU_SOURCE -include $(CONFIG_H) -iquote lib -iquote actions \
+	      -iquote evtrigger \
 	      $(PKG_CFLAGS)
 # Only the libraries a binary calls end up in its DT_NEEDED, whatever the
 # distribution's default (the sanitizer build links the same way).
@@ -90,7 +91,12 @@ ifeq ($(SANITIZE),1)
 # ones when the program starts: libtirpc coming later, with the libvirt of a
 # module evtrigger dlopen()s, would leave the interceptors calling NULL. So
 # the sanitized evtrigger has it from the start (the normal build does not).
-LIBS_evtrigger += -Wl,--no-as-needed $(call pkg_libs,libtirpc) -Wl,--as-needed
+# The modules' libraries too: dlopen()ed together (evtrigger check of a rules
+# directory loads every module), their TLS made LeakSanitizer's tracer crash
+# at exit ("Tracer caught signal 11", DTLS), failing rules_examples_pass_check.
+LIBS_evtrigger += -Wl,--no-as-needed \
+	$(call pkg_libs,libtirpc $(PKGS_MODULE) $(PKGS_MODULE_archive)) \
+	-Wl,--as-needed
 endif
 
 # --- sources -------------------------------------------------------------------
@@ -275,7 +281,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LINKED)
 
 lint: $(CONFIG_H)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--suppress=missingIncludeSystem -Ilib -Iactions \
+		--suppress=missingIncludeSystem -Ilib -Iactions -Ievtrigger \
 		--include=$(CONFIG_H) $(PROG_DIRS) lib actions
 
 # --- install -------------------------------------------------------------------

@@ -217,6 +217,9 @@ get_level(const struct evt_host *host, struct evt_job *job, const char *comp,
 	return 1;
 }
 
+/* Every mistake of the section, each through host->set_error() (at check
+ * time each call is one mistake), so that `evtrigger check` reports them
+ * all at once. */
 static int
 archive_check(const struct evt_host *host, struct evt_job *job, char *err,
 	      size_t errlen)
@@ -226,57 +229,59 @@ archive_check(const struct evt_host *host, struct evt_job *job, char *err,
 	const char *comp = host->option(job, "compression");
 	_cleanup_(freep) char *sample = NULL;
 	struct tm tm = { .tm_year = 126, .tm_mday = 1 };
+	bool comp_ok, name_ok;
 	int64_t v;
-	int r;
+	int bad = 0;
 
 	if (dir == NULL || dir[0] != '/') {
-		snprintf(err, errlen, "archive needs 'dir', an absolute path");
-		return -EINVAL;
+		host->set_error(job, "archive needs 'dir', an absolute path");
+		bad++;
 	}
-	r = disk_expand_name(name != NULL ? name : ARCHIVE_DEFAULT_NAME, &tm,
-			     "vm", &sample);
-	if (r < 0) {
-		snprintf(err, errlen, "invalid archive name '%s': it must give "
-			 "a file name without '/', not starting with '.'",
-			 name);
-		return -EINVAL;
+	name_ok = disk_expand_name(name != NULL ? name : ARCHIVE_DEFAULT_NAME,
+				   &tm, "vm", &sample) >= 0;
+	if (!name_ok) {
+		host->set_error(job, "invalid archive name '%s': it must give "
+				"a file name without '/', not starting with "
+				"'.'", name);
+		bad++;
 	}
-	if (comp == NULL || !(streq(comp, "zstd") || streq(comp, "gzip") ||
-			      streq(comp, "xz") || streq(comp, "none"))) {
-		snprintf(err, errlen, "invalid compression '%s': must be zstd, "
-			 "gzip, xz or none", comp != NULL ? comp : "");
-		return -EINVAL;
-	}
-	if (get_level(host, job, comp, &v) < 0) {
-		snprintf(err, errlen, "invalid level '%s' for %s",
-			 host->option(job, "level"), comp);
-		return -EINVAL;
+	comp_ok = comp != NULL && (streq(comp, "zstd") || streq(comp, "gzip") ||
+				   streq(comp, "xz") || streq(comp, "none"));
+	if (!comp_ok) {
+		host->set_error(job, "invalid compression '%s': must be zstd, "
+				"gzip, xz or none", comp != NULL ? comp : "");
+		bad++;
+	} else if (get_level(host, job, comp, &v) < 0) {
+		host->set_error(job, "invalid level '%s' for %s",
+				host->option(job, "level"), comp);
+		bad++;
 	}
 	if (host->option_int(job, "threads", &v) == 0 && (v < 0 || v > 256)) {
-		snprintf(err, errlen, "invalid threads '%" PRId64 "': must be "
-			 "0..256", v);
-		return -EINVAL;
+		host->set_error(job, "invalid threads '%" PRId64 "': must be "
+				"0..256", v);
+		bad++;
 	}
 	if (host->option_int(job, "keep", &v) == 0 && v < 0) {
-		snprintf(err, errlen, "invalid keep '%" PRId64 "': must be 0 "
-			 "or more", v);
-		return -EINVAL;
+		host->set_error(job, "invalid keep '%" PRId64 "': must be 0 or "
+				"more", v);
+		bad++;
 	}
-	if (host->option_int(job, "keep", &v) == 0 && v > 0) {
-		const char *bad = disk_name_unmatchable(
+	if (name_ok && host->option_int(job, "keep", &v) == 0 && v > 0) {
+		const char *unsafe = disk_name_unmatchable(
 			name != NULL ? name : ARCHIVE_DEFAULT_NAME);
 
 		/* keep finds old archives by the name pattern: a conversion
 		 * that may give any text could match another VM's. */
-		if (bad != NULL) {
-			snprintf(err, errlen, "archive name '%s' cannot be used "
-				 "with keep: its conversion '%.2s' may match "
-				 "other VMs' archives; use only %%Y %%m %%d %%H "
-				 "%%M %%S %%y %%F %%T", name, bad);
-			return -EINVAL;
+		if (unsafe != NULL) {
+			host->set_error(job, "archive name '%s' cannot be used "
+					"with keep: its conversion '%.2s' may "
+					"match other VMs' archives; use only %%Y "
+					"%%m %%d %%H %%M %%S %%y %%F %%T", name,
+					unsafe);
+			bad++;
 		}
 	}
-	return 0;
+	return bad > 0 ? -EINVAL : 0;
 }
 
 static int

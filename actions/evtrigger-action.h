@@ -124,7 +124,9 @@ struct evt_action {
 
 	/* Optional: checks option values beyond their types when rules are
 	 * loaded (host->option() works; no VM is touched). Returns 0, or
-	 * -EINVAL with a one-line reason in err. */
+	 * -EINVAL with a one-line reason in err, or after one
+	 * host->set_error() call per mistake (at check time each call is one
+	 * mistake, and `evtrigger check` reports them all). */
 	int (*check)(const struct evt_host *host, struct evt_job *job,
 		     char *err, size_t errlen);
 	/* Runs the step. Returns 0; -ECANCELED when cancelled; or another

@@ -1,11 +1,13 @@
 /* evtrigger: watch the journal and run jobs when rules match. Dispatches to
- * the subcommands of commands.h. */
+ * the subcommands of cmd/commands.h, one file each in cmd/. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cmd/commands.h"
 #include "macro.h"
+#include "report.h"
 
 static const struct {
 	const char *name;
@@ -53,9 +55,17 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	for (size_t i = 0; commands[i].name != NULL; i++)
-		if (streq(argv[1], commands[i].name))
+		if (streq(argv[1], commands[i].name)) {
+			/* What lib/report.h prefixes every error with:
+			 * "evtrigger run: cannot open the journal: ...". */
+			static char name[32];
+
+			snprintf(name, sizeof(name), "evtrigger %s",
+				 commands[i].name);
+			program_invocation_short_name = name;
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "evtrigger: unknown command '%s'\n", argv[1]);
+		}
+	report_error(0, "unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

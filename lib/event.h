@@ -19,7 +19,7 @@
 #define EVENT_FIELD_VALUE_MAX   (8 * 1024)
 #define EVENT_EXTRA_MAX         64      /* extra KEY=VALUE fields per event */
 
-/* Journal field names of the event model (DESIGN.md, "The event"). */
+/* Journal field names of the event model (doc/ARCHITECTURE.md, "The event"). */
 #define EVENT_FIELD_ID          "EVENT_ID"
 #define EVENT_FIELD_TYPE        "EVENT_TYPE"
 #define EVENT_FIELD_SOURCE      "EVENT_SOURCE"
@@ -30,7 +30,8 @@
 #define EVENT_FIELD_FACILITY    "SYSLOG_FACILITY"
 
 /* Fields only the network listener may write; the watcher believes them only
- * on entries whose trusted _UID is the listener's (DESIGN.md, "Trust"). */
+ * on entries whose trusted _UID is the listener's (doc/ARCHITECTURE.md,
+ * "Trust"). */
 #define EVENT_FIELD_SENDER      "EVENT_SENDER"
 #define EVENT_FIELD_SENDER_ADDR "EVENT_SENDER_ADDRESS"
 #define EVENT_FIELD_AUTH        "EVENT_AUTH"

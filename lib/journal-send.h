@@ -6,7 +6,7 @@
 
 #include "event.h"
 
-/* Writes e with its journal fields (DESIGN.md, "The event"): MESSAGE,
+/* Writes e with its journal fields (doc/ARCHITECTURE.md, "The event"): MESSAGE,
  * PRIORITY, SYSLOG_FACILITY, SYSLOG_IDENTIFIER (= source), EVENT_ID,
  * EVENT_TYPE, EVENT_SOURCE, EVENT_LOG, then every extra field, then the
  * n_more "NAME=value" strings in more (may be NULL). e must be complete

@@ -2,10 +2,10 @@
  * form), parsing RFC 5424 (and 3164, best effort) back into an event, and
  * sending over a local datagram socket such as /dev/log. Never logs.
  *
- * Mapping (DESIGN.md, "The event"): severity from the type (3/4/6/5),
- * facility user (Application, other logs) or daemon (System), APP-NAME =
- * source, MSGID = id, MSG = description; log and extra fields go in one
- * structured-data element, SYSLOG_SD_ID. */
+ * Mapping (doc/ARCHITECTURE.md, "The event"): severity from the type
+ * (3/4/6/5), facility user (Application, other logs) or daemon (System),
+ * APP-NAME = source, MSGID = id, MSG = description; log and extra fields go
+ * in one structured-data element, SYSLOG_SD_ID. */
 #ifndef EVT_SYSLOG_H
 #define EVT_SYSLOG_H
 

@@ -3,7 +3,7 @@
 # logger sends RFC 5424 (with MSGID, structured data, escapes) and RFC 3164
 # messages to a unix datagram socket, build/tools/syslog-recv parses them
 # with syslog_parse and maps them with syslog_msg_to_event, and the event
-# fields are what DESIGN.md promises (a plain logger message is an event).
+# fields are what doc/ARCHITECTURE.md promises (a plain logger message is an event).
 . "$(dirname "$0")/../lib/testbed.sh"
 testbed_require_namespace
 

@@ -1,4 +1,4 @@
-/* Check suite for evtrigger/cursor.c: the stored journal position. */
+/* Check suite for evtrigger/watch/cursor.c: the stored journal position. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../evtrigger/cursor.h"
+#include "watch/cursor.h"
 #include "fileio.h"
 
 static const char good[] =

@@ -1,4 +1,4 @@
-/* Check suite for evtrigger/jobrec.c: the job record format, job IDs, the
+/* Check suite for evtrigger/jobs/record.c: the job record format, job IDs, the
  * no-two-jobs-per-entry creation and the job lock. */
 #include <check.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 
 #include "fileio.h"
-#include "../../evtrigger/jobrec.h"
+#include "jobs/record.h"
 #include "options.h"
 
 static char *

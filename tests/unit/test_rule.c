@@ -1,5 +1,6 @@
-/* Check suite for evtrigger/rule.c: loading rule files (every kind of error,
- * all of them in one pass, no half-loaded rule), matching and trust. */
+/* Check suite for evtrigger/rules/ (parse.c, keys.c, model.c, match.c):
+ * loading rule files (every kind of error, all of them in one pass, no
+ * half-loaded rule), matching and trust. */
 #include <check.h>
 #include <errno.h>
 #include <ftw.h>
@@ -9,7 +10,7 @@
 
 #include "evtrigger-action.h"
 #include "fields.h"
-#include "../../evtrigger/rule.h"
+#include "rules/rule.h"
 
 /* ---- a module for the loader to check options against ------------------- */
 
@@ -539,6 +540,17 @@ START_TEST(test_unreadable)
 	ck_assert_str_eq(got, "/dev/null: cannot read: not a regular file\n");
 	rule_errors_clear(&errors);
 	ck_assert_ptr_null(r);
+	free(got);
+
+	/* A FIFO is refused at once: opening it never waits for a writer. */
+	snprintf(path, sizeof(path), "%s/fifo.rule", dir);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), -EBADFD);
+	got = joined(&errors);
+	ck_assert_str_eq(got, "fifo.rule: cannot read: not a regular file\n");
+	rule_errors_clear(&errors);
+	ck_assert_ptr_null(r);
+	unlink(path);
 }
 END_TEST
 
@@ -783,6 +795,14 @@ static const struct {
 	  true, false, NULL },
 	{ "id = 1\nEVENT_HOSTNAME = vdc*",      /* forged listener field */
 	  "EVENT_ID=1\nEVENT_HOSTNAME=vdc.lan\n_UID=0", true, false,
+	  "the rule matches a field only the listener may write, and a local "
+	  "process wrote it" },
+	{ "id = 1\nEVENT_UUID = 6f1c*",        /* the listener's uuid, forged */
+	  "EVENT_ID=1\nEVENT_UUID=6f1c-x\n_UID=0", true, false,
+	  "the rule matches a field only the listener may write, and a local "
+	  "process wrote it" },
+	{ "id = 1\nEVENT_TIME = 1*",           /* and its sender's time */
+	  "EVENT_ID=1\nEVENT_TIME=17\n_UID=0", true, false,
 	  "the rule matches a field only the listener may write, and a local "
 	  "process wrote it" },
 	/* a mismatch is no trust failure: no reason */

@@ -1,4 +1,4 @@
-/* Check suite for evtrigger/stepopts.c: a step's options as a module reads
+/* Check suite for evtrigger/rules/stepopts.c: a step's options as a module reads
  * them, from the rule or the module's defaults, and the check-time host. */
 #include <check.h>
 #include <errno.h>
@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "evtrigger-action.h"
-#include "../../evtrigger/rule.h"
-#include "../../evtrigger/stepopts.h"
+#include "rules/rule.h"
+#include "rules/stepopts.h"
 
 static const struct evt_option opts[] = {
 	{ "keep", EVT_OPT_INT, "4", NULL },
@@ -232,7 +232,6 @@ checking(const struct evt_host *host, struct evt_job *job, char *err,
 	ck_assert_uint_eq(host->deadline(job), UINT64_MAX);
 	ck_assert_int_eq(host->set_note(job, "a", "b"), -EOPNOTSUPP);
 	ck_assert_ptr_null(host->get_note(job, "a"));
-	host->set_error(job, "ignored %s", "here");
 	ck_assert_int_eq(host->option_list(job, "skip", &w, &n), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(host->option_int(job, "keep", &keep), 0);
@@ -243,6 +242,14 @@ checking(const struct evt_host *host, struct evt_job *job, char *err,
 	}
 	if (keep == 9)
 		return -ERANGE;         /* no reason given */
+	if (keep == 7) {
+		/* At check time each set_error() is one mistake. */
+		host->set_error(job, "first %s", "mistake");
+		host->set_error(job, "second mistake");
+		return -EINVAL;
+	}
+	if (keep == 5)
+		host->set_error(job, "not a mistake: check() said 0");
 	return 0;
 }
 
@@ -255,11 +262,13 @@ START_TEST(test_check)
 		RULE_HEAD "[mod]\nkeep = 3\n",
 		RULE_HEAD "[mod]\nkeep = 30\n",
 		RULE_HEAD "[mod]\nkeep = 9\n",
+		RULE_HEAD "[mod]\nkeep = 7\n",
+		RULE_HEAD "[mod]\nkeep = 5\n",
 	};
-	struct rule *rules[3];
+	struct rule *rules[5];
 
 	m.check = checking;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 5; i++)
 		rules[i] = load_named("check", texts[i]);
 
 	stepopts_init(&o, rules[0], "mod", &m);
@@ -270,11 +279,112 @@ START_TEST(test_check)
 	stepopts_init(&o, rules[2], "mod", &m);
 	ck_assert_int_eq(stepopts_check(&o, err, sizeof(err)), -ERANGE);
 	ck_assert_str_eq(err, "options refused: Numerical result out of range");
+	stepopts_init(&o, rules[3], "mod", &m);
+	ck_assert_int_eq(stepopts_check(&o, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "first mistake");
+	stepopts_init(&o, rules[4], "mod", &m);
+	ck_assert_int_eq(stepopts_check(&o, err, sizeof(err)), 0);
 	/* no check(): fine */
 	stepopts_init(&o, rules[1], "mod", &mod);
 	ck_assert_int_eq(stepopts_check(&o, err, sizeof(err)), 0);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 5; i++)
 		rule_free(rules[i]);
+}
+END_TEST
+
+/* What stepopts_check_options() reports, one line per mistake. */
+struct reports {
+	char text[1024];
+	int n;
+};
+
+static void
+collect(void *userdata, unsigned line, const char *message)
+{
+	struct reports *rp = userdata;
+	size_t len = strlen(rp->text);
+
+	snprintf(rp->text + len, sizeof(rp->text) - len, "%u: %s\n", line,
+		 message);
+	rp->n++;
+}
+
+/* Checks the options "KEY=VALUE" (at lines 8, 9, ...) of step mod of a
+ * rule built with rule_new(), as `evtrigger action` builds one. */
+static int
+check_options(const char *const *kv, const struct evt_action *m,
+	      struct reports *rp)
+{
+	_cleanup_(rule_freep) struct rule *r = rule_new("check");
+	int n;
+
+	ck_assert_ptr_nonnull(r);
+	r->vm = strdup("vdc");
+	r->connect = strdup("test:///default");
+	ck_assert_int_eq(rule_add_step(r, "mod"), 0);
+	for (unsigned i = 0; kv[i] != NULL; i++) {
+		const char *eq = strchr(kv[i], '=');
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - kv[i]), kv[i]);
+		ck_assert_int_eq(rule_add_option(r, "mod", key, eq + 1, 8 + i),
+				 0);
+	}
+	memset(rp, 0, sizeof(*rp));
+	n = stepopts_check_options(r, "mod", m, collect, rp);
+	return n;
+}
+
+#define KV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+START_TEST(test_check_options)
+{
+	static const struct evt_option int_timeout[] = {
+		{ "timeout", EVT_OPT_INT, "10", NULL },
+		{ NULL },
+	};
+	struct evt_action m = mod, odd = mod;
+	struct reports rp;
+
+	m.check = checking;
+	odd.options = int_timeout;
+
+	/* Every malformed or unknown option, at its line; check() is not
+	 * asked while the types are wrong. */
+	ck_assert_int_eq(check_options(KV("keep=lots", "nosuch=1",
+					  "quick=maybe", "timeout=soon",
+					  "keep2=1"), &m, &rp),
+			 5);
+	ck_assert_str_eq(rp.text,
+		"8: invalid keep 'lots' for action 'mod': expected an integer\n"
+		"9: unknown option 'nosuch' for action 'mod'\n"
+		"10: invalid quick 'maybe' for action 'mod': expected yes or no\n"
+		"11: invalid timeout 'soon': expected a duration like 90s, 15m, 2h\n"
+		"12: unknown option 'keep2' for action 'mod'\n");
+	/* Every reason check() gives. */
+	ck_assert_int_eq(check_options(KV("keep=7"), &m, &rp),
+			 2);
+	ck_assert_str_eq(rp.text, "0: action 'mod': first mistake\n"
+				  "0: action 'mod': second mistake\n");
+	ck_assert_int_eq(check_options(KV("keep=9"), &m, &rp),
+			 1);
+	ck_assert_str_eq(rp.text, "0: action 'mod': options refused: "
+				  "Numerical result out of range\n");
+	ck_assert_int_eq(check_options(KV("keep=5"), &m, &rp),
+			 0);
+	ck_assert_str_eq(rp.text, "");
+	/* `timeout` is the runner's time limit of every step, a duration
+	 * whatever the module declares: what the runner accepts passes,
+	 * what it cannot read fails, here and in `evtrigger action`. */
+	ck_assert_int_eq(check_options(KV("timeout=90s"), &odd, &rp), 0);
+	ck_assert_int_eq(check_options(KV("timeout=12"), &odd, &rp), 0);
+	ck_assert_int_eq(check_options(KV("timeout=soon"), &odd, &rp), 1);
+	ck_assert_str_eq(rp.text, "8: invalid timeout 'soon': expected a "
+				  "duration like 90s, 15m, 2h\n");
+	/* No module known: only timeout is judged. */
+	ck_assert_int_eq(check_options(KV("anything=x", "timeout=1x"), NULL, &rp), 1);
+	ck_assert_str_eq(rp.text, "9: invalid timeout '1x': expected a "
+				  "duration like 90s, 15m, 2h\n");
 }
 END_TEST
 
@@ -290,6 +400,7 @@ stepopts_suite(void)
 	tcase_add_test(tc, test_no_module);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_check);
+	tcase_add_test(tc, test_check_options);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -447,7 +447,8 @@ static const struct {
 	const char *source, *log, *description;
 	const char *extra[6];
 } event_cases[] = {
-	/* DESIGN.md: a plain logger message is a whole event. */
+	/* doc/ARCHITECTURE.md, "The event": a plain logger message is a
+	 * whole event. */
 	{ "<12>1 2026-11-22T02:30:00Z vdc John - 777 - VDC Ready for compaction",
 	  0, NULL, EVENT_WARNING, 777, "John", "Application",
 	  "VDC Ready for compaction", { NULL } },

@@ -6,6 +6,7 @@
 #ifndef EVT_STEPOPTS_H
 #define EVT_STEPOPTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,9 @@ struct stepopts {
 	const struct evt_action *module;        /* NULL: no declarations known */
 	char ***lists;          /* word vectors handed out by stepopts_list() */
 	size_t n_lists;
+	char **reasons;         /* check time: each host->set_error() */
+	size_t n_reasons;
+	bool oom;
 };
 
 /* Points o at a step. Nothing is copied: rule, step and module must outlive
@@ -51,14 +55,33 @@ int stepopts_list(struct stepopts *o, const char *name,
 int stepopts_timeout(struct stepopts *o, uint64_t *ret_usec);
 
 /* Runs the module's check() with stepopts_check_host; 0 if the module has
- * none. On failure returns the module's negative errno with its reason in
- * err (a generic one if the module gave none). */
+ * none. On failure returns the module's negative errno with its (first)
+ * reason in err (a generic one if the module gave none). Ends with
+ * stepopts_done(o). */
 int stepopts_check(struct stepopts *o, char *err, size_t errlen);
 
+/* Receives one mistake: line is the option's line in the rule file (0 for
+ * a mistake of the section as a whole, e.g. from the module's check()). */
+typedef void (*stepopts_report_fn)(void *userdata, unsigned line,
+				   const char *message);
+
+/* The one check of a step's options, used by the rule loader and by
+ * `evtrigger action`: every option rule r sets for step `step` against
+ * module m (NULL: no module known, only `timeout` is checked). `timeout` is
+ * a duration for every step, whatever m declares (the runner reads it so);
+ * any other key must be declared by m and fit its type. Only if all are
+ * well-formed, m's check() runs, and every reason it gives (each
+ * host->set_error() call, and its err text) is reported. Every mistake goes
+ * to fn. Returns the number of mistakes, or -ENOMEM. */
+int stepopts_check_options(const struct rule *r, const char *step,
+			   const struct evt_action *m, stepopts_report_fn fn,
+			   void *userdata);
+
 /* A host for check time: its struct evt_job pointers are struct stepopts.
- * It serves the options, and vm(), connect() and rule() from the rule; the
- * calls that need a job (event fields, log, progress, notes, ...) return
- * NULL, -EOPNOTSUPP, 0 (cancelled) or UINT64_MAX (deadline). */
+ * It serves the options, and vm(), connect() and rule() from the rule;
+ * set_error() collects one mistake per call; the calls that need a job
+ * (event fields, log, progress, notes, ...) return NULL, -EOPNOTSUPP, 0
+ * (cancelled) or UINT64_MAX (deadline). */
 extern const struct evt_host stepopts_check_host;
 
 #endif

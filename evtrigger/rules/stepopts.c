@@ -1,11 +1,15 @@
-/* A step's options as modules read them (see stepopts.h). */
+/* A step's options as modules read them, and the one check of a step's
+ * options (see stepopts.h). */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "module.h"
+#include "jobs/module.h"
 #include "options.h"
-#include "rule.h"
-#include "stepopts.h"
+#include "rules/keys.h"
+#include "rules/rule.h"
+#include "rules/stepopts.h"
 
 void
 stepopts_init(struct stepopts *o, const struct rule *rule, const char *step,
@@ -26,6 +30,11 @@ stepopts_done(struct stepopts *o)
 	free(o->lists);
 	o->lists = NULL;
 	o->n_lists = 0;
+	for (size_t i = 0; i < o->n_reasons; i++)
+		free(o->reasons[i]);
+	free(o->reasons);
+	o->reasons = NULL;
+	o->n_reasons = 0;
 }
 
 const char *
@@ -216,9 +225,31 @@ check_progress(struct evt_job *job, const char *item, unsigned percent)
 	return -EOPNOTSUPP;
 }
 
+/* At check time each call is one mistake: a module may report several
+ * before it returns -EINVAL, and all of them reach the user. */
 static void _printf_(2, 3)
 check_set_error(struct evt_job *job, const char *format, ...)
 {
+	struct stepopts *o = (struct stepopts *)job;
+	va_list ap;
+	char *s, **v;
+	int r;
+
+	va_start(ap, format);
+	r = vasprintf(&s, format, ap);
+	va_end(ap);
+	if (r < 0) {
+		o->oom = true;
+		return;
+	}
+	v = reallocarray(o->reasons, o->n_reasons + 1, sizeof(char *));
+	if (v == NULL) {
+		free(s);
+		o->oom = true;
+		return;
+	}
+	o->reasons = v;
+	o->reasons[o->n_reasons++] = s;
 }
 
 static int
@@ -275,21 +306,137 @@ const struct evt_host stepopts_check_host = {
 	.get_note = check_get_note,
 };
 
-int
-stepopts_check(struct stepopts *o, char *err, size_t errlen)
+static int run_check(struct stepopts *o, char *err, size_t errlen);
+
+static const char *
+option_type_text(enum evt_option_type t)
 {
+	switch (t) {
+	case EVT_OPT_STRING:
+		return "text";
+	case EVT_OPT_BOOL:
+		return "yes or no";
+	case EVT_OPT_INT:
+		return "an integer";
+	case EVT_OPT_DURATION:
+		return "a duration like 90s, 15m, 2h";
+	case EVT_OPT_SIZE:
+		return "a size like 4096, 10K, 20M, 1G";
+	case EVT_OPT_LIST:
+		return "words, \"double quotes\" keeping spaces";
+	}
+	return "a valid value";
+}
+
+static int _printf_(5, 6)
+report(stepopts_report_fn fn, void *userdata, unsigned line, int *n,
+       const char *fmt, ...)
+{
+	_cleanup_(freep) char *s = NULL;
+	va_list ap;
 	int r;
 
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	fn(userdata, line, s);
+	(*n)++;
+	return 0;
+}
+
+int
+stepopts_check_options(const struct rule *r, const char *step,
+		       const struct evt_action *m, stepopts_report_fn fn,
+		       void *userdata)
+{
+	struct stepopts o;
+	char err[512] = "";
+	uint64_t u;
+	int n = 0, k;
+
+	for (size_t i = 0; i < r->n_options; i++) {
+		const struct rule_option *opt = &r->options[i];
+		const struct evt_option *decl;
+
+		if (!streq(opt->section, step))
+			continue;
+		decl = m != NULL ? module_option(m, opt->key) : NULL;
+		k = 0;
+		/* Every step's `timeout` is the runner's time limit, read as a
+		 * duration (stepopts_timeout) whatever a module declares. */
+		if (streq(opt->key, "timeout")) {
+			if (parse_duration(opt->value, &u) < 0)
+				k = report(fn, userdata, opt->line, &n,
+					   "invalid timeout '%s': expected a "
+					   "duration like 90s, 15m, 2h",
+					   Q(opt->value));
+		} else if (m == NULL)
+			continue;
+		else if (decl == NULL)
+			k = report(fn, userdata, opt->line, &n,
+				   "unknown option '%s' for action '%s'",
+				   Q(opt->key), step);
+		else if (module_check_option_value(decl, opt->value) < 0)
+			k = report(fn, userdata, opt->line, &n,
+				   "invalid %s '%s' for action '%s': expected "
+				   "%s", opt->key, Q(opt->value), step,
+				   option_type_text(decl->type));
+		if (k < 0)
+			return k;
+	}
+	/* The module's own check() sees only well-formed options. */
+	if (m == NULL || m->check == NULL || n > 0)
+		return n;
+	stepopts_init(&o, r, step, m);
+	k = run_check(&o, err, sizeof(err));
+	if (o.oom) {
+		stepopts_done(&o);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < o.n_reasons && k < 0; i++)
+		if (report(fn, userdata, 0, &n, "action '%s': %s", step,
+			   o.reasons[i]) < 0) {
+			stepopts_done(&o);
+			return -ENOMEM;
+		}
+	stepopts_done(&o);
+	if (k < 0 && err[0] != '\0' &&
+	    report(fn, userdata, 0, &n, "action '%s': %s", step, err) < 0)
+		return -ENOMEM;
+	if (k < 0 && n == 0 &&
+	    report(fn, userdata, 0, &n, "action '%s': options refused: %s",
+		   step, strerror(-k)) < 0)
+		return -ENOMEM;
+	return n;
+}
+
+/* Runs the module's check() on o; the reasons it gives stay in o (err and
+ * o->reasons) until stepopts_done(). */
+static int
+run_check(struct stepopts *o, char *err, size_t errlen)
+{
 	if (o->module == NULL || o->module->check == NULL)
 		return 0;
 	if (errlen > 0)
 		err[0] = '\0';
-	r = o->module->check(&stepopts_check_host, (struct evt_job *)o, err,
-			     errlen);
+	return o->module->check(&stepopts_check_host, (struct evt_job *)o, err,
+				errlen);
+}
+
+int
+stepopts_check(struct stepopts *o, char *err, size_t errlen)
+{
+	int r = run_check(o, err, errlen);
+
+	if (r < 0 && errlen > 0 && err[0] == '\0') {
+		if (o->n_reasons > 0)
+			snprintf(err, errlen, "%s", o->reasons[0]);
+		else
+			snprintf(err, errlen, "options refused: %s",
+				 strerror(-r));
+	}
 	stepopts_done(o);
-	if (r >= 0)
-		return 0;
-	if (errlen > 0 && err[0] == '\0')
-		snprintf(err, errlen, "options refused: %s", strerror(-r));
-	return r;
+	return r < 0 ? r : 0;
 }

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "module.h"
+#include "jobs/module.h"
 #include "options.h"
 
 struct loaded {
@@ -31,11 +31,7 @@ module_set_dir(const char *dir)
 const char *
 module_dir(void)
 {
-	if (action_dir == NULL) {
-		const char *env = getenv("EVTRIGGER_ACTION_DIR");
-		return env != NULL && *env != '\0' ? env : EVT_ACTIONDIR;
-	}
-	return action_dir;
+	return action_dir != NULL ? action_dir : EVT_ACTIONDIR;
 }
 
 static int

@@ -6,8 +6,8 @@
 #ifndef EVT_JOBRUN_H
 #define EVT_JOBRUN_H
 
-#include "jobrec.h"
-#include "rule.h"
+#include "jobs/record.h"
+#include "rules/rule.h"
 
 /* How long a step may take to return after being asked to stop (cancel or
  * time limit) before the job process kills itself. The job then counts as
@@ -28,15 +28,6 @@ enum {
 int jobrun_run(const char *state_dir, const struct rule *r,
 	       struct job_record *rec, unsigned flags,
 	       enum job_state *ret_state);
-
-/* Calls the check() of module m (if it has one) for step `step` of rule r,
- * as rule loading does. Returns 0, or -errno with the reason in err. */
-int jobrun_check(const struct rule *r, const struct evt_action *m,
-		 const char *step, char *err, size_t errlen);
-
-/* The state directory: dir if not NULL, else $EVTRIGGER_STATE_DIR, else
- * EVT_STATEDIR. */
-const char *jobrun_state_dir(const char *dir);
 
 /* The journal fields every event of the job carries: JOB_ID, RULE, VM,
  * TRIGGER_CURSOR (those that are set) and, if step is not NULL, STEP. *ret

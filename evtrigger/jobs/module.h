@@ -7,8 +7,9 @@
 
 #include "evtrigger-action.h"
 
-/* Where modules are looked up: set once at start from --action-dir or
- * $EVTRIGGER_ACTION_DIR, default EVT_ACTIONDIR. dir is copied. */
+/* Where modules are looked up: set once at start (cmd/common.c resolves
+ * --action-dir, $EVTRIGGER_ACTION_DIR); EVT_ACTIONDIR until then. dir is
+ * copied. */
 int module_set_dir(const char *dir);
 const char *module_dir(void);
 

@@ -1,4 +1,4 @@
-/* Job records (see jobrec.h). */
+/* Job records (see record.h). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -9,7 +9,8 @@
 #include <time.h>
 
 #include "fileio.h"
-#include "jobrec.h"
+#include "jobs/record.h"
+#include "time.h"
 
 static const char *const state_names[_JOB_STATE_MAX] = {
 	[JOB_QUEUED] = "queued",
@@ -55,24 +56,6 @@ bool
 job_state_is_final(enum job_state s)
 {
 	return s != JOB_QUEUED && s != JOB_RUNNING;
-}
-
-uint64_t
-now_realtime_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t
-now_monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
 struct job_record *
@@ -480,6 +463,17 @@ job_id_from_cursor(const char *cursor, const char *rule,
 }
 
 int
+job_id_remote(const char *sender, const char *uuid, const char *rule,
+	      char buf[static JOB_ID_LEN + 1])
+{
+	_cleanup_(freep) char *key = NULL;
+
+	if (asprintf(&key, "remote\n%s\n%s", sender, uuid) < 0)
+		return -ENOMEM;
+	return id_from_text(key, rule, buf);
+}
+
+int
 job_id_recovery(const char *id, char buf[static JOB_ID_LEN + 1])
 {
 	return id_from_text(id, "recovery", buf);
@@ -667,7 +661,7 @@ job_record_create(const char *state_dir, const struct job_record *j,
 		return r;
 
 	snprintf(tmp, sizeof(tmp), ".new-%s-%08x", j->id,
-		 (unsigned)(now_monotonic_usec() ^ (uint64_t)getpid()));
+		 (unsigned)(now_usec(CLOCK_MONOTONIC) ^ (uint64_t)getpid()));
 	if (mkdirat(jobsfd, tmp, 0750) < 0)
 		return -errno;
 	tmpfd = openat(jobsfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -1,6 +1,8 @@
-/* Rules: one INI file per rule in a rules directory, read with inih, and the
- * matching of journal entries against them. Never logs: errors are collected
- * as file:line: message for the caller to print. See evtrigger.rules(5). */
+/* Rules: one INI file per rule in a rules directory. The model (model.c),
+ * loading files with inih (parse.c; the [trigger] and [job] keys are the
+ * table of keys.h) and matching journal entries (match.c). Never logs:
+ * errors are collected as file:line: message for the caller to print. See
+ * evtrigger.rules(5). */
 #ifndef EVT_RULE_H
 #define EVT_RULE_H
 
@@ -107,11 +109,26 @@ struct rule_trust {
 	bool have_listener;     /* false: no entry's EVENT_SENDER is believed */
 };
 
+/* The one constructor: an empty rule named name (type -1: any, no steps),
+ * to fill with the rule_add_*() calls or the key parsers of keys.h. NULL on
+ * ENOMEM. */
+struct rule *rule_new(const char *name);
 void rule_free(struct rule *r);
+/* Add to a rule from rule_new() (not a packed one). 0 or -ENOMEM. */
+int rule_add_match(struct rule *r, const char *field, const char *pattern);
+int rule_add_option(struct rule *r, const char *section, const char *key,
+		    const char *value, unsigned line);
+int rule_add_step(struct rule *r, const char *step);
+/* A copy of r in one allocation (packed), as the loader returns rules, or
+ * NULL on ENOMEM. */
+struct rule *rule_pack(const struct rule *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule *, rule_free)
 void rule_set_free(struct rule_set *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rule_set *, rule_set_free)
 void rule_errors_clear(struct rule_errors *e);
+/* Appends one line (e may be NULL: nothing is kept). 0 or -ENOMEM. */
+int rule_errors_add(struct rule_errors *e, const char *fmt, ...)
+	_printf_(2, 3);
 
 /* Loads one rule file. On success *ret is set and 0 returned. On any error in
  * the file, every error found is appended to errors, *ret is untouched and
@@ -149,6 +166,12 @@ int rule_set_load_dir(const char *dir, const struct rule_modules *mods,
  * *ret_reason (static text) if ret_reason is not NULL. */
 bool rule_matches(const struct rule *r, const struct fields *entry,
 		  const struct rule_trust *trust, const char **ret_reason);
+
+/* Whether entry was written by the listener: its trusted _UID is trust's
+ * listener_uid. Only then are EVENT_SENDER, EVENT_UUID, EVENT_TIME (the
+ * listener's fields, lib/event.h) believed. */
+bool rule_entry_from_listener(const struct fields *entry,
+			      const struct rule_trust *trust);
 
 /* The distinct IDs the set's rules trigger on, sorted, for
  * sd_journal_add_match. *ret is malloc'd. */

@@ -1,5 +1,5 @@
-/* The job manager (see job.h): records jobs before anything runs, starts one
- * job process per job (`evtrigger job ID`, a session of its own so it
+/* The job manager (see manager.h): records jobs before anything runs, starts
+ * one job process per job (`evtrigger job ID`, a session of its own so it
  * outlives the daemon), one job per VM (or per rule) at a time, queues or
  * ignores the rest, and at start adopts running jobs and reports the
  * interrupted ones. */
@@ -13,11 +13,13 @@
 
 #include "evt-ids.h"
 #include "fileio.h"
-#include "job.h"
-#include "jobrec.h"
-#include "jobrun.h"
-#include "module.h"
+#include "jobs/manager.h"
+#include "jobs/module.h"
+#include "jobs/process.h"
+#include "jobs/record.h"
 #include "options.h"
+#include "spawn.h"
+#include "time.h"
 
 /* Ended jobs kept for `evtrigger jobs`: at most this many, none older. */
 #define JOB_KEEP_MAX  200
@@ -264,7 +266,7 @@ fail_record(struct job_manager *m, struct job_record *rec, const char *error)
 	const char *extra[1] = { ebuf };
 
 	rec->state = JOB_FAILED;
-	rec->ended = now_realtime_usec();
+	rec->ended = now_usec(CLOCK_REALTIME);
 	job_record_set(&rec->error, error);
 	(void)job_record_save(m->state_dir, rec);
 	snprintf(ebuf, sizeof(ebuf), EVT_FIELD_ERROR "=%s", error);
@@ -280,29 +282,20 @@ start_process(struct job_manager *m, struct job_record *rec)
 		m->state_dir, (char *)"--action-dir", (char *)module_dir(),
 		rec->id, NULL,
 	};
+	/* A session of its own: a daemon restart, a terminal's ^C or a kill
+	 * of the daemon's process group does not reach it. stdin is
+	 * /dev/null, stdout and stderr the daemon's; nothing else of the
+	 * daemon's (journal, locks) goes into the job (lib/spawn.h). */
+	struct spawn_opts o = {
+		.stdio = { SPAWN_NULL, SPAWN_KEEP, SPAWN_KEEP },
+		.new_session = true,
+	};
 	pid_t pid;
 	int r;
 
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		sigset_t none;
-		int fd;
-
-		/* A session of its own: a daemon restart, a terminal's ^C or a
-		 * kill of the daemon's process group does not reach it. */
-		setsid();
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (fd >= 0)
-			dup2(fd, 0);
-		/* Nothing of the daemon's (journal, locks) into the job. */
-		close_range(3, ~0U, 0);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
+	r = spawn("/proc/self/exe", argv, &o, &pid);
+	if (r < 0)
+		return r;
 	r = watch_process(m, rec, pid);
 	if (r < 0) {
 		/* The caller fails the record: the child must not run on
@@ -418,7 +411,7 @@ make_recovery(struct job_manager *m, const struct job_record *rec,
 		return r;
 	rj->kind = JOB_KIND_RECOVERY;
 	rj->state = JOB_QUEUED;
-	rj->created = now_realtime_usec();
+	rj->created = now_usec(CLOCK_REALTIME);
 	if (job_record_set(&rj->id, id) < 0 ||
 	    job_record_set(&rj->rule, rec->rule) < 0 ||
 	    job_record_set(&rj->rule_path, rec->rule_path) < 0 ||
@@ -497,14 +490,14 @@ job_check_gone(struct job_manager *m, const char *id)
 	rr = make_recovery(m, rec, &rid, &rkey);
 
 	rec->state = JOB_INTERRUPTED;
-	rec->ended = now_realtime_usec();
+	rec->ended = now_usec(CLOCK_REALTIME);
 	snprintf(text, sizeof(text),
 		 "job interrupted in step %s: its process ended without "
 		 "finishing (crash, kill or reboot)",
 		 rec->step != NULL ? rec->step : "(none)");
 	job_record_set(&rec->error, text);
 	(void)job_record_save(m->state_dir, rec);
-	snprintf(sbuf, sizeof(sbuf), "STEPS=%s",
+	snprintf(sbuf, sizeof(sbuf), EVT_FIELD_STEPS "=%s",
 		 rec->steps != NULL ? rec->steps : "");
 	(void)jobrun_log(rec, rec->step, EVT_JOB_INTERRUPTED, extra, 1, text);
 	if (fields_get(rec->notes, EVT_NOTE_VM_DOWN) != NULL)
@@ -530,13 +523,13 @@ prune(struct job_manager *m)
 		uint64_t ended;
 	} *v = NULL;
 	size_t n = 0, k = 0;
-	uint64_t now = now_realtime_usec();
+	uint64_t now = now_usec(CLOCK_REALTIME);
 
 	/* Reading every record costs; once a minute is often enough. */
 	if (m->last_prune != 0 &&
-	    now_monotonic_usec() - m->last_prune < JOB_PRUNE_USEC)
+	    now_usec(CLOCK_MONOTONIC) - m->last_prune < JOB_PRUNE_USEC)
 		return;
-	m->last_prune = now_monotonic_usec();
+	m->last_prune = now_usec(CLOCK_MONOTONIC);
 	if (job_list_ids(m->state_dir, &ids, &n) < 0)
 		return;
 	v = calloc(n + 1, sizeof(*v));
@@ -623,27 +616,27 @@ join_steps(const struct rule *r)
 
 int
 job_manager_trigger(struct job_manager *m, const struct rule *r,
-		    const struct fields *entry, const char *cursor)
+		    const struct fields *entry, const char *cursor,
+		    const char *id)
 {
 	_cleanup_(job_record_freep) struct job_record *rec = NULL;
 	_cleanup_(freep) char *text = NULL;
 	_cleanup_(freep) char *key = NULL;
 	_cleanup_(freep) char *steps = NULL;
-	char id[JOB_ID_LEN + 1], err[512] = "";
+	char err[512] = "";
 	struct active *busy;
 	bool queued;
 	int q;
 
-	q = job_id_from_cursor(cursor, r->name, id);
-	if (q < 0)
-		return q;
+	if (!job_id_is_valid(id))
+		return -EINVAL;
 	rec = job_record_new();
 	steps = join_steps(r);
 	if (rec == NULL || steps == NULL)
 		return -ENOMEM;
 	rec->kind = JOB_KIND_TRIGGER;
 	rec->state = JOB_QUEUED;
-	rec->created = now_realtime_usec();
+	rec->created = now_usec(CLOCK_REALTIME);
 	if (job_record_set(&rec->id, id) < 0 ||
 	    job_record_set(&rec->rule, r->name) < 0 ||
 	    job_record_set(&rec->rule_path, r->path) < 0 ||
@@ -697,7 +690,7 @@ job_manager_trigger(struct job_manager *m, const struct rule *r,
 		char rbuf[64];
 		const char *extra[1] = { rbuf };
 
-		snprintf(rbuf, sizeof(rbuf), "RUNNING_JOB_ID=%s",
+		snprintf(rbuf, sizeof(rbuf), EVT_FIELD_RUNNING_JOB_ID "=%s",
 			 busy != NULL ? busy->id : "");
 		(void)jobrun_log(rec, NULL, EVT_JOB_BUSY, extra, busy ? 1 : 0,
 				 busy != NULL ?
@@ -712,7 +705,7 @@ job_manager_trigger(struct job_manager *m, const struct rule *r,
 		q = enqueue(m, rec->id, key, false);
 		if (q < 0)
 			return q;
-		snprintf(rbuf, sizeof(rbuf), "RUNNING_JOB_ID=%s",
+		snprintf(rbuf, sizeof(rbuf), EVT_FIELD_RUNNING_JOB_ID "=%s",
 			 busy != NULL ? busy->id : "");
 		(void)jobrun_log(rec, NULL, EVT_JOB_QUEUED, extra, busy ? 1 : 0,
 				 "job queued: it starts when the running one "

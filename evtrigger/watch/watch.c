@@ -1,9 +1,11 @@
-/* `evtrigger run`: the daemon that follows the journal, matches entries
- * against the rules and hands matches to the job manager.
+/* The watcher, the daemon of `evtrigger run` (cmd/run.c): follows the
+ * journal, matches entries against the rules and hands matches to the job
+ * manager.
  *
  * Delivery contract: an entry's jobs are recorded (job_manager_trigger,
- * durable, keyed by the entry's cursor and the rule) before the cursor is
- * stored, and the cursor is stored after each batch. A kill -9 at any point
+ * durable, keyed by the entry's cursor and the rule, or for a remote event
+ * by its sender, uuid and rule: entry.h) before the cursor is stored, and
+ * the cursor is stored after each batch. A kill -9 at any point
  * therefore either replays entries whose jobs exist (the manager answers
  * -EALREADY) or handles entries not yet seen; no event is lost and none
  * starts two jobs for one rule. */
@@ -20,38 +22,33 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
-#include "commands.h"
-#include "cursor.h"
+#include "cmd/commands.h"
 #include "event.h"
 #include "evt-ids.h"
 #include "evt-log.h"
 #include "fields.h"
-#include "job.h"
+#include "jobs/manager.h"
+#include "jobs/module.h"
 #include "macro.h"
-#include "module.h"
 #include "options.h"
-#include "rule.h"
+#include "report.h"
+#include "rules/rule.h"
+#include "time.h"
+#include "watch/cursor.h"
+#include "watch/entry.h"
+#include "watch/watch.h"
 
-#define WATCH_DEFAULT_RULES_DIR EVT_SYSCONFDIR "/evtrigger/rules.d"
-#define WATCH_DEFAULT_MAX_AGE   (3600ULL * 1000000ULL)  /* 1h */
 /* Entries per loop iteration, then the cursor is stored. Well below the
  * number of ended job records the job manager keeps (200): a replay after a
  * crash must find the records of every entry after the stored cursor. */
 #define WATCH_BATCH_MAX         128
 #define WATCH_FIELDS_MAX        512     /* fields read per entry */
 #define WATCH_DATA_THRESHOLD    (64 * 1024)     /* bytes per field read */
-/* Bytes of field data read per entry. Below JOB_RECORD_MAX (jobrec.h) with
+/* Bytes of field data read per entry. Below JOB_RECORD_MAX (jobs/record.h) with
  * room for what the job record adds. */
 #define WATCH_ENTRY_MAX         (256 * 1024)
 #define WATCH_RETRY_USEC        (5ULL * 1000000ULL)
 #define WATCH_LOCK_FILE         "lock"
-/* journald tells readers about new entries at most every 250 ms (its
- * post-change timer), so a watcher that waits for inotify sees an event up to
- * 250 ms late. The entries are in the shared mapping of the file at once:
- * looking at what is new every few milliseconds (an unfiltered
- * sd_journal_next and a field lookup per new entry) cuts that to the poll
- * interval. --poll=0 turns it off. */
-#define WATCH_DEFAULT_POLL_USEC (2ULL * 1000ULL)
 /* Reading the filtered journal costs more with more IDs in the filter (with
  * 10,000, milliseconds of CPU per look: each value is looked up in each
  * file).
@@ -235,15 +232,6 @@ watch_cursor_of_tail(sd_journal *j, char **ret)
 	return sd_journal_get_cursor(j, ret);
 }
 
-static uint64_t
-now_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int
 watch_store_cursor(struct watcher *w)
 {
@@ -253,9 +241,8 @@ watch_store_cursor(struct watcher *w)
 		return 0;
 	r = cursor_store(w->state_dir, w->cursor);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: cannot store the journal position "
-				"in %s/%s: %s\n", w->state_dir, CURSOR_FILE,
-			strerror(-r));
+		report_errno(r, "cannot store the journal position in %s/%s",
+			     w->state_dir, CURSOR_FILE);
 		return r;
 	}
 	w->cursor_dirty = false;
@@ -354,8 +341,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 		return r;
 	if (r < 0) {
 		/* Never stall on one entry that cannot be read: skip it. */
-		fprintf(stderr, "evtrigger: skipping journal entry %s that "
-				"cannot be read: %s\n", cursor, strerror(-r));
+		report_errno(r, "skipping journal entry %s that cannot be "
+			     "read", cursor);
 		return 0;
 	}
 	idtext = fields_get(f, EVENT_FIELD_ID);
@@ -377,6 +364,7 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *rule = rules[i];
 		const char *reason = NULL;
+		char text[256], job_id[JOB_ID_LEN + 1];
 		uint64_t max_age = rule->max_age_usec != 0 ? rule->max_age_usec
 							   : w->max_age_usec;
 
@@ -385,29 +373,28 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 				watch_reject(rule, cursor, reason);
 			continue;
 		}
-		if (max_age != 0 && now > when && now - when > max_age) {
-			char age[64], limit[64], text[256];
-
-			format_duration(now - when, age, sizeof(age));
-			format_duration(max_age, limit, sizeof(limit));
-			snprintf(text, sizeof(text),
-				 "the event is %s old, older than the maximum "
-				 "age %s", age, limit);
-			watch_reject(rule, cursor, text);
+		reason = entry_too_old(f, &w->trust, when, now, max_age, text,
+				       sizeof(text));
+		if (reason != NULL) {
+			watch_reject(rule, cursor, reason);
 			continue;
 		}
+		r = entry_job_id(f, cursor, rule, &w->trust, job_id);
+		if (r < 0)
+			return r;
 		{
 			uint64_t t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
 
-			r = job_manager_trigger(w->jobs, rule, f, cursor);
+			r = job_manager_trigger(w->jobs, rule, f, cursor,
+						job_id);
 			w->trigger_usec += now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
 		}
 		if (r == -EALREADY)
-			continue;       /* seen before a crash: its job exists */
+			continue;       /* seen before (a crash, or a resend of
+					 * a remote event): its job exists */
 		if (r < 0) {
-			fprintf(stderr, "evtrigger: cannot record a job for "
-					"rule '%s' (entry %s): %s\n",
-				rule->name, cursor, strerror(-r));
+			report_errno(r, "cannot record a job for rule '%s' "
+				     "(entry %s)", rule->name, cursor);
 			return r;
 		}
 	}
@@ -431,8 +418,7 @@ watch_batch(struct watcher *w)
 		else {
 			r = sd_journal_next(w->j);
 			if (r < 0) {
-				fprintf(stderr, "evtrigger: cannot read the "
-						"journal: %s\n", strerror(-r));
+				report_errno(r, "cannot read the journal");
 				break;
 			}
 			if (r == 0)
@@ -489,8 +475,7 @@ watch_on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 	w->stalled = false;
 	r = watch_seek(w);
 	if (r < 0)
-		fprintf(stderr, "evtrigger: cannot seek the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot seek the journal");
 	watch_drain(w);
 	return 0;
 }
@@ -511,8 +496,7 @@ watch_on_journal(sd_event_source *s, int fd, uint32_t revents,
 
 	r = sd_journal_process(w->j);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: cannot follow the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot follow the journal");
 		return 0;
 	}
 	if (r == SD_JOURNAL_INVALIDATE && !w->stalled) {
@@ -520,8 +504,8 @@ watch_on_journal(sd_event_source *s, int fd, uint32_t revents,
 		 * again from the last entry handled. */
 		r = watch_seek(w);
 		if (r < 0)
-			fprintf(stderr, "evtrigger: cannot seek the journal "
-					"after it changed: %s\n", strerror(-r));
+			report_errno(r, "cannot seek the journal after it "
+				     "changed");
 	}
 	watch_drain(w);
 	return 0;
@@ -631,7 +615,8 @@ watch_log_rule_count(enum evt_id id, const struct watcher *w)
 	char msg[128], count[48];
 	const char *more[] = { count };
 
-	snprintf(count, sizeof(count), "RULE_COUNT=%zu", w->n_by_id);
+	snprintf(count, sizeof(count), EVT_FIELD_RULE_COUNT "=%zu",
+		 w->n_by_id);
 	snprintf(msg, sizeof(msg), "%s: %zu rules, %zu event IDs",
 		 id == EVT_DAEMON_STARTED ? "evtrigger started" : "rules loaded",
 		 w->n_by_id, w->n_ids);
@@ -652,7 +637,7 @@ watch_log_invalid(const char *dir, const struct rule_errors *errors)
 	for (size_t i = 0; i < errors->n; i++)
 		fprintf(f, "%s%s", i > 0 ? "\n" : "", errors->lines[i]);
 	fclose(f);
-	if (asprintf(&field, "ERRORS=%s", list) < 0 ||
+	if (asprintf(&field, EVT_FIELD_ERRORS "=%s", list) < 0 ||
 	    asprintf(&msg, "rules in '%s' not loaded, %zu errors, the "
 			   "previous rules stay in force: %s", dir, errors->n,
 		     errors->n > 0 ? errors->lines[0] : "") < 0)
@@ -671,8 +656,8 @@ watch_reload(struct watcher *w)
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading rules");
 	r = rule_set_load_dir(w->rules_dir, &watch_modules, &set, &errors);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger: reload: rules in '%s' not loaded, "
-				"keeping the previous rules:\n", w->rules_dir);
+		report_error(0, "reload: rules in '%s' not loaded, keeping "
+			     "the previous rules:", w->rules_dir);
 		print_rule_errors(&errors);
 		watch_log_invalid(w->rules_dir, &errors);
 		rule_errors_clear(&errors);
@@ -694,8 +679,7 @@ watch_reload(struct watcher *w)
 	if (r >= 0 && !w->stalled)
 		r = watch_seek(w);
 	if (r < 0)
-		fprintf(stderr, "evtrigger: reload: cannot filter the "
-				"journal: %s\n", strerror(-r));
+		report_errno(r, "reload: cannot filter the journal");
 	watch_log_rule_count(EVT_RULES_LOADED, w);
 	watch_drain(w);
 out_ready:
@@ -719,137 +703,6 @@ watch_on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
 /* --- start ---------------------------------------------------------------------- */
 
-struct watch_options {
-	const char *rules_dir;
-	const char *state_dir;
-	const char *action_dir;
-	uint64_t max_age_usec;
-	uint64_t poll_usec;
-	struct rule_trust trust;
-};
-
-static void
-run_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: evtrigger run [OPTION]...\n"
-		"Watch the journal and start jobs when rules match.\n\n"
-		"  -r, --rules-dir=DIR       rules (default %s)\n"
-		"  -s, --state-dir=DIR       cursor and job records (default %s)\n"
-		"  -a, --action-dir=DIR      action modules (default %s)\n"
-		"  -m, --max-age=DURATION    do not act on events older than this "
-		"when\n"
-		"                            first seen (default 1h; 0: no limit)\n"
-		"  -u, --listener-user=USER  believe EVENT_SENDER only on entries "
-		"this\n"
-		"                            user's processes wrote (the network "
-		"listener)\n"
-		"      --listener-uid=UID    the same, by uid\n"
-		"      --poll=DURATION       look for new entries this often, not "
-		"only\n"
-		"                            when journald says (every 250ms); "
-		"0: off\n"
-		"                            (default 2ms)\n"
-		"  -h, --help                show this help\n\n"
-		"Signals: SIGHUP reloads the rules, SIGTERM stops. See "
-		"evtrigger(8).\n",
-		WATCH_DEFAULT_RULES_DIR, EVT_STATEDIR, EVT_ACTIONDIR);
-}
-
-static int
-parse_run_options(int argc, char *argv[], struct watch_options *o)
-{
-	enum { OPT_LISTENER_UID = 0x100, OPT_POLL };
-	static const struct option longopts[] = {
-		{ "rules-dir", required_argument, NULL, 'r' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "action-dir", required_argument, NULL, 'a' },
-		{ "max-age", required_argument, NULL, 'm' },
-		{ "listener-user", required_argument, NULL, 'u' },
-		{ "listener-uid", required_argument, NULL, OPT_LISTENER_UID },
-		{ "poll", required_argument, NULL, OPT_POLL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	*o = (struct watch_options){
-		.rules_dir = WATCH_DEFAULT_RULES_DIR,
-		.state_dir = EVT_STATEDIR,
-		.max_age_usec = WATCH_DEFAULT_MAX_AGE,
-		.poll_usec = WATCH_DEFAULT_POLL_USEC,
-	};
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "r:s:a:m:u:h", longopts, NULL)) >= 0) {
-		switch (c) {
-		case 'r':
-			o->rules_dir = optarg;
-			break;
-		case 's':
-			o->state_dir = optarg;
-			break;
-		case 'a':
-			o->action_dir = optarg;
-			break;
-		case 'm':
-			if (streq(optarg, "infinity"))
-				o->max_age_usec = 0;
-			else if (parse_duration(optarg, &o->max_age_usec) < 0) {
-				fprintf(stderr, "evtrigger run: invalid "
-						"--max-age '%s': a duration like "
-						"90s, 15m or 1h\n", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-
-			if (pw == NULL) {
-				fprintf(stderr, "evtrigger run: unknown "
-						"--listener-user '%s'\n", optarg);
-				return -EINVAL;
-			}
-			o->trust.listener_uid = pw->pw_uid;
-			o->trust.have_listener = true;
-			break;
-		}
-		case OPT_LISTENER_UID: {
-			int64_t v;
-
-			if (parse_int(optarg, &v) < 0 || v < 0 ||
-			    v >= (int64_t)UINT32_MAX) {
-				fprintf(stderr, "evtrigger run: invalid "
-						"--listener-uid '%s'\n", optarg);
-				return -EINVAL;
-			}
-			o->trust.listener_uid = (uid_t)v;
-			o->trust.have_listener = true;
-			break;
-		}
-		case OPT_POLL:
-			if (parse_duration(optarg, &o->poll_usec) < 0) {
-				fprintf(stderr, "evtrigger run: invalid --poll "
-						"'%s': a duration like 2ms, or 0\n",
-					optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'h':
-			run_usage(stdout);
-			return 1;
-		default:
-			run_usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "evtrigger run: unexpected argument '%s'\n",
-			argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* Creates state_dir if needed and takes its lock: two watchers on one
  * state directory would start jobs twice. A POSIX record lock (fcntl), not
  * flock: job processes forked from the watcher do not inherit it, so a
@@ -862,23 +715,22 @@ watch_lock_state(const char *state_dir)
 	int fd;
 
 	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "evtrigger run: cannot create state directory "
-				"'%s': %m\n", state_dir);
+		report_errno(-errno, "cannot create state directory '%s'",
+			     state_dir);
 		return -errno;
 	}
 	if (asprintf(&path, "%s/%s", state_dir, WATCH_LOCK_FILE) < 0)
 		return -ENOMEM;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		fprintf(stderr, "evtrigger run: cannot open '%s': %m\n", path);
+		report_errno(-errno, "cannot open '%s'", path);
 		return -errno;
 	}
 	if (fcntl(fd, F_SETLK, &fl) < 0) {
 		int e = errno;
 
-		fprintf(stderr, "evtrigger run: '%s' is locked: another "
-				"evtrigger run uses this state directory\n",
-			path);
+		report_error(0, "'%s' is locked: another evtrigger run uses "
+			     "this state directory", path);
 		close(fd);
 		return -e;
 	}
@@ -895,8 +747,7 @@ watch_open_journal(struct watcher *w)
 	 * entries journald keeps in a user file). */
 	r = sd_journal_open(&w->j, SD_JOURNAL_LOCAL_ONLY);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot open the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot open the journal");
 		return r;
 	}
 	(void)sd_journal_set_data_threshold(w->j, WATCH_DATA_THRESHOLD);
@@ -905,8 +756,7 @@ watch_open_journal(struct watcher *w)
 	if (r == -ENOENT) {
 		r = watch_cursor_of_tail(w->j, &stored);
 		if (r < 0) {
-			fprintf(stderr, "evtrigger run: cannot find the end of "
-					"the journal: %s\n", strerror(-r));
+			report_errno(r, "cannot find the end of the journal");
 			return r;
 		}
 		if (stored != NULL) {
@@ -917,10 +767,12 @@ watch_open_journal(struct watcher *w)
 			(void)watch_store_cursor(w);
 		}
 	} else if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot read the journal position "
-				"from '%s/%s': %s (remove the file to start at the "
-				"end of the journal)\n", w->state_dir, CURSOR_FILE,
-			r == -EBADMSG ? "not a journal cursor" : strerror(-r));
+		report_error(0, "cannot read the journal position from "
+			     "'%s/%s': %s (remove the file to start at "
+			     "the end of the journal)",
+			     w->state_dir, CURSOR_FILE,
+			     r == -EBADMSG ? "not a journal cursor" :
+					     strerror(-r));
 		return r;
 	} else
 		w->cursor = TAKE_PTR(stored);
@@ -929,8 +781,7 @@ watch_open_journal(struct watcher *w)
 	if (r >= 0)
 		r = watch_seek(w);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot position the journal: %s\n",
-			strerror(-r));
+		report_errno(r, "cannot position the journal");
 		return r;
 	}
 	return 0;
@@ -1022,37 +873,24 @@ watch_done(struct watcher *w)
 }
 
 int
-cmd_run(int argc, char *argv[])
+watch_run(const struct watch_options *o)
 {
-	struct watch_options o;
 	struct watcher w = { 0 };
 	struct rule_errors errors = { 0 };
 	_cleanup_(closep) int lock_fd = -1;
 	int r, ret = EXIT_RUNTIME;
 
-	r = parse_run_options(argc, argv, &o);
-	if (r != 0)
-		return r > 0 ? 0 : EXIT_USAGE;
-	w.rules_dir = o.rules_dir;
-	w.state_dir = o.state_dir;
-	w.max_age_usec = o.max_age_usec;
-	w.poll_usec = o.poll_usec;
-	w.trust = o.trust;
-
-	if (o.action_dir != NULL)
-		r = module_set_dir(o.action_dir);
-	else if (getenv("EVTRIGGER_ACTION_DIR") != NULL)
-		r = module_set_dir(getenv("EVTRIGGER_ACTION_DIR"));
-	if (r < 0) {
-		fprintf(stderr, "evtrigger run: %s\n", strerror(-r));
-		return EXIT_RUNTIME;
-	}
+	w.rules_dir = o->rules_dir;
+	w.state_dir = o->state_dir;
+	w.max_age_usec = o->max_age_usec;
+	w.poll_usec = o->poll_usec;
+	w.trust = o->trust;
 
 	r = rule_set_load_dir(w.rules_dir, &watch_modules, &w.rules, &errors);
 	if (r < 0) {
 		print_rule_errors(&errors);
-		fprintf(stderr, "evtrigger run: rules in '%s' not loaded: %zu "
-				"errors\n", w.rules_dir, errors.n);
+		report_error(0, "rules in '%s' not loaded: %zu errors",
+			     w.rules_dir, errors.n);
 		rule_errors_clear(&errors);
 		return EXIT_RULES;
 	}
@@ -1067,21 +905,19 @@ cmd_run(int argc, char *argv[])
 		goto out;
 	r = watch_setup_loop(&w);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot set up the event loop: "
-				"%s\n", strerror(-r));
+		report_errno(r, "cannot set up the event loop");
 		goto out;
 	}
 	r = job_manager_new(w.ev, w.state_dir, &w.jobs);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger run: cannot start the job manager in "
-				"'%s': %s\n", w.state_dir, strerror(-r));
+		report_errno(r, "cannot start the job manager in '%s'",
+			     w.state_dir);
 		goto out;
 	}
 	job_manager_set_rules(w.jobs, w.rules);
 	r = job_manager_recover(w.jobs);
 	if (r < 0)
-		fprintf(stderr, "evtrigger run: recovering interrupted jobs: %s\n",
-			strerror(-r));
+		report_errno(r, "recovering interrupted jobs");
 
 	watch_log_rule_count(EVT_DAEMON_STARTED, &w);
 	sd_notify(0, "READY=1");
@@ -1091,7 +927,7 @@ cmd_run(int argc, char *argv[])
 
 	r = sd_event_loop(w.ev);
 	if (r < 0)
-		fprintf(stderr, "evtrigger run: event loop: %s\n", strerror(-r));
+		report_errno(r, "event loop");
 	(void)watch_store_cursor(&w);
 	watch_event(EVT_DAEMON_STOPPED, "evtrigger stopped", NULL, 0);
 	ret = r < 0 ? EXIT_RUNTIME : 0;

@@ -10,7 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "fields.h"
-#include "rule.h"
+#include "rules/rule.h"
 
 struct job_manager;
 
@@ -25,16 +25,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct job_manager *, job_manager_free)
  * manager does not own rules; it must stay valid until replaced. */
 void job_manager_set_rules(struct job_manager *m, const struct rule_set *rules);
 
-/* A rule matched entry (all its fields) at cursor. Durably records a job keyed
- * by the cursor and the rule's name (jobrec.h: job_id_from_cursor), with a
- * copy of the rule file as it is now, before returning; then starts it,
- * queues it or ignores it (the rule's on-busy policy; JOB_QUEUED or JOB_BUSY
- * logged). Returns 1 if a job was started or queued, 0 if ignored (or failed
- * at once, e.g. the rule file is gone: JOB_FAILED logged), -EALREADY if this
- * cursor already has a job for this rule (the entry was seen before a
- * crash), other -errno when nothing was recorded. */
+/* A rule matched entry (all its fields) at cursor. Durably records job id
+ * (the watcher's choice, watch/entry.h: by the cursor and the rule's name,
+ * or for a remote event by its sender, uuid and rule), with a copy of the
+ * rule file as it is now, before returning; then starts it, queues it or
+ * ignores it (the rule's on-busy policy; JOB_QUEUED or JOB_BUSY logged).
+ * Returns 1 if a job was started or queued, 0 if ignored (or failed at
+ * once, e.g. the rule file is gone: JOB_FAILED logged), -EALREADY if job id
+ * exists already (the entry, or another entry of the same remote event, was
+ * seen before), -EINVAL for an id that is no job ID, other -errno when
+ * nothing was recorded. */
 int job_manager_trigger(struct job_manager *m, const struct rule *r,
-			const struct fields *entry, const char *cursor);
+			const struct fields *entry, const char *cursor,
+			const char *id);
 
 /* At daemon start: finds jobs whose records say running but whose process is
  * gone, logs JOB_INTERRUPTED (and VM_LEFT_DOWN where a step noted

@@ -1,4 +1,4 @@
-/* Running one job's steps in this process (see jobrun.h). */
+/* Running one job's steps in this process (see process.h). */
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -12,10 +12,13 @@
 #include "evt-ids.h"
 #include "evt-log.h"
 #include "evtrigger-action.h"
-#include "jobrun.h"
-#include "module.h"
+#include "jobs/module.h"
+#include "jobs/process.h"
 #include "options.h"
-#include "stepopts.h"
+#include "report.h"
+#include "rules/stepopts.h"
+#include "strv.h"
+#include "time.h"
 
 #define PROGRESS_SAVE_USEC   (250 * 1000ULL)    /* record writes: 4/s */
 #define PROGRESS_EVENT_PCT   5                  /* an event every 5 % */
@@ -67,52 +70,6 @@ struct evt_job {
 /* SIGTERM/SIGINT reach the job through these (a handler can only write). */
 static struct evt_job *signal_job;
 
-/* --- small helpers -------------------------------------------------------- */
-
-static int
-strv_add(char ***v, size_t *n, char *s)
-{
-	char **nv;
-
-	if (s == NULL)
-		return -ENOMEM;
-	nv = reallocarray(*v, *n + 2, sizeof(char *));
-	if (nv == NULL) {
-		free(s);
-		return -ENOMEM;
-	}
-	*v = nv;
-	nv[(*n)++] = s;
-	nv[*n] = NULL;
-	return 0;
-}
-
-static _printf_(3, 4) int
-strv_addf(char ***v, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	return strv_add(v, n, s);
-}
-
-const char *
-jobrun_state_dir(const char *dir)
-{
-	const char *env;
-
-	if (dir != NULL)
-		return dir;
-	env = getenv("EVTRIGGER_STATE_DIR");
-	return env != NULL && *env != '\0' ? env : EVT_STATEDIR;
-}
-
 int
 jobrun_common_fields(const struct job_record *rec, const char *step,
 		     char ***ret, size_t *ret_n)
@@ -124,15 +81,15 @@ jobrun_common_fields(const struct job_record *rec, const char *step,
 	v = calloc(1, sizeof(char *));
 	if (v == NULL)
 		return -ENOMEM;
-	r = strv_addf(&v, &n, EVT_FIELD_JOB_ID "=%s", rec->id);
+	r = strv_extendf(&v, &n, EVT_FIELD_JOB_ID "=%s", rec->id);
 	if (r >= 0 && rec->rule != NULL)
-		r = strv_addf(&v, &n, EVT_FIELD_RULE "=%s", rec->rule);
+		r = strv_extendf(&v, &n, EVT_FIELD_RULE "=%s", rec->rule);
 	if (r >= 0 && rec->vm != NULL)
-		r = strv_addf(&v, &n, EVT_FIELD_VM "=%s", rec->vm);
+		r = strv_extendf(&v, &n, EVT_FIELD_VM "=%s", rec->vm);
 	if (r >= 0 && step != NULL)
-		r = strv_addf(&v, &n, EVT_FIELD_STEP "=%s", step);
+		r = strv_extendf(&v, &n, EVT_FIELD_STEP "=%s", step);
 	if (r >= 0 && rec->cursor != NULL)
-		r = strv_addf(&v, &n, EVT_FIELD_TRIGGER_CURSOR "=%s",
+		r = strv_extendf(&v, &n, EVT_FIELD_TRIGGER_CURSOR "=%s",
 			      rec->cursor);
 	if (r < 0)
 		return r;
@@ -153,7 +110,7 @@ jobrun_log(const struct job_record *rec, const char *step, unsigned id,
 	r = jobrun_common_fields(rec, step, &v, &n);
 	for (size_t i = 0; r >= 0 && i < n_extra; i++)
 		if (extra[i] != NULL)
-			r = strv_addf(&v, &n, "%s", extra[i]);
+			r = strv_extendf(&v, &n, "%s", extra[i]);
 	if (r < 0)
 		return r;
 	if (asprintf(&text, "%s: %s", rec->vm != NULL ? rec->vm : rec->rule,
@@ -179,8 +136,9 @@ job_event(struct evt_job *job, unsigned id, const char *const *extra,
 	/* A job has no one to tell when the journal is gone; it goes on. */
 	(void)jobrun_log(job->rec, job->step, id, extra, n_extra, msg);
 	if (job->flags & JOBRUN_FOREGROUND)
-		fprintf(stderr, "evtrigger: %s [%u %s]\n", msg, id,
-			evt_id_name(id) != NULL ? evt_id_name(id) : "");
+		report_error(0, "%s [%u %s]",
+			     msg, id,
+			     evt_id_name(id) != NULL ? evt_id_name(id) : "");
 }
 
 static int
@@ -300,9 +258,10 @@ host_log(struct evt_job *job, unsigned id, const char *const *fields,
 		n++;
 	r = jobrun_log(job->rec, job->step, id, fields, n, msg);
 	if (job->flags & JOBRUN_FOREGROUND)
-		fprintf(stderr, "evtrigger: %s: %s: %s [%u]\n",
-			job->rec->vm != NULL ? job->rec->vm : job->rec->rule,
-			job->step, msg, id);
+		report_error(0, "%s: %s: %s [%u]",
+			     job->rec->vm != NULL ? job->rec->vm :
+						    job->rec->rule,
+			     job->step, msg, id);
 	return r;
 }
 
@@ -325,7 +284,7 @@ progress_wants_event(struct evt_job *job, const char *item, unsigned percent,
 static int
 host_progress(struct evt_job *job, const char *item, unsigned percent)
 {
-	uint64_t now = now_monotonic_usec();
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
 	char pct[32], disk[600];
 	const char *extra[2];
 	size_t n = 0;
@@ -351,8 +310,9 @@ host_progress(struct evt_job *job, const char *item, unsigned percent)
 
 	if ((job->flags & JOBRUN_FOREGROUND) &&
 	    (int)percent != job->last_print_percent) {
-		fprintf(stderr, "evtrigger: %s: %u%%%s%s\n", job->step, percent,
-			item != NULL ? " of " : "", item != NULL ? item : "");
+		report_error(0, "%s: %u%%%s%s",
+			     job->step, percent, item != NULL ? " of " : "",
+			     item != NULL ? item : "");
 		job->last_print_percent = (int)percent;
 	}
 	if (!progress_wants_event(job, item, percent, now))
@@ -451,19 +411,6 @@ static const struct evt_host host = {
 	.get_note = host_get_note,
 };
 
-int
-jobrun_check(const struct rule *r, const struct evt_action *m,
-	     const char *step, char *err, size_t errlen)
-{
-	struct stepopts o;
-	int q;
-
-	stepopts_init(&o, r, step, m);
-	q = stepopts_check(&o, err, errlen);
-	stepopts_done(&o);
-	return q;
-}
-
 /* --- cancel and time limits ----------------------------------------------- */
 
 static void
@@ -519,7 +466,7 @@ watchdog_main(void *userdata)
 		int n = grace_end == UINT64_MAX ? 3 : 2, timeout = -1;
 
 		pthread_mutex_lock(&job->lock);
-		now = now_monotonic_usec();
+		now = now_usec(CLOCK_MONOTONIC);
 		if (job->dirty && now >= job->last_save + PROGRESS_SAVE_USEC) {
 			(void)save_locked(job);
 			job->last_save = now;
@@ -535,11 +482,11 @@ watchdog_main(void *userdata)
 		if (p[1].revents & POLLIN) {
 			(void)!read(job->timer_fd, &v, sizeof(v));
 			if (grace_end != UINT64_MAX &&
-			    now_monotonic_usec() >= grace_end)
+			    now_usec(CLOCK_MONOTONIC) >= grace_end)
 				break;
 			pthread_mutex_lock(&job->lock);
 			if (job->deadline != UINT64_MAX &&
-			    now_monotonic_usec() >= job->deadline) {
+			    now_usec(CLOCK_MONOTONIC) >= job->deadline) {
 				bool job_limit = job->job_timeout > 0 &&
 					job->job_started + job->job_timeout <=
 						job->deadline;
@@ -551,7 +498,7 @@ watchdog_main(void *userdata)
 		}
 		if (grace_end == UINT64_MAX &&
 		    atomic_load(&job->stop) != STOP_NONE) {
-			grace_end = now_monotonic_usec() + JOBRUN_GRACE_USEC;
+			grace_end = now_usec(CLOCK_MONOTONIC) + JOBRUN_GRACE_USEC;
 			arm_timer(job->timer_fd, grace_end);
 		} else if (grace_end == UINT64_MAX) {
 			pthread_mutex_lock(&job->lock);
@@ -675,7 +622,7 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 		  s->name, s->recover ? "recovering after an interrupted run" :
 					job->module->summary != NULL ?
 					job->module->summary : "started");
-	job->step_started = now_monotonic_usec();
+	job->step_started = now_usec(CLOCK_MONOTONIC);
 	set_deadline(job, timeout);
 	if (s->recover)
 		r = job->module->recover != NULL ?
@@ -684,7 +631,7 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 		r = -ECANCELED;
 	else
 		r = job->module->run(&host, job);
-	took = now_monotonic_usec() - job->step_started;
+	took = now_usec(CLOCK_MONOTONIC) - job->step_started;
 	if (r >= 0) {
 		duration_field(dur, sizeof(dur), took);
 		extra[0] = dur;
@@ -718,7 +665,7 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 
 out_failed:
 	snprintf(ebuf, sizeof(ebuf), EVT_FIELD_ERROR "=%s", job->error);
-	snprintf(errno_field, sizeof(errno_field), "ERRNO=%d", -r);
+	snprintf(errno_field, sizeof(errno_field), EVT_FIELD_ERRNO "=%d", -r);
 	extra[0] = ebuf;
 	extra[1] = errno_field;
 	job_event(job, EVT_STEP_FAILED, extra, 2, "%s: failed: %s", s->name,
@@ -823,7 +770,7 @@ job_end(struct evt_job *job, enum job_state state, const char *failed_step,
 
 	pthread_mutex_lock(&job->lock);
 	job->rec->state = state;
-	job->rec->ended = now_realtime_usec();
+	job->rec->ended = now_usec(CLOCK_REALTIME);
 	if (state == JOB_FAILED || state == JOB_TIMEOUT)
 		job_record_set(&job->rec->error, job->error);
 	save_locked(job);
@@ -844,7 +791,8 @@ job_end(struct evt_job *job, enum job_state state, const char *failed_step,
 		limit = atomic_load(&job->stop) == STOP_JOB_TIMEOUT ?
 				job->job_timeout : job->step_timeout;
 		format_duration(limit, lim, sizeof(lim));
-		snprintf(tbuf, sizeof(tbuf), "TIMEOUT_USEC=%" PRIu64, limit);
+		snprintf(tbuf, sizeof(tbuf), EVT_FIELD_TIMEOUT_USEC "=%" PRIu64,
+			 limit);
 		snprintf(ebuf, sizeof(ebuf), EVT_FIELD_ERROR "=%s", job->error);
 		extra[1] = tbuf;
 		extra[2] = ebuf;
@@ -902,10 +850,10 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	if (q < 0)
 		return q;
 
-	started = job.job_started = now_monotonic_usec();
+	started = job.job_started = now_usec(CLOCK_MONOTONIC);
 	job.job_timeout = r->timeout_usec;
 	rec->state = JOB_RUNNING;
-	rec->started = now_realtime_usec();
+	rec->started = now_usec(CLOCK_REALTIME);
 	rec->pid = getpid();
 	if (proc_start_time(rec->pid, &rec->pid_start) < 0)
 		rec->pid_start = 0;
@@ -921,8 +869,8 @@ jobrun_run(const char *state_dir, const struct rule *r,
 		job_teardown(&job);
 		return q;
 	}
-	snprintf(sbuf, sizeof(sbuf), "STEPS=%s", stepstr);
-	snprintf(rbuf, sizeof(rbuf), "RECOVERY_OF=%s",
+	snprintf(sbuf, sizeof(sbuf), EVT_FIELD_STEPS "=%s", stepstr);
+	snprintf(rbuf, sizeof(rbuf), EVT_FIELD_RECOVERY_OF "=%s",
 		 rec->recovery_of != NULL ? rec->recovery_of : "");
 	extra[0] = sbuf;
 	extra[1] = rbuf;
@@ -955,7 +903,7 @@ jobrun_run(const char *state_dir, const struct rule *r,
 		break;
 	}
 	clear_deadline(&job);
-	job_end(&job, state, last_step, now_monotonic_usec() - started);
+	job_end(&job, state, last_step, now_usec(CLOCK_MONOTONIC) - started);
 	job_teardown(&job);
 	*ret_state = state;
 	return 0;

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cursor.h"
 #include "fileio.h"
 #include "macro.h"
+#include "watch/cursor.h"
 
 int
 cursor_check(const char *s)

@@ -109,6 +109,12 @@ int job_record_set_note(struct job_record *j, const char *key,
  * bytes. */
 int job_id_from_cursor(const char *cursor, const char *rule,
 		       char buf[static JOB_ID_LEN + 1]);
+/* The job ID for rule `rule` fired by a remote event: the first JOB_ID_LEN
+ * hex digits of the SHA-256 of "remote\nSENDER\nUUID\nRULE" (EVENT_SENDER
+ * and EVENT_UUID of an entry the listener wrote). Two journal entries of one
+ * event (a resend) are one job per rule, whatever their cursors. */
+int job_id_remote(const char *sender, const char *uuid, const char *rule,
+		  char buf[static JOB_ID_LEN + 1]);
 /* The ID of the recovery job of job id. */
 int job_id_recovery(const char *id, char buf[static JOB_ID_LEN + 1]);
 /* A random job ID (manual runs). */
@@ -150,8 +156,5 @@ int job_record_remove(const char *state_dir, const char *id);
 /* The IDs of every job directory under STATE_DIR/jobs, sorted. */
 int job_list_ids(const char *state_dir, char ***ret, size_t *ret_n);
 
-/* CLOCK_REALTIME / CLOCK_MONOTONIC in microseconds. */
-uint64_t now_realtime_usec(void);
-uint64_t now_monotonic_usec(void);
 
 #endif

@@ -1,0 +1,155 @@
+/* Matching a journal entry against a rule (see rule.h): the ID, type and
+ * field matches, then who wrote the entry and whether they may fire it. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "rules/rule.h"
+#include "strv.h"
+
+static bool
+is_listener_field(const char *s)
+{
+	return streq(s, EVENT_FIELD_SENDER) ||
+	       streq(s, EVENT_FIELD_SENDER_ADDR) ||
+	       streq(s, EVENT_FIELD_SENDER_UUID) ||
+	       streq(s, EVENT_FIELD_AUTH) || streq(s, EVENT_FIELD_HOSTNAME) ||
+	       streq(s, EVENT_FIELD_UUID) || streq(s, EVENT_FIELD_TIME);
+}
+
+static bool
+match_one(const struct rule_match *m, const char *value, bool casefold)
+{
+	if (value == NULL)
+		return false;
+	if (m->glob)
+		return fnmatch(m->pattern, value, casefold ? FNM_CASEFOLD : 0) ==
+		       0;
+	return casefold ? strcaseeq(m->pattern, value) :
+			  streq(m->pattern, value);
+}
+
+static bool
+type_matches(const struct rule *r, const struct fields *entry)
+{
+	const char *s = fields_get(entry, EVENT_FIELD_TYPE);
+	enum event_type t;
+	int64_t prio;
+
+	if (r->type < 0)
+		return true;
+	if (s != NULL)
+		return event_parse_type(s, &t) == 0 && (int)t == r->type;
+	s = fields_get(entry, EVENT_FIELD_PRIORITY);
+	if (s == NULL || parse_int(s, &prio) < 0 || prio < 0 || prio > 7)
+		return false;
+	return event_type_from_priority((int)prio, &t) == 0 &&
+	       (int)t == r->type;
+}
+
+static bool
+field_matches(const struct rule_match *m, const struct fields *entry)
+{
+	const char *v = fields_get(entry, m->field);
+
+	if (streq(m->field, EVENT_FIELD_SOURCE) && v == NULL)
+		v = fields_get(entry, EVENT_FIELD_IDENTIFIER);
+	/* Log names are case-insensitive, as evcreate takes them. */
+	return match_one(m, v, streq(m->field, EVENT_FIELD_LOG));
+}
+
+static int
+entry_uid(const struct fields *entry, uid_t *ret)
+{
+	const char *s = fields_get(entry, "_UID");
+	char *end;
+	unsigned long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -ENOENT;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v >= (uid_t)-1)
+		return -EINVAL;
+	*ret = (uid_t)v;
+	return 0;
+}
+
+bool
+rule_entry_from_listener(const struct fields *entry,
+			 const struct rule_trust *trust)
+{
+	uid_t uid;
+
+	return trust != NULL && trust->have_listener &&
+	       entry_uid(entry, &uid) == 0 && uid == trust->listener_uid;
+}
+
+/* Who wrote entry, and may they fire r? NULL if so, else why not. */
+static const char *
+trust_reason(const struct rule *r, const struct fields *entry,
+	     const struct rule_trust *trust)
+{
+	const char *unit, *sender;
+	bool from_listener;
+	uid_t uid;
+
+	if (entry_uid(entry, &uid) < 0)
+		return "the entry has no trusted _UID";
+	from_listener = rule_entry_from_listener(entry, trust);
+
+	if (from_listener) {
+		/* A remote event: only the identity the listener proved
+		 * counts, never the listener's own uid or unit. */
+		sender = fields_get(entry, EVENT_FIELD_SENDER);
+		if (r->n_senders == 0)
+			return "a remote event, and the rule names no sender";
+		if (sender == NULL)
+			return "a remote event without a proven sender";
+		if (!strv_has(r->senders, r->n_senders, sender))
+			return "the sender may not fire this rule";
+		return NULL;
+	}
+
+	for (size_t i = 0; i < r->n_matches; i++)
+		if (is_listener_field(r->matches[i].field))
+			return "the rule matches a field only the listener "
+			       "may write, and a local process wrote it";
+	for (size_t i = 0; i < r->n_uids; i++)
+		if (r->uids[i] == uid)
+			return NULL;
+	unit = fields_get(entry, "_SYSTEMD_UNIT");
+	if (unit != NULL && strv_has(r->units, r->n_units, unit))
+		return NULL;
+	if (fields_get(entry, EVENT_FIELD_SENDER) != NULL && r->n_senders > 0)
+		return "EVENT_SENDER is believed only on entries the listener "
+		       "wrote";
+	return "written by a user or unit the rule does not allow";
+}
+
+bool
+rule_matches(const struct rule *r, const struct fields *entry,
+	     const struct rule_trust *trust, const char **ret_reason)
+{
+	const char *s = fields_get(entry, EVENT_FIELD_ID);
+	const char *reason;
+	unsigned id;
+
+	if (s == NULL || event_parse_id(s, &id) < 0 || id != r->id)
+		return false;
+	if (!type_matches(r, entry))
+		return false;
+	for (size_t i = 0; i < r->n_matches; i++)
+		if (!field_matches(&r->matches[i], entry))
+			return false;
+	reason = trust_reason(r, entry, trust);
+	if (reason != NULL) {
+		if (ret_reason != NULL)
+			*ret_reason = reason;
+		return false;
+	}
+	return true;
+}
+

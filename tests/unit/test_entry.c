@@ -1,0 +1,193 @@
+/* Check suite for evtrigger/watch/entry.c: the job ID of a matched entry
+ * (by cursor, or for a remote event by sender, uuid and rule) and its age
+ * (the older of the journal's time and the sender's EVENT_TIME). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "jobs/record.h"
+#include "rules/rule.h"
+#include "watch/entry.h"
+
+#define LISTENER_UID 990
+#define SEC 1000000ULL
+
+static const struct rule_trust trust = { LISTENER_UID, true };
+static const struct rule_trust no_listener = { 0, false };
+
+static const char *const cursor_a =
+	"s=0123;i=1;b=ab;m=1;t=5f0;x=aa";
+static const char *const cursor_b =
+	"s=0123;i=2;b=ab;m=2;t=5f1;x=bb";
+
+/* An entry as the watcher reads it; fields: "NAME=value", NULL-ended. */
+static struct fields *
+entry(const char *uid, const char *const *kv)
+{
+	struct fields *f = fields_new();
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fields_add(f, "_UID", uid), 0);
+	ck_assert_int_eq(fields_add(f, "EVENT_ID", "777"), 0);
+	for (size_t i = 0; kv != NULL && kv[i] != NULL; i++)
+		ck_assert_int_eq(fields_add_data(f, kv[i], strlen(kv[i])), 0);
+	return f;
+}
+
+#define KV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void
+job_id(const struct fields *f, const char *cursor, const char *rule,
+       const struct rule_trust *t, char buf[static JOB_ID_LEN + 1])
+{
+	_cleanup_(rule_freep) struct rule *r = rule_new(rule);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(entry_job_id(f, cursor, r, t, buf), 0);
+	ck_assert(job_id_is_valid(buf));
+}
+
+START_TEST(test_remote_job_id)
+{
+	_cleanup_(fields_freep) struct fields *first = entry("990",
+		KV("EVENT_SENDER=vdc",
+		   "EVENT_UUID=6f1c3c8e-9d7b-4d4e-9a43-7b0c1b2f6d11"));
+	_cleanup_(fields_freep) struct fields *resend = entry("990",
+		KV("EVENT_SENDER=vdc",
+		   "EVENT_UUID=6f1c3c8e-9d7b-4d4e-9a43-7b0c1b2f6d11",
+		   "N=2"));
+	_cleanup_(fields_freep) struct fields *other_vm = entry("990",
+		KV("EVENT_SENDER=vdd",
+		   "EVENT_UUID=6f1c3c8e-9d7b-4d4e-9a43-7b0c1b2f6d11"));
+	_cleanup_(fields_freep) struct fields *other_uuid = entry("990",
+		KV("EVENT_SENDER=vdc",
+		   "EVENT_UUID=00000000-9d7b-4d4e-9a43-7b0c1b2f6d11"));
+	char a[JOB_ID_LEN + 1], b[JOB_ID_LEN + 1], c[JOB_ID_LEN + 1];
+	char want[JOB_ID_LEN + 1];
+
+	/* The same sender, uuid and rule at two cursors: one job. */
+	job_id(first, cursor_a, "777-vdc", &trust, a);
+	job_id(resend, cursor_b, "777-vdc", &trust, b);
+	ck_assert_str_eq(a, b);
+	ck_assert_int_eq(job_id_remote("vdc",
+		"6f1c3c8e-9d7b-4d4e-9a43-7b0c1b2f6d11", "777-vdc", want), 0);
+	ck_assert_str_eq(a, want);
+	/* Another sender, another uuid, another rule: other jobs. */
+	job_id(other_vm, cursor_a, "777-vdc", &trust, c);
+	ck_assert_str_ne(a, c);
+	job_id(other_uuid, cursor_a, "777-vdc", &trust, c);
+	ck_assert_str_ne(a, c);
+	job_id(first, cursor_a, "777-other", &trust, c);
+	ck_assert_str_ne(a, c);
+}
+END_TEST
+
+START_TEST(test_local_job_id)
+{
+	/* A local writer's EVENT_UUID is not believed: keyed by cursor. */
+	_cleanup_(fields_freep) struct fields *local = entry("0",
+		KV("EVENT_SENDER=vdc",
+		   "EVENT_UUID=6f1c3c8e-9d7b-4d4e-9a43-7b0c1b2f6d11"));
+	_cleanup_(fields_freep) struct fields *no_uuid = entry("990",
+		KV("EVENT_SENDER=vdc"));
+	char a[JOB_ID_LEN + 1], b[JOB_ID_LEN + 1], want[JOB_ID_LEN + 1];
+
+	job_id(local, cursor_a, "777-vdc", &trust, a);
+	job_id(local, cursor_b, "777-vdc", &trust, b);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(job_id_from_cursor(cursor_a, "777-vdc", want), 0);
+	ck_assert_str_eq(a, want);
+	/* The listener's entry without a uuid: by cursor too. */
+	job_id(no_uuid, cursor_a, "777-vdc", &trust, a);
+	ck_assert_str_eq(a, want);
+	/* No listener configured: nobody's EVENT_UUID counts. */
+	_cleanup_(fields_freep) struct fields *remote = entry("990",
+		KV("EVENT_SENDER=vdc", "EVENT_UUID=x"));
+	job_id(remote, cursor_a, "777-vdc", &no_listener, a);
+	ck_assert_str_eq(a, want);
+}
+END_TEST
+
+START_TEST(test_max_age)
+{
+	const uint64_t now = 1800000000ULL * SEC, hour = 3600 * SEC;
+	char t_old[32], t_new[32], t_future[32], buf[256];
+	const char *why;
+
+	snprintf(t_old, sizeof(t_old), "EVENT_TIME=%llu",
+		 (unsigned long long)(now - 2 * hour));
+	snprintf(t_new, sizeof(t_new), "EVENT_TIME=%llu",
+		 (unsigned long long)(now - 60 * SEC));
+	snprintf(t_future, sizeof(t_future), "EVENT_TIME=%llu",
+		 (unsigned long long)(now + hour));
+	_cleanup_(fields_freep) struct fields *held = entry("990",
+		KV("EVENT_SENDER=vdc", t_old));
+	_cleanup_(fields_freep) struct fields *fresh = entry("990",
+		KV("EVENT_SENDER=vdc", t_new));
+	_cleanup_(fields_freep) struct fields *future = entry("990",
+		KV("EVENT_SENDER=vdc", t_future));
+	_cleanup_(fields_freep) struct fields *local = entry("0",
+		KV(t_old));
+	_cleanup_(fields_freep) struct fields *bad = entry("990",
+		KV("EVENT_SENDER=vdc", "EVENT_TIME=yesterday"));
+
+	/* Sent 2h ago, in the journal just now: too old, and says why. */
+	why = entry_too_old(held, &trust, now - SEC, now, hour, buf,
+			    sizeof(buf));
+	ck_assert_ptr_nonnull(why);
+	ck_assert_str_eq(why, "the event is 2h 0m 0s old by the sender's time, "
+			      "older than the maximum age 1h 0m 0s");
+	/* No limit, or a longer one: fine. */
+	ck_assert_ptr_null(entry_too_old(held, &trust, now - SEC, now, 0, buf,
+					 sizeof(buf)));
+	ck_assert_ptr_null(entry_too_old(held, &trust, now - SEC, now,
+					 3 * hour, buf, sizeof(buf)));
+	/* Sent a minute ago: fine; but old in the journal: too old. */
+	ck_assert_ptr_null(entry_too_old(fresh, &trust, now - SEC, now, hour,
+					 buf, sizeof(buf)));
+	why = entry_too_old(fresh, &trust, now - 3 * hour, now, hour, buf,
+			    sizeof(buf));
+	ck_assert_ptr_nonnull(why);
+	ck_assert_str_eq(why, "the event is 3h 0m 0s old, older than the "
+			      "maximum age 1h 0m 0s");
+	/* A sender's clock ahead does not make an old entry young. */
+	ck_assert_ptr_nonnull(entry_too_old(future, &trust, now - 3 * hour,
+					    now, hour, buf, sizeof(buf)));
+	ck_assert_ptr_null(entry_too_old(future, &trust, now - SEC, now, hour,
+					 buf, sizeof(buf)));
+	/* EVENT_TIME from anyone but the listener is not believed. */
+	ck_assert_ptr_null(entry_too_old(local, &trust, now - SEC, now, hour,
+					 buf, sizeof(buf)));
+	ck_assert_ptr_null(entry_too_old(held, &no_listener, now - SEC, now,
+					 hour, buf, sizeof(buf)));
+	/* Not a number: ignored, the journal's time counts. */
+	ck_assert_ptr_null(entry_too_old(bad, &trust, now - SEC, now, hour,
+					 buf, sizeof(buf)));
+}
+END_TEST
+
+static Suite *
+entry_suite(void)
+{
+	Suite *s = suite_create("entry");
+	TCase *tc = tcase_create("entry");
+
+	tcase_add_test(tc, test_remote_job_id);
+	tcase_add_test(tc, test_local_job_id);
+	tcase_add_test(tc, test_max_age);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(entry_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
