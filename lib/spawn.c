@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,27 @@
 #include "spawn.h"
 
 extern char **environ;
+
+/* Sets sig's disposition to SIG_DFL. glibc's signal() refuses the two
+ * real-time signals it keeps for itself (32 and 33), so an ignored one would
+ * stay ignored across exec; the kernel's own call resets those too. The
+ * struct is the kernel's generic layout (x86-64, arm64, ...). */
+static void
+signal_default(int sig)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} ksa = { .handler = SIG_DFL };
+
+	if (signal(sig, SIG_DFL) != SIG_ERR)
+		return;
+#if defined(__x86_64__) || defined(__aarch64__)
+	(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+#endif
+}
 
 /* In the child, after fork: only async-signal-safe calls. Reports errno on
  * errfd and exits, or execs. */
@@ -24,7 +46,7 @@ child(const char *path, char *const argv[], const struct spawn_opts *o,
 	/* Signals are blocked (see spawn): drop the parent's handlers before
 	 * one can run in this copy of the parent. */
 	for (int sig = 1; sig < NSIG; sig++)
-		(void)signal(sig, SIG_DFL);
+		signal_default(sig);
 
 	if (o->die_with_parent &&
 	    (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)) {

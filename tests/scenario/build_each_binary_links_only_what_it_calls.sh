@@ -21,11 +21,12 @@ expect() {
 }
 san=$(sed -n 's/^#define EVT_SANITIZE \([01]\)$/\1/p' "$BUILD/config.h")
 tirpc=
-[ "$san" = 1 ] && tirpc=libtirpc
+[ "$san" = 1 ] && tirpc="libtirpc libvirt libxml2 libarchive"
 
 expect "$BUILD/evcreate"
-# shellcheck disable=SC2086 # tirpc: empty or one word
+# shellcheck disable=SC2086 # tirpc: empty or words
 expect "$BUILD/evtrigger" libsystemd libinih libcrypto $tirpc
+expect "$BUILD/evtrigger-listen" libsystemd libvirt libxml2
 for m in "$BUILD"/actions/*.so; do
 	case ${m##*/} in
 	archive.so) expect "$m" libvirt libxml2 libarchive libcrypto ;;

@@ -8,9 +8,10 @@
 
 b=$TESTDIR/build d=$TESTDIR/dest
 mk() { make -s -C "$TOP" -j2 BUILD="$b" CFLAGS=-O0 "$@"; }
-# The action directory `evtrigger run --help` gives as its default.
+# The action directory `evtrigger run --help` gives as its default (the
+# line after the option: "(default $EVTRIGGER_ACTION_DIR or DIR)").
 action_dir() {
-	"$1" run --help | sed -n 's/.*--action-dir=DIR.*(default \(.*\))$/\1/p'
+	"$1" run --help | sed -n '/--action-dir=DIR/{n;s/.*(default .* or \(.*\))$/\1/p}'
 }
 
 mk all >"$TESTDIR/make1.log" 2>&1 || fail "make failed: $(tail -n 20 "$TESTDIR/make1.log")"
@@ -37,8 +38,8 @@ grep -q '^ExecStart=/usr/sbin/evtrigger' "$d/usr/lib/systemd/system/evtrigger.se
 # SYSCONFDIR and STATEDIR reach the programs too.
 mk all SYSCONFDIR=/opt/evt-etc STATEDIR=/opt/evt-state >"$TESTDIR/make3.log" 2>&1 ||
 	fail "make SYSCONFDIR=... failed"
-"$b/evtrigger" run --help | grep -q 'default /opt/evt-etc/evtrigger/rules.d' ||
+"$b/evtrigger" run --help | grep -q 'or /opt/evt-etc/evtrigger/rules.d)' ||
 	fail "SYSCONFDIR did not reach evtrigger: $("$b/evtrigger" run --help | grep rules-dir)"
-"$b/evtrigger" run --help | grep -q 'default /opt/evt-state)' ||
+"$b/evtrigger" run --help | grep -q 'or /opt/evt-state)' ||
 	fail "STATEDIR did not reach evtrigger"
 echo "PREFIX, SYSCONFDIR and STATEDIR reach the compiled-in paths"
