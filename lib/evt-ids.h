@@ -129,6 +129,10 @@ enum evt_id {
 #undef EVT_ID_ENUM
 };
 
+/* The IDs evtrigger-listen writes, documented in evtrigger-listen(8). */
+#define EVT_ID_LISTENER_FIRST 650
+#define EVT_ID_LISTENER_LAST  659
+
 /* Journal fields carried by evtrigger's own events: the one table. */
 #include "evt-fields.h"
 

@@ -4,6 +4,15 @@
 
 #include "evt-ids.h"
 
+/* The man page that documents event id. */
+static const char *
+man_page(int id)
+{
+	return id >= EVT_ID_LISTENER_FIRST && id <= EVT_ID_LISTENER_LAST
+		       ? "evtrigger-listen(8)"
+		       : "evtrigger(8)";
+}
+
 int
 main(void)
 {
@@ -11,9 +20,9 @@ main(void)
 	       "see evtrigger(8).\n");
 #define EVT_ID_CATALOG(name, id, type, mid, summary, doc)                   \
 	printf("\n-- %s\nSubject: evtrigger event %d (%s): %s\n"            \
-	       "Defined-By: evtrigger\nSupport: man:evtrigger(8)\n\n"        \
+	       "Defined-By: evtrigger\nSupport: man:%s\n\n"                  \
 	       "%s\n\nFind every such event with: journalctl EVENT_ID=%d\n", \
-	       mid, id, #type, summary, doc, id);
+	       mid, id, #type, summary, man_page(id), doc, id);
 	EVT_IDS(EVT_ID_CATALOG)
 #undef EVT_ID_CATALOG
 	return 0;
