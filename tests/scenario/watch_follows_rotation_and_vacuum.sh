@@ -19,7 +19,7 @@ for i in 1 2 3 4 5; do
 	journalctl --rotate || fail "journalctl --rotate failed"
 done
 wait "$flood" || fail "journal-flood failed"
-watch_wait_stamps 500 120
+watch_wait_stamps 500 600
 journal_wait 500 120 EVENT_ID=601 RULE=r
 watch_assert_once
 assert_eq "$(watch_stamps)" 500 "actions run"

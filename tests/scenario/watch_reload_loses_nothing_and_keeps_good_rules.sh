@@ -24,7 +24,7 @@ wait "$flood" || fail "journal-flood failed"
 note "reloaded $reloads times while 500 matching events were written"
 # Signals sent close together may be handled as one reload.
 journal_wait 1 60 EVENT_ID=642
-watch_wait_stamps 500 120
+watch_wait_stamps 500 600
 journal_wait 500 120 EVENT_ID=601 RULE=flood
 watch_assert_once
 assert_eq "$(watch_stamps)" 500 "actions run"
