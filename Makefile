@@ -53,6 +53,7 @@ LIBS_evtrigger = -ldl
 PKGS_listen    = libsystemd libvirt libxml-2.0
 PKGS_MODULE    = libvirt libxml-2.0
 PKGS_MODULE_archive = libarchive libcrypto
+PKGS_MODULE_restore = libarchive libcrypto
 PKGS_TOOLS     = libsystemd
 ALL_PKGS = libsystemd inih libcrypto libvirt libxml-2.0 libarchive
 PKG_CFLAGS = $(call pkg_cflags,$(ALL_PKGS))

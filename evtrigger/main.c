@@ -25,6 +25,7 @@ static const struct {
 	{ "job", cmd_job, "internal: the process of one job" },
 	{ "action", cmd_action, "run one action module by hand" },
 	{ "modules", cmd_modules, "list action modules and their options" },
+	{ "restore", cmd_restore, "verify an archive and define its VM again" },
 	{ NULL, NULL, NULL },
 };
 
