@@ -14,6 +14,13 @@ watch_setup
 export EVTRIGGER_RULES_DIR=$RULES EVTRIGGER_ACTION_DIR=$BUILD/actions
 E=$EVTRIGGER
 
+# The example of evtrigger(8) that holds TEXT, its continuation lines
+# joined, as the man page prints it.
+man_example_line() {
+	MANWIDTH=200 man -l "$TOP/man/evtrigger.8" 2>/dev/null | sed 's/^ *//' |
+		awk -v t="$1" 'index($0, t) { on = 1 } on { if (sub(/\\$/, "")) { printf "%s", $0; next } print; exit }'
+}
+
 only_files() {
 	assert_eq "$(cd "$RULES" && ls -A | tr '\n' ' ')" "$*" "rules.d content"
 }
@@ -46,6 +53,13 @@ $E /create /so backup /tk /bin/true /eid 4000 /t error /tr nightly \
 $E create --name gnu-rule --id 901 --type information --run /bin/true \
 	>/dev/null 2>"$TESTDIR/err" || fail "GNU create: $(cat "$TESTDIR/err")"
 only_files "Disk_Cleanup.rule gnu-rule.rule nightly.rule "
+# evtrigger(8)'s example, as printed there (into a directory of its own).
+ex=$(man_example_line '/Create /TR "Disk Cleanup"')
+mkdir "$TESTDIR/ex"
+(eval "EVTRIGGER_RULES_DIR=$TESTDIR/ex $E ${ex#evtrigger }") >/dev/null 2>"$TESTDIR/err" ||
+	fail "evtrigger(8) example: $ex: $(cat "$TESTDIR/err")"
+grep -qx 'command = /usr/local/sbin/cleanup "/srv/vm data"' "$TESTDIR/ex/Disk_Cleanup.rule" ||
+	fail "example's command: $(grep command "$TESTDIR/ex/Disk_Cleanup.rule")"
 $E check >/dev/null 2>"$TESTDIR/err" || fail "check: $(cat "$TESTDIR/err")"
 
 # Refused, nothing written.
