@@ -495,6 +495,12 @@ read_answers(struct run *run, uint64_t deadline, uint64_t *retry_at,
 
 	if (got == -ETIMEDOUT)
 		return 0;
+	if (got == -EACCES) {
+		snprintf(run->last, sizeof(run->last), "the host ended the "
+			 "connection: %s", evc_tls_error(run->tls));
+		run->fatal = true;
+		return -1;
+	}
 	if (got <= 0) {
 		snprintf(run->last, sizeof(run->last), "the host closed the "
 			 "connection before it answered");
@@ -636,10 +642,13 @@ send_loop(struct run *run, const struct evc_tls_opts *o)
 		}
 		while (run->inflight < WINDOW &&
 		       (it = next_to_send(run, retry_at, &i)) != NULL) {
-			if (evc_tls_write(run->tls, it->frame, it->frame_len,
-					  deadline) < 0) {
+			r = evc_tls_write(run->tls, it->frame, it->frame_len,
+					  deadline);
+			if (r < 0) {
 				snprintf(run->last, sizeof(run->last), "the "
-					 "connection broke while sending");
+					 "connection broke while sending: %s",
+					 evc_tls_error(run->tls));
+				run->fatal = r == -EACCES;
 				break;
 			}
 			it->state = IT_INFLIGHT;
@@ -649,6 +658,8 @@ send_loop(struct run *run, const struct evc_tls_opts *o)
 		if (run->inflight == 0) {
 			if (it != NULL) {       /* a write failed */
 				drop_connection(run);
+				if (run->fatal)
+					break;
 				continue;
 			}
 			/* Only ERR 429/5xx ones left: their pause. */
@@ -656,6 +667,8 @@ send_loop(struct run *run, const struct evc_tls_opts *o)
 			continue;
 		}
 		r = read_answers(run, deadline, &retry_at, &retry_ms);
+		if (r < 0 && run->fatal)
+			break;
 		if (r < 0) {
 			drop_connection(run);
 			pause_until(clock_usec(CLOCK_MONOTONIC) +

@@ -31,6 +31,7 @@ struct evc_tls {
 	bool psk;
 	const char *identity;           /* the caller's, for the callback */
 	unsigned char key[EVC_PSK_KEY_LEN];
+	char error[256];                /* why the last read or write failed */
 };
 
 bool
@@ -414,19 +415,48 @@ evc_tls_describe(const struct evc_tls *c, char *buf, size_t size)
 	return buf;
 }
 
+/* A read or write failed for good: a TLS alert from the peer (it refused
+ * us, e.g. "certificate required" after a TLS 1.3 handshake) is -EACCES, all
+ * else -ECONNRESET. */
+static int
+io_failed(struct evc_tls *c, int e)
+{
+	unsigned long err = ERR_peek_last_error();
+	int reason = ERR_GET_REASON(err);
+
+	if (e == SSL_ERROR_SSL && ERR_GET_LIB(err) == ERR_LIB_SSL &&
+	    reason >= SSL_AD_REASON_OFFSET &&
+	    reason < SSL_AD_REASON_OFFSET + 256) {
+		snprintf(c->error, sizeof(c->error), "%s",
+			 ssl_reason("alert"));
+		return -EACCES;
+	}
+	snprintf(c->error, sizeof(c->error), "%s",
+		 e == SSL_ERROR_SSL ? ssl_reason("protocol error")
+				    : "connection reset");
+	return -ECONNRESET;
+}
+
+const char *
+evc_tls_error(const struct evc_tls *c)
+{
+	return c->error;
+}
+
 int
 evc_tls_write(struct evc_tls *c, const void *buf, size_t len,
 	      uint64_t deadline)
 {
 	for (;;) {
 		size_t done = 0;
-		int r;
+		int r, e;
 
 		ERR_clear_error();
 		r = SSL_write_ex(c->ssl, buf, len, &done);
 		if (r == 1)
 			return 0;
-		switch (SSL_get_error(c->ssl, r)) {
+		e = SSL_get_error(c->ssl, r);
+		switch (e) {
 		case SSL_ERROR_WANT_READ:
 			r = wait_fd(c->fd, POLLIN, deadline);
 			break;
@@ -434,7 +464,7 @@ evc_tls_write(struct evc_tls *c, const void *buf, size_t len,
 			r = wait_fd(c->fd, POLLOUT, deadline);
 			break;
 		default:
-			return -ECONNRESET;
+			return io_failed(c, e);
 		}
 		if (r == 0)
 			return -ETIMEDOUT;
@@ -446,13 +476,14 @@ evc_tls_read(struct evc_tls *c, void *buf, size_t size, uint64_t deadline)
 {
 	for (;;) {
 		size_t got = 0;
-		int r;
+		int r, e;
 
 		ERR_clear_error();
 		r = SSL_read_ex(c->ssl, buf, size, &got);
 		if (r == 1)
 			return (ssize_t)got;
-		switch (SSL_get_error(c->ssl, r)) {
+		e = SSL_get_error(c->ssl, r);
+		switch (e) {
 		case SSL_ERROR_ZERO_RETURN:
 			return 0;
 		case SSL_ERROR_WANT_READ:
@@ -462,7 +493,7 @@ evc_tls_read(struct evc_tls *c, void *buf, size_t size, uint64_t deadline)
 			r = wait_fd(c->fd, POLLOUT, deadline);
 			break;
 		default:
-			return -ECONNRESET;
+			return io_failed(c, e);
 		}
 		if (r == 0)
 			return -ETIMEDOUT;
@@ -528,6 +559,12 @@ ssize_t
 evc_tls_read(struct evc_tls *c, void *buf, size_t size, uint64_t deadline)
 {
 	return -EPROTONOSUPPORT;
+}
+
+const char *
+evc_tls_error(const struct evc_tls *c)
+{
+	return "not built with TLS";
 }
 
 void

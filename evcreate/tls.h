@@ -58,15 +58,19 @@ bool evc_tls_answers(const struct evc_tls *c);
  * TLS_AES_128_GCM_SHA256, PSK". */
 const char *evc_tls_describe(const struct evc_tls *c, char *buf, size_t size);
 
-/* Writes all of buf before deadline. Returns 0, -ETIMEDOUT, or -ECONNRESET
- * (the connection is gone). */
+/* Writes all of buf before deadline. Returns 0, -ETIMEDOUT, -EACCES (the
+ * peer ended the connection with a TLS alert: it refused us) or -ECONNRESET
+ * (the connection is gone); evc_tls_error says why. */
 int evc_tls_write(struct evc_tls *c, const void *buf, size_t len,
 		  uint64_t deadline);
 /* Reads what has come, waiting until deadline for the first byte. Returns
- * the number of bytes (> 0), 0 at the end of the stream, -ETIMEDOUT, or
- * -ECONNRESET. */
+ * the number of bytes (> 0), 0 at the end of the stream, -ETIMEDOUT,
+ * -EACCES or -ECONNRESET as evc_tls_write. */
 ssize_t evc_tls_read(struct evc_tls *c, void *buf, size_t size,
 		     uint64_t deadline);
+/* Why the last evc_tls_read or evc_tls_write failed, e.g. "tlsv13 alert
+ * certificate required". */
+const char *evc_tls_error(const struct evc_tls *c);
 /* Sends close_notify (not waiting for the peer's) and frees c. NULL is
  * fine. */
 void evc_tls_close(struct evc_tls *c);
