@@ -230,6 +230,9 @@ make_frames(struct run *run)
 			continue;
 		why = r == -EMSGSIZE ? "the event is too large for --server: "
 				       "more than 65536 bytes as syslog"
+		      : r == -EINVAL && streq(it->event->source, "-")
+				     ? "source '-' is syslog's empty value, "
+				       "which --server cannot send"
 		      : r == -EINVAL ? "a field name is longer than 32 bytes, "
 				       "which syslog (--server) cannot carry"
 				     : strerror(-r);
@@ -340,7 +343,15 @@ items_from_spool(struct run *run)
 	size_t n = 0;
 	int r, code = EVC_EXIT_OK;
 
-	r = evc_spool_list(run->a->spool_dir, &v, &n, bad_spool_file, run);
+	/* A spool nothing was ever kept in is empty, not an error. */
+	r = evc_spool_prepare(run->a->spool_dir);
+	if (r == -EPERM)
+		return report(run->err, EVC_EXIT_USAGE, "spool directory "
+			      "'%s' must be yours and closed to others (mode "
+			      "0700)", run->a->spool_dir);
+	if (r == 0)
+		r = evc_spool_list(run->a->spool_dir, &v, &n, bad_spool_file,
+				   run);
 	if (r < 0)
 		return report(run->err, r == -ENOMEM ? EVC_EXIT_WRITE
 						     : EVC_EXIT_USAGE,
