@@ -9,12 +9,9 @@
 # 6. The peer answers by event id (see peer.py below); it logs every frame it
 # got, so the test sees what went over the wire. Runs in its own network
 # namespace (only its loopback), so its ports are its own.
-if [ -z "${EVC_NETNS:-}" ]; then
-	EVC_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-source "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/tls.sh"
+. "$(dirname "$0")/../lib/testbed.sh"
 testbed_require_namespace
-ip link set lo up
 
 cd "$TESTDIR" || fail "no TESTDIR"
 # /etc/hosts names the server as the certificate does.

@@ -7,12 +7,9 @@
 # works with a warning, and a wrong secret or name ends at the handshake
 # (exit 4, or 7 with the event kept in --spool) with nothing sent. Runs in
 # its own network namespace.
-if [ -z "${EVC_NETNS:-}" ]; then
-	EVC_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-source "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/tls.sh"
+. "$(dirname "$0")/../lib/testbed.sh"
 testbed_require_namespace
-ip link set lo up
 cd "$TESTDIR" || fail "no TESTDIR"
 
 SECRET="correct horse battery staple"
