@@ -25,7 +25,7 @@ struct raw_args {
 	const char **fields;
 	size_t n_fields;
 	bool given[RO_N];               /* the options of remote_opts */
-	bool target;                    /* --target, --socket, --syslog-format */
+	bool target;            /* --target, --socket or --syslog-format */
 };
 
 enum raw_key { RAW_TYPE, RAW_ID, RAW_SOURCE, RAW_LOG, RAW_DESCRIPTION };
@@ -531,6 +531,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 	char q[EVC_QUOTE_MAX], name[64];
 	bool seen[0x200] = { false };
 	bool target_given = false, format_given = false;
+	enum remote_opt k;
 	int c, longindex, code;
 
 	optind = 0;
@@ -614,9 +615,8 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 		default:
 			if (c < OPT_REMOTE || c >= OPT_REMOTE + RO_N)
 				break;
-			code = set_remote_option(a, raw,
-						 (enum remote_opt)(c - OPT_REMOTE),
-						 optarg, ret_msg);
+			k = (enum remote_opt)(c - OPT_REMOTE);
+			code = set_remote_option(a, raw, k, optarg, ret_msg);
 			if (code != EVC_EXIT_OK)
 				return code;
 			break;

@@ -137,12 +137,12 @@ remote_psk(const struct evc_args *a, struct evc_tls_opts *o, FILE *err)
 		r = evc_psk_read_secret(a->psk_from == EVC_PSK_FILE
 						? a->psk_value : NULL,
 					stdin, &secret, &len);
+	if (r == -ENODATA && a->psk_from == EVC_PSK_FILE)
+		return report(err, EVC_EXIT_USAGE, "the PSK secret in '%s' is "
+			      "empty", a->psk_value);
 	if (r == -ENODATA)
-		return report(err, EVC_EXIT_USAGE, "the PSK secret %s%s%s is "
-			      "empty", a->psk_from == EVC_PSK_FILE ? "in '" : "",
-			      a->psk_from == EVC_PSK_FILE ? a->psk_value
-			      : "on standard input",
-			      a->psk_from == EVC_PSK_FILE ? "'" : "");
+		return report(err, EVC_EXIT_USAGE, "the PSK secret on standard "
+			      "input is empty");
 	if (r == -EFBIG)
 		return report(err, EVC_EXIT_USAGE, "the PSK secret is larger "
 			      "than %d bytes", EVC_PSK_SECRET_MAX);
