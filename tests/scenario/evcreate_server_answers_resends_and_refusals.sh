@@ -166,6 +166,16 @@ run 8 --server logs.example.org:6514 "${X[@]}" -i 403 -d refused
 assert_eq "$(cat err)" "evcreate: the host refused the event: ERR 403 refused by the test peer" \
 	"message of a refusal"
 assert_eq "$(grep -c 'msgid 403' main.log)" 1 "sends of a refused event"
+: >main.log
+
+# With --spool, a refused event leaves the spool too (sending it again
+# would get the same answer); an acknowledged one as well.
+run 8 --server logs.example.org "${X[@]}" --spool spool -i 403 -d refused
+assert_eq "$(ls spool)" "" "spool after a refusal"
+printf 'id=1 description=a\nid=403 description=b\n' |
+	"$EVCREATE" --server logs.example.org "${X[@]}" --spool spool --batch - 2>err
+assert_eq "$?" 5 "exit of a spooled batch with a refused line"
+assert_eq "$(ls spool)" "" "spool after a batch with a refused line"
 
 # ERR 429: the same uuid again after a pause, on the same connection.
 run 0 --server logs.example.org "${X[@]}" -i 429 -d slow
