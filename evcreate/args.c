@@ -86,7 +86,8 @@ evc_set_value(struct event *e, const char *key, const char *s, char **ret_msg)
 		if (r == -EINVAL)
 			return fail(EVC_EXIT_INVALID, ret_msg,
 				    "invalid source '%s': must be printable "
-				    "ASCII without spaces", evc_quote(s, q));
+				    "ASCII, blanks only between words",
+				    evc_quote(s, q));
 	} else if (streq(key, "log")) {
 		r = event_set_log(e, s);
 		if (r == -E2BIG)
@@ -96,7 +97,8 @@ evc_set_value(struct event *e, const char *key, const char *s, char **ret_msg)
 		if (r == -EINVAL)
 			return fail(EVC_EXIT_INVALID, ret_msg,
 				    "invalid log '%s': must be printable ASCII "
-				    "without spaces, '=', ']' or '\"'",
+				    "without '=', ']' or '\"', blanks only "
+				    "between words",
 				    evc_quote(s, q));
 	} else if (streq(key, "description")) {
 		r = event_set_description(e, s);
@@ -654,13 +656,16 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 	return EVC_EXIT_OK;
 }
 
-/* Windows eventcreate's switches. Values follow as the next argument. */
-enum ec_switch { EC_T, EC_ID, EC_SO, EC_L, EC_D, EC_S, EC_U, EC_P, EC_HELP };
+/* Windows eventcreate's switches. Values follow as the next argument. /F
+ * NAME=VALUE (an extra field, repeatable) is evcreate's own: eventcreate
+ * has no /F, so nothing clashes. */
+enum ec_switch { EC_T, EC_ID, EC_SO, EC_L, EC_D, EC_S, EC_U, EC_P, EC_F,
+		 EC_HELP };
 
 static const char *const ec_names[] = {
 	[EC_T] = "/T", [EC_ID] = "/ID", [EC_SO] = "/SO", [EC_L] = "/L",
 	[EC_D] = "/D", [EC_S] = "/S", [EC_U] = "/U", [EC_P] = "/P",
-	[EC_HELP] = "/?",
+	[EC_F] = "/F", [EC_HELP] = "/?",
 };
 
 static int
@@ -733,11 +738,17 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 		if (sw < 0)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "unknown switch '%s': must be /T, /ID, "
-				    "/SO, /L, /D, /S, /U, /P or /?",
+				    "/SO, /L, /D, /F, /S, /U, /P or /?",
 				    evc_quote(argv[i], q));
 		if (i + 1 >= argc)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "switch %s needs a value", ec_names[sw]);
+		if (sw == EC_F) {
+			if (raw_push_field(raw, argv[++i]) < 0)
+				return fail(EVC_EXIT_WRITE, ret_msg,
+					    "out of memory");
+			continue;
+		}
 		if (sw == EC_S || sw == EC_U || sw == EC_P) {
 			if (raw->given[remote[sw]])
 				return fail(EVC_EXIT_USAGE, ret_msg,

@@ -233,6 +233,9 @@ make_frames(struct run *run)
 		      : r == -EINVAL && streq(it->event->source, "-")
 				     ? "source '-' is syslog's empty value, "
 				       "which --server cannot send"
+		      : r == -EINVAL && strchr(it->event->source, ' ') != NULL
+				     ? "a source with a blank, which syslog "
+				       "(--server) cannot carry as APP-NAME"
 		      : r == -EINVAL ? "a field name is longer than 32 bytes, "
 				       "which syslog (--server) cannot carry"
 				     : strerror(-r);

@@ -59,16 +59,16 @@ expect 3 "invalid description '\\xc0\\xaf': not valid UTF-8" \
 	-i 1 -s Bad -d $'\xc0\xaf'
 expect 3 "invalid value of field VM '\\xff': not valid UTF-8" \
 	-i 1 "${ok[@]}" -f $'VM=\xff'
-expect 3 "invalid source 'John Doe': must be printable ASCII without spaces" \
-	-i 1 -s "John Doe" -d text
-expect 3 "invalid log 'My Log': must be printable ASCII without spaces, '=', ']' or '\"'" \
-	-i 1 "${ok[@]}" -l "My Log"
+expect 3 "invalid source ' John': must be printable ASCII, blanks only between words" \
+	-i 1 -s " John" -d text
+expect 3 "invalid log 'My Log ': must be printable ASCII without '=', ']' or '\"', blanks only between words" \
+	-i 1 "${ok[@]}" -l "My Log "
 
 expect 2 "unknown option '--colour'" -i 1 "${ok[@]}" --colour
 expect 2 "option '--id' needs a value" "${ok[@]}" --id
 expect 2 "option '--id' given twice" -i 1 --id 2 "${ok[@]}"
 expect 2 "unexpected argument 'stray'" -i 1 "${ok[@]}" stray
-expect 2 "unknown switch '/X': must be /T, /ID, /SO, /L, /D, /S, /U, /P or /?" /ID 1 /D text /X y
+expect 2 "unknown switch '/X': must be /T, /ID, /SO, /L, /D, /F, /S, /U, /P or /?" /ID 1 /D text /X y
 expect 2 "invalid target 'file': must be journal or syslog" -i 1 "${ok[@]}" --target file
 expect 2 "no event given: see 'evcreate --help'"
 expect 2 "cannot open batch file '$TESTDIR/none': No such file or directory" \

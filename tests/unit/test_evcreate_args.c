@@ -102,6 +102,26 @@ static const struct {
 	  EVC_EXIT_OK, NULL,
 	  { .syntax = EVC_SYNTAX_EVENTCREATE, .type = EVENT_ERROR, .id = 9,
 	    .source = "s", .log = "System" } },
+	/* Windows names with blanks; extra fields with /F (any case,
+	 * repeatable), which no eventcreate switch clashes with. */
+	{ { "/T", "WARNING", "/ID", "777", "/SO", "My App", "/L",
+	    "Windows PowerShell", "/D", "x", "/F", "VM=vdc", "/f", "DISK=sda" },
+	  EVC_EXIT_OK, NULL,
+	  { .syntax = EVC_SYNTAX_EVENTCREATE, .type = EVENT_WARNING,
+	    .id = 777, .source = "My App", .log = "Windows PowerShell",
+	    .description = "x", .field = "VM=vdc", .n_extra = 2 } },
+	{ { "-i", "1", "-d", "x", "-s", "My App" }, EVC_EXIT_OK, NULL,
+	  { .id = 1, .source = "My App", .type = EVENT_INFORMATION } },
+	{ { "/ID", "1", "/D", "x", "/F", "vm=x" }, EVC_EXIT_INVALID,
+	  "invalid field name 'vm': must be 1..64 of A-Z, 0-9 and '_', not "
+	  "starting with a digit or '_'", { 0 } },
+	{ { "/ID", "1", "/D", "x", "/F" }, EVC_EXIT_USAGE,
+	  "switch /F needs a value", { 0 } },
+	{ { "/ID", "1", "/D", "x", "/F", "VM=a", "/F", "VM=b" },
+	  EVC_EXIT_INVALID, "field VM given twice", { 0 } },
+	{ { "/ID", "1", "/D", "x", "/SO", " My App" }, EVC_EXIT_INVALID,
+	  "invalid source ' My App': must be printable ASCII, blanks only "
+	  "between words", { 0 } },
 	{ { "/Id", "9", "/D", "x" }, EVC_EXIT_OK, NULL,
 	  { .syntax = EVC_SYNTAX_EVENTCREATE, .id = 9, .source = "evcreate", .type = EVENT_INFORMATION } },
 	{ { "/?" }, EVC_EXIT_OK, NULL,
@@ -143,10 +163,11 @@ static const struct {
 	{ { "-i", "1", "-d", "x", "--socket", "" }, EVC_EXIT_USAGE,
 	  "invalid socket path '': must not be empty", { 0 } },
 	{ { "/T", "error", "/ID", "1", "/D", "x", "/X", "y" }, EVC_EXIT_USAGE,
-	  "unknown switch '/X': must be /T, /ID, /SO, /L, /D, /S, /U, /P or /?", { 0 } },
+	  "unknown switch '/X': must be /T, /ID, /SO, /L, /D, /F, /S, /U, /P "
+	  "or /?", { 0 } },
 	{ { "/T", "error", "--id", "1" }, EVC_EXIT_USAGE,
-	  "unknown switch '--id': must be /T, /ID, /SO, /L, /D, /S, /U, /P or "
-	  "/?", { 0 } },
+	  "unknown switch '--id': must be /T, /ID, /SO, /L, /D, /F, /S, /U, /P "
+	  "or /?", { 0 } },
 	{ { "/ID", "1", "/D" }, EVC_EXIT_USAGE, "switch /D needs a value",
 	  { 0 } },
 	{ { "/ID", "1", "/id", "2", "/D", "x" }, EVC_EXIT_USAGE,
@@ -172,12 +193,12 @@ static const struct {
 	  "invalid description '': must not be empty", { 0 } },
 	{ { "-i", "1", "-d", "bad \xff" }, EVC_EXIT_INVALID,
 	  "invalid description 'bad \\xff': not valid UTF-8", { 0 } },
-	{ { "-i", "1", "-d", "x", "-s", "John Doe" }, EVC_EXIT_INVALID,
-	  "invalid source 'John Doe': must be printable ASCII without spaces",
-	  { 0 } },
+	{ { "-i", "1", "-d", "x", "-s", "John Doe " }, EVC_EXIT_INVALID,
+	  "invalid source 'John Doe ': must be printable ASCII, blanks only "
+	  "between words", { 0 } },
 	{ { "-i", "1", "-d", "x", "-l", "a=b" }, EVC_EXIT_INVALID,
-	  "invalid log 'a=b': must be printable ASCII without spaces, '=', "
-	  "']' or '\"'", { 0 } },
+	  "invalid log 'a=b': must be printable ASCII without '=', ']' or "
+	  "'\"', blanks only between words", { 0 } },
 	{ { "-i", "1", "-d", "x", "-f", "vm=x" }, EVC_EXIT_INVALID,
 	  "invalid field name 'vm': must be 1..64 of A-Z, 0-9 and '_', not "
 	  "starting with a digit or '_'", { 0 } },
@@ -273,9 +294,8 @@ static const struct {
 	{ { "/ID", "1", "/D", "x", "--channel", "--timeout" }, EVC_EXIT_USAGE,
 	  "option '--timeout' needs a value", { 0 } },
 	{ { "/ID", "1", "/D", "x", "--chan" }, EVC_EXIT_USAGE,
-	  "unknown switch '--chan': must be /T, /ID, /SO, /L, /D, /S, /U, /P "
-	  "or /?",
-	  { 0 } },
+	  "unknown switch '--chan': must be /T, /ID, /SO, /L, /D, /F, /S, /U, "
+	  "/P or /?", { 0 } },
 	/* The event is checked as without --channel. */
 	{ { "/ID", "0", "/D", "x", "--channel" }, EVC_EXIT_INVALID,
 	  "invalid event id '0': must be 1..65535", { 0 } },
@@ -713,8 +733,9 @@ static const struct {
 	  "invalid uuid 'bad': must be 8-4-4-4-12 hex digits" },
 	{ "id=1 description=x EVENT_UUID=y", EVC_EXIT_INVALID,
 	  "reserved field name 'EVENT_UUID': not allowed as an extra field" },
-	{ "id=1 description=x source=\"a b\"", EVC_EXIT_INVALID,
-	  "invalid source 'a b': must be printable ASCII without spaces" },
+	{ "id=1 description=x source=\" a\"", EVC_EXIT_INVALID,
+	  "invalid source ' a': must be printable ASCII, blanks only between "
+	  "words" },
 	{ "id=1 description=\xc0\x80", EVC_EXIT_INVALID,
 	  "invalid description '\\xc0\\x80': not valid UTF-8" },
 };
