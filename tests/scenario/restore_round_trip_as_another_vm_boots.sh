@@ -19,7 +19,12 @@ mkdir -p "$img" "$out"
 disk_make_chain "$img"
 truncate -s 1G "$img/big.raw"
 for o in 0 300 900; do qio -f raw -c "write -P 0x5a ${o}M 2M" "$img/big.raw"; done
-testbed_guest vdc "$img/top.qcow2" "$img/big.raw"
+# A second overlay of the same base, naming it by its absolute path: restored
+# elsewhere, that name must be rewritten (qemu-img rebase -u).
+qemu-img create -q -f qcow2 -b "$img/base.qcow2" -F qcow2 "$img/abs.qcow2" ||
+	fail "qemu-img create abs.qcow2"
+qio -f qcow2 -c 'write -P 0x77 5M 1M' "$img/abs.qcow2"
+testbed_guest vdc "$img/top.qcow2" "$img/big.raw" "$img/abs.qcow2"
 
 $EVTRIGGER action archive --vm vdc --connect qemu:///system \
 	-o dir="$out" -o 'name={vm}.tar.zst' 2>"$TESTDIR/err" ||
@@ -31,11 +36,11 @@ rc=0
 $EVTRIGGER restore "$arch" --dir "$TESTDIR/r" --as vdc2 \
 	--connect qemu:///system 2>"$TESTDIR/err" || rc=$?
 assert_eq "$rc" 0 "restore exit status ($(cat "$TESTDIR/err"))"
-for f in top.qcow2 base.qcow2 big.raw; do
+for f in top.qcow2 base.qcow2 big.raw abs.qcow2; do
 	[ -f "$TESTDIR/r/$f" ] || fail "$f not restored: $(ls -A "$TESTDIR/r")"
 done
 assert_eq "$(ls -A "$TESTDIR/r" | sort | tr '\n' ' ')" \
-	"base.qcow2 big.raw top.qcow2 " "files in the restore directory"
+	"abs.qcow2 base.qcow2 big.raw top.qcow2 " "files in the restore directory"
 # Sparse: 1 GiB of size, a few MiB allocated.
 alloc=$(disk_alloc "$TESTDIR/r/big.raw")
 [ "$alloc" -lt $((64 << 20)) ] || fail "big.raw restored with $alloc bytes allocated: not sparse"
@@ -43,7 +48,13 @@ assert_eq "$(stat -c %s "$TESTDIR/r/big.raw")" $((1 << 30)) "big.raw size"
 # The overlay reads through the restored base, not the original.
 qemu-img info --output=json "$TESTDIR/r/top.qcow2" | grep -q "\"full-backing-filename\": \"$TESTDIR/r/base.qcow2\"" ||
 	fail "overlay does not point at the restored base: $(qemu-img info "$TESTDIR/r/top.qcow2")"
-for f in top.qcow2 base.qcow2 big.raw; do
+# The absolute reference now names the restored base; the relative one
+# ("base.qcow2") already found it and is left as written.
+qemu-img info --output=json "$TESTDIR/r/abs.qcow2" | grep -q "\"backing-filename\": \"$TESTDIR/r/base.qcow2\"" ||
+	fail "abs.qcow2 not rebased onto the restored base: $(qemu-img info "$TESTDIR/r/abs.qcow2")"
+qemu-img info --output=json "$TESTDIR/r/top.qcow2" | grep -q '"backing-filename": "base.qcow2"' ||
+	fail "top.qcow2's relative backing name changed"
+for f in top.qcow2 base.qcow2 big.raw abs.qcow2; do
 	qemu-img compare -q "$img/$f" "$TESTDIR/r/$f" ||
 		fail "restored $f reads differently from the original"
 done
