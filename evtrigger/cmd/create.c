@@ -502,7 +502,7 @@ cmd_create(int argc, char *argv[])
 	memcpy(longopts + _RULE_KEY_MAX, fixed, sizeof(fixed));
 	longopts[ELEMENTSOF(longopts) - 1] = (struct option){ 0 };
 
-	if (argv[0][0] != '/')
+	if (!win_form(argc, argv))
 		split_run(&argc, argv, &a);
 	sets = calloc((size_t)argc + 1, sizeof(char *));
 	if (sets == NULL) {
@@ -510,12 +510,16 @@ cmd_create(int argc, char *argv[])
 		return EXIT_RUNTIME;
 	}
 	a.sets = sets;
-	if (argv[0][0] == '/') {
+	if (win_form(argc, argv)) {
 		r = create_parse_windows(argc, argv, &a, &words, &set_user);
 		win_name = (char *)a.name;
 		if (r != 0)
 			return r == 1 ? 0 : r;
 		goto checked_args;
+	}
+	if (win_asks_help(argc, argv)) {	/* -?, as on Windows */
+		create_usage(stdout);
+		return 0;
 	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {

@@ -202,7 +202,7 @@ cmd_delete(int argc, char *argv[])
 	struct cmd_dirs dirs = { 0 };
 	int c, r;
 
-	if (argv[0][0] == '/') {
+	if (win_form(argc, argv)) {
 		if (cmd_dirs_resolve(&dirs, "delete") < 0)
 			return EXIT_RUNTIME;
 		r = delete_parse_windows(argc, argv, dirs.rules, &tid_names);
@@ -210,6 +210,10 @@ cmd_delete(int argc, char *argv[])
 			return r == 1 ? 0 : r;
 		return delete_names(dirs.rules, tid_names,
 				    strv_length(tid_names));
+	}
+	if (win_asks_help(argc, argv)) {	/* -?, as on Windows */
+		delete_usage(stdout);
+		return 0;
 	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {

@@ -502,11 +502,15 @@ cmd_query(int argc, char *argv[])
 	size_t n_files = 0, n = 0;
 	int c, r, exit_code = 0;
 
-	if (argv[0][0] == '/') {
+	if (win_form(argc, argv)) {
 		r = query_parse_windows(argc, argv, &fmt, &view);
 		if (r != 0)
 			return r == 1 ? 0 : r;
 		argc = optind = 1;      /* no NAME... in this form */
+	}
+	if (win_asks_help(argc, argv)) {	/* -?, as on Windows */
+		query_usage(stdout);
+		return 0;
 	}
 	while (!view.windows &&
 	       (c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {

@@ -10,6 +10,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
+#include "cmd/winargs.h"
 #include "macro.h"
 #include "report.h"
 
@@ -70,6 +71,10 @@ cmd_restore(int argc, char *argv[])
 	char *args[16];
 	int c, n = 0;
 
+	if (win_asks_help(argc, argv)) {	/* -?, as on Windows */
+		restore_usage(stdout);
+		return 0;
+	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DIR: dir_arg = optarg; break;

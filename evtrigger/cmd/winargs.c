@@ -23,6 +23,22 @@ win_is_switch(const char *arg)
 	return true;
 }
 
+bool
+win_form(int argc, char *const argv[])
+{
+	return argv[0][0] == '/' ||
+	       (argc > 1 && argv[1][0] == '/' && win_is_switch(argv[1]));
+}
+
+bool
+win_asks_help(int argc, char *const argv[])
+{
+	for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
+		if (streq(argv[i], "-?"))
+			return true;
+	return false;
+}
+
 void
 win_args_done(struct win_args *a)
 {

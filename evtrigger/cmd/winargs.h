@@ -22,6 +22,14 @@ struct win_switch {
  * "/tr"), or "/?" or "-?". A path such as /usr/bin/x is not one. */
 bool win_is_switch(const char *arg);
 
+/* Whether a subcommand's argv is in eventtriggers' form: called by its
+ * Windows verb ("/Query": argv[0] starts with '/'), or by its GNU name with
+ * a switch first ("query /FO LIST"). */
+bool win_form(int argc, char *const argv[]);
+
+/* Whether a GNU-form argv asks for help with "-?" (before any "--"). */
+bool win_asks_help(int argc, char *const argv[]);
+
 /* The values given, by the index of the switch in the table: for a switch
  * without a value, "" when given; a repeating switch's values in
  * `more` (all of them, in order). NULL if not given. */

@@ -36,6 +36,9 @@ $E help query | grep -q '^usage: evtrigger query' || fail "help query"
 $E help /query | grep -q '^usage: evtrigger /Query' || fail "help /query"
 $E /Create /? | grep -q '^usage: evtrigger /Create' || fail "/Create /?"
 $E /DELETE -? | grep -q '/Delete /TID' || fail "/DELETE -?"
+for c in create query delete restore; do
+	$E $c -? | grep -q "^usage: evtrigger $c" || fail "evtrigger $c -?"
+done
 rc=0; $E help nosuch 2>/dev/null || rc=$?
 assert_eq "$rc" 2 "help of an unknown command"
 
@@ -111,6 +114,9 @@ done
 # CSV with a header; the GNU query in any-case format and -v.
 assert_eq "$($E /Query /FO Csv | head -1)" "Trigger ID,Event Trigger Name,Task" "CSV header"
 $E query --format CSV >/dev/null || fail "--format CSV refused"
+# The GNU verb with eventtriggers' switches is the /Query form.
+assert_eq "$($E query /FO csv /NH)" "$($E /Query /FO CSV /NH)" "query /FO"
+
 $E query --format Json | grep -q '"name":"Disk_Cleanup"' || fail "--format Json"
 $E query -v --format csv --no-header | grep -q "^$tid,Disk_Cleanup,777," || fail "query -v: $($E query -v --format csv)"
 

@@ -152,6 +152,33 @@ START_TEST(test_trigger_id)
 }
 END_TEST
 
+static const struct {
+	const char *argv[4];
+	bool form, help;
+} form_cases[] = {
+	{ { "/Query", NULL }, true, false },
+	{ { "query", "/FO", "LIST", NULL }, true, false },
+	{ { "query", "--format", "list", NULL }, false, false },
+	{ { "delete", "/usr/x", NULL }, false, false },
+	{ { "query", "-?", NULL }, false, true },
+	{ { "create", "--run", "-?", NULL }, false, true },
+	{ { "create", "--", "-?", NULL }, false, false },
+};
+
+START_TEST(test_form)
+{
+	int argc = 0;
+
+	while (form_cases[_i].argv[argc] != NULL)
+		argc++;
+	ck_assert_int_eq(win_form(argc, (char *const *)form_cases[_i].argv),
+			 form_cases[_i].form);
+	ck_assert_int_eq(win_asks_help(argc,
+				       (char *const *)form_cases[_i].argv),
+			 form_cases[_i].help);
+}
+END_TEST
+
 static Suite *
 winargs_suite(void)
 {
@@ -163,6 +190,7 @@ winargs_suite(void)
 	tcase_add_loop_test(tc, test_name_to_file, 0, ELEMENTSOF(name_cases));
 	tcase_add_test(tc, test_name_from_text);
 	tcase_add_test(tc, test_trigger_id);
+	tcase_add_loop_test(tc, test_form, 0, ELEMENTSOF(form_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
