@@ -29,7 +29,7 @@ expect "$BUILD/evcreate" libssl libcrypto
 expect "$BUILD/evtrigger" libsystemd libinih libcrypto $tirpc
 for m in "$BUILD"/actions/*.so; do
 	case ${m##*/} in
-	archive.so) expect "$m" libvirt libxml2 libarchive libcrypto ;;
+	archive.so | restore.so) expect "$m" libvirt libxml2 libarchive libcrypto ;;
 	exec.so) expect "$m" ;;
 	*) expect "$m" libvirt libxml2 ;;
 	esac
