@@ -28,7 +28,7 @@ else
 	DISK_RUNS=3
 fi
 rc=0
-for b in bench/evcreate.sh bench/watch.sh bench/disk.sh; do
+for b in bench/evcreate.sh bench/evcreate-server.sh bench/watch.sh bench/disk.sh; do
 	echo "=== $b"
 	case $b in
 	*/disk.sh) "$b" "$BUILD" "$DISK_RUNS" ;;

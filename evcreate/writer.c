@@ -88,6 +88,14 @@ evc_writer_check(const struct evc_writer *w, const struct event *e,
 {
 	if (w->target != EVC_TARGET_SYSLOG)
 		return EVC_EXIT_OK;
+	/* APP-NAME (and the classic form's tag) holds no blank. */
+	if (e->source != NULL && strchr(e->source, ' ') != NULL) {
+		if (asprintf(ret_msg, "invalid source '%s' for syslog: a "
+			     "syslog name holds no blanks (the journal "
+			     "target keeps them)", e->source) < 0)
+			*ret_msg = NULL;
+		return EVC_EXIT_INVALID;
+	}
 	/* The classic form ends the tag at '[' or ':'. */
 	if (w->format == SYSLOG_RFC3164 && e->source != NULL &&
 	    strpbrk(e->source, "[]:") != NULL) {

@@ -197,7 +197,9 @@ event_type_from_priority(int p, enum event_type *ret)
 	return -EINVAL;
 }
 
-/* Printable US-ASCII without space, as RFC 5424 wants for names. */
+/* Printable US-ASCII, and blanks (spaces) between words, as Windows names
+ * have them ("My App", "Windows PowerShell"): never at either end, where
+ * they would be lost in a rule file or a batch line. */
 static int
 check_printusascii(const char *s, size_t max, const char *forbidden)
 {
@@ -207,12 +209,17 @@ check_printusascii(const char *s, size_t max, const char *forbidden)
 		return -EINVAL;
 	if (n > max)
 		return -E2BIG;
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return -EINVAL;
 	for (const char *p = s; *p; p++)
-		if (*p < 33 || *p > 126 || strchr(forbidden, *p))
+		if (*p < 32 || *p > 126 || strchr(forbidden, *p))
 			return -EINVAL;
 	return 0;
 }
 
+/* A source with a blank goes into EVENT_SOURCE and SYSLOG_IDENTIFIER as
+ * is (journald takes any value); a syslog message cannot carry it as
+ * APP-NAME, so syslog_format_event() refuses it (lib/syslog.c). */
 int
 event_check_source(const char *s)
 {
@@ -222,7 +229,8 @@ event_check_source(const char *s)
 int
 event_check_log(const char *s)
 {
-	/* SD-NAME excludes '=', ']', '"' and space. */
+	/* Not '=', ']' or '"': the log travels as a structured-data
+	 * parameter, and older readers took it as an SD-NAME. */
 	return check_printusascii(s, EVENT_LOG_MAX, "=]\"");
 }
 

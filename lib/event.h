@@ -92,7 +92,9 @@ int event_type_priority(enum event_type t);
 int event_type_from_priority(int p, enum event_type *ret);
 
 /* Validation of single values. Each returns 0, or -EINVAL (bad form),
- * -E2BIG (too long), -EILSEQ (not UTF-8). */
+ * -E2BIG (too long), -EILSEQ (not UTF-8). A source or log is printable
+ * ASCII where blanks may stand between words, not at either end ("My
+ * App"); a log holds no '=', ']' or '"'. */
 int event_check_source(const char *s);
 int event_check_log(const char *s);
 int event_check_description(const char *s);

@@ -59,8 +59,8 @@ set_source(struct event *e, const char *s, char **ret_msg)
 			    evc_quote(s, q), EVENT_SOURCE_MAX);
 	if (r == -EINVAL)
 		return fail(-EINVAL, ret_msg,
-			    "invalid source '%s': must be printable ASCII "
-			    "without spaces", evc_quote(s, q));
+			    "invalid source '%s': must be printable ASCII, "
+			    "blanks only between words", evc_quote(s, q));
 	return r < 0 ? fail(r, ret_msg, "out of memory") : 0;
 }
 
@@ -77,7 +77,8 @@ set_log(struct event *e, const char *s, char **ret_msg)
 	if (r == -EINVAL)
 		return fail(-EINVAL, ret_msg,
 			    "invalid log '%s': must be printable ASCII without "
-			    "spaces, '=', ']' or '\"'", evc_quote(s, q));
+			    "'=', ']' or '\"', blanks only between words",
+			    evc_quote(s, q));
 	return r < 0 ? fail(r, ret_msg, "out of memory") : 0;
 }
 

@@ -37,7 +37,9 @@
 	X(VM_UUID, "the libvirt domain's UUID a listener event is about")     \
 	X(SOCKET, "the host socket of a VM's event channel")                  \
 	X(CODE, "the answer code of an event the listener refused")           \
-	X(SUPPRESSED, "how many events a rate limit refused since the last report")
+	X(SUPPRESSED, "how many events a rate limit refused since the last report") \
+	X(PEER, "the network address (IP:PORT) of a peer the listener refused")  \
+	X(PEER_NAME, "the sender name a refused network peer had proved (senders file)")
 
 /* One per row, spelled as the row's NAME (a string literal, so that it
  * joins with "=%s"). */
@@ -70,5 +72,7 @@
 #define EVT_FIELD_SOCKET         "SOCKET"
 #define EVT_FIELD_CODE           "CODE"
 #define EVT_FIELD_SUPPRESSED     "SUPPRESSED"
+#define EVT_FIELD_PEER           "PEER"
+#define EVT_FIELD_PEER_NAME      "PEER_NAME"
 
 #endif

@@ -121,7 +121,34 @@
 	  "VM sent events faster than the listener's per-sender rate (--rate, " \
 	  "--burst). SUPPRESSED events got ERR 429 since the last such "        \
 	  "report, and the listener stopped reading from VM until its bucket "  \
-	  "held a token again; the guest resends them.")
+	  "held a token again; the guest resends them.")                       \
+	X(PEER_REFUSED, 654, WARNING, "1577fa4c29c74ee3bfcf8fef91e24fa4",      \
+	  "Network peer refused",                                               \
+	  "evtrigger-listen closed a network connection (TLS, TCP) or dropped " \
+	  "a datagram (UDP) and wrote nothing of it. PEER is the peer's "       \
+	  "address (IP:PORT), REASON says why: no client certificate, a "       \
+	  "certificate that did not verify (unknown CA, expired) or is not "    \
+	  "listed in the senders file, an unknown identity or a wrong PSK, an " \
+	  "address not listed, a bad or too large frame, too many sessions, a " \
+	  "handshake or idle timeout. PEER_NAME is the sender name when the "   \
+	  "peer had proved one. Reports are limited per address; SUPPRESSED "  \
+	  "counts the refusals of that address left out before this one.")     \
+	X(PEER_EVENT_REFUSED, 655, WARNING, "7f0289607b2745e1926b7f592bdf08b8", \
+	  "Network event refused",                                              \
+	  "evtrigger-listen refused an event from the network sender PEER_NAME " \
+	  "at PEER and wrote nothing of it. CODE and REASON are those of the "  \
+	  "answer (sent only to senders that asked for answers): 400 a bad "    \
+	  "event, 403 a field that claims an identity, 413 too large, 503 a "   \
+	  "journal that did not store it. Reports are limited per address "     \
+	  "(SUPPRESSED).")                                                      \
+	X(PEER_RATE_LIMITED, 656, WARNING, "91a90b10fcf04ca4bde3949aa558928e",  \
+	  "Network sender rate limited",                                        \
+	  "The network sender PEER_NAME (at PEER) sent events faster than the " \
+	  "per-sender rate (--rate, --burst, shared by all its connections). "  \
+	  "SUPPRESSED events were refused (ERR 429 to senders that asked for "  \
+	  "answers) since the last such report; nothing of them was written, " \
+	  "and the listener stopped reading from the sender until its bucket "  \
+	  "held a token again.")
 
 enum evt_id {
 #define EVT_ID_ENUM(name, id, type, mid, summary, doc) EVT_##name = id,

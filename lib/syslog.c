@@ -182,8 +182,11 @@ syslog_format_event(const struct event *e, enum syslog_format fmt,
 	r = event_check_complete(e);
 	if (r < 0)
 		return r;
-	/* "-" is the nil value: it would be read back as no source. */
-	if (e->source != NULL && streq(e->source, "-"))
+	/* "-" is the nil value: it would be read back as no source. A blank
+	 * would end APP-NAME (or TAG): such a source is refused, not changed
+	 * into another name a rule would not match. */
+	if (e->source != NULL &&
+	    (streq(e->source, "-") || strchr(e->source, ' ') != NULL))
 		return -EINVAL;
 	if (hostname != NULL &&
 	    !is_printusascii(hostname, SYSLOG_HOSTNAME_MAX))

@@ -22,6 +22,7 @@ channel_new(int fd, const char *name, const char *uuid,
 	strcpy(ch->name, name);
 	strcpy(ch->uuid, uuid);
 	ch->limits = limits;
+	ch->wire.max = limits->max_frame;
 	ratelimit_init(&ch->bucket, limits->rate, limits->burst, now_usec);
 	return ch;
 }
@@ -40,7 +41,7 @@ channel_free(struct channel *ch)
 bool
 channel_wants_read(const struct channel *ch, uint64_t now_usec)
 {
-	return !ch->pending && now_usec >= ch->resume_usec &&
+	return !ch->pending && !ch->failed && now_usec >= ch->resume_usec &&
 	       ch->in_len < CHANNEL_IN_MAX && ch->out_len < CHANNEL_OUT_MAX;
 }
 
@@ -171,7 +172,7 @@ channel_step(struct channel *ch, uint64_t now_usec)
 	uint64_t wait;
 	int r;
 
-	if (ch->pending || now_usec < ch->resume_usec ||
+	if (ch->pending || ch->failed || now_usec < ch->resume_usec ||
 	    ch->out_len >= CHANNEL_OUT_MAX)
 		return CHANNEL_IDLE;
 	r = wire_next(&ch->wire, ch->in, ch->in_len, &item, &used);
@@ -181,13 +182,18 @@ channel_step(struct channel *ch, uint64_t now_usec)
 	}
 	if (item.kind == WIRE_ITEM_ERROR) {
 		in_consume(ch, used);
+		if (ch->limits->fail_on_frame_error) {
+			ch->failed = true;
+			ch->in_len = 0;
+		}
 		reason = strdup(item.reason);
 		if (reason == NULL)
 			return -ENOMEM;
 		return refuse(ch, item.code, reason);
 	}
-	r = wire_parse(&item, ch->limits->defaults, ch->limits->max_event,
-		       &req, &code, &reason);
+	r = wire_parse_flags(&item, ch->limits->defaults,
+			     ch->limits->max_event, ch->limits->wire_flags,
+			     &req, &code, &reason);
 	if (r == -ENOMEM && code == WIRE_UNAVAILABLE) {
 		/* Try this item again later. */
 		ch->wire = saved;
@@ -199,7 +205,8 @@ channel_step(struct channel *ch, uint64_t now_usec)
 		return CHANNEL_SKIPPED;
 	/* Every event, good or bad, takes a token: a sender cannot flood
 	 * the host's journal with refusals either. */
-	wait = ratelimit_take(&ch->bucket, now_usec);
+	wait = ratelimit_take(ch->shared != NULL ? ch->shared : &ch->bucket,
+			      now_usec);
 	if (wait > 0) {
 		if (r == 0)
 			wire_request_done(&req);

@@ -30,6 +30,13 @@ struct channel_limits {
 	uint64_t burst;
 	size_t max_event;       /* bytes of fields (wire_event_size) */
 	const struct event *defaults;
+	/* Network senders: the longest frame (0: WIRE_LINE_MAX), the
+	 * wire_parse_flags flags (WIRE_NETWORK), and whether a framing error
+	 * fails the channel (the stream cannot be resynchronised) instead of
+	 * skipping to the next LF. */
+	size_t max_frame;
+	unsigned wire_flags;
+	bool fail_on_frame_error;
 };
 
 struct channel {
@@ -43,6 +50,9 @@ struct channel {
 	char *out;
 	size_t out_len;
 	struct ratelimit bucket;
+	struct ratelimit *shared;       /* the sender's bucket, shared by its
+					 * connections; NULL: bucket */
+	bool failed;            /* a framing error ended the input */
 	uint64_t resume_usec;   /* paused by the rate limit until then */
 	unsigned limited;       /* 429 answers not yet reported */
 	uint64_t limited_report_usec;
@@ -70,7 +80,7 @@ void channel_free(struct channel *ch);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct channel *, channel_free)
 
 /* Whether the caller should read from the fd now: nothing pending, not
- * paused, room in and out. */
+ * paused, not failed, room in and out. */
 bool channel_wants_read(const struct channel *ch, uint64_t now_usec);
 /* Where to read into, and how much room there is (> 0 when wants_read). */
 char *channel_in_space(struct channel *ch, size_t *ret_room);

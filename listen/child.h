@@ -5,8 +5,11 @@
 #ifndef LISTEN_CHILD_H
 #define LISTEN_CHILD_H
 
+#include <openssl/ssl.h>
+
 #include "channel.h"
 #include "sandbox.h"
+#include "senders.h"
 
 struct child_config {
 	int ctl;                        /* the socketpair end to the parent */
@@ -16,6 +19,15 @@ struct child_config {
 	/* Test hook: _exit() right after an event was read back, before it
 	 * is answered (EVTRIGGER_LISTEN_TEST_EXIT_AFTER_STORE=1). */
 	bool exit_after_store;
+	/* Network senders (evtrigger-listen(8), "NETWORK SENDERS"): the
+	 * listening sockets come from the parent (FDMSG_LISTEN). */
+	const struct senders *senders;  /* NULL: no network senders */
+	SSL_CTX *tls;                   /* NULL: no --tls */
+	struct channel_limits net_limits;
+	uint64_t handshake_timeout_usec;
+	uint64_t idle_timeout_usec;
+	unsigned max_sessions;
+	unsigned max_sessions_per_address;
 };
 
 /* Drops privileges, then serves until the parent goes away. Returns the

@@ -53,7 +53,7 @@ int
 fdmsg_check(const struct fdmsg *m)
 {
 	if (m->magic != FDMSG_MAGIC ||
-	    (m->type != FDMSG_ATTACH && m->type != FDMSG_CLOSED))
+	    m->type < FDMSG_ATTACH || m->type > FDMSG_DOMAIN_DOWN)
 		return -EBADMSG;
 	if (memchr(m->name, '\0', sizeof(m->name)) == NULL ||
 	    memchr(m->uuid, '\0', sizeof(m->uuid)) == NULL)
@@ -112,7 +112,7 @@ fdmsg_recv(int sock, struct fdmsg *ret, int *ret_fd)
 	if (n == 0 && nfds == 0)
 		return 0;
 	if ((size_t)n != sizeof(m) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    fdmsg_check(&m) < 0 || nfds != (m.type == FDMSG_ATTACH ? 1 : 0)) {
+	    fdmsg_check(&m) < 0 || nfds != FDMSG_NFDS(m.type)) {
 		if (fd >= 0)
 			close(fd);
 		return -EBADMSG;

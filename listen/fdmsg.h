@@ -6,6 +6,11 @@
  *
  *   parent -> child  FDMSG_ATTACH  + one fd: a connected guest channel and
  *                                  the domain's name and uuid
+ *   parent -> child  FDMSG_LISTEN  + one fd: a bound listening socket, name
+ *                                  "tls", "tcp" (stream) or "udp" (datagram)
+ *   parent -> child  FDMSG_DOMAIN_UP / FDMSG_DOMAIN_DOWN  a domain name and
+ *                                  uuid started / stopped (network senders
+ *                                  may not use a running domain's name)
  *   child -> parent  FDMSG_CLOSED  the channel of domain uuid closed */
 #ifndef LISTEN_FDMSG_H
 #define LISTEN_FDMSG_H
@@ -19,7 +24,14 @@
 enum fdmsg_type {
 	FDMSG_ATTACH = 1,
 	FDMSG_CLOSED = 2,
+	FDMSG_LISTEN = 3,
+	FDMSG_DOMAIN_UP = 4,
+	FDMSG_DOMAIN_DOWN = 5,
 };
+
+/* How many fds a message of type carries. */
+#define FDMSG_NFDS(type) \
+	((type) == FDMSG_ATTACH || (type) == FDMSG_LISTEN ? 1 : 0)
 
 struct fdmsg {
 	uint32_t magic;

@@ -1,5 +1,6 @@
 /* The privileged parent: libvirt domains and their channels (see priv.h). */
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <signal.h>
@@ -118,6 +119,17 @@ report_attached(const char *name, const char *uuid, const char *path)
 		fprintf(stderr, "evtrigger-listen: %s\n", msg);
 }
 
+/* Tells the child that a domain runs or stopped. */
+static void
+tell_domain(struct priv *p, enum fdmsg_type type, const char *name,
+	    const char *uuid)
+{
+	struct fdmsg m;
+
+	if (fdmsg_make(type, name, uuid, &m) == 0)
+		(void)fdmsg_send(p->cfg->ctl, &m, -1);
+}
+
 /* Attaches the channel of dom if it is running, has one, and is not
  * attached at that path already. Returns 0, or -errno when it should be
  * tried again later. */
@@ -135,6 +147,7 @@ attach(struct priv *p, virDomainPtr dom)
 	if (name == NULL || virDomainGetUUIDString(dom, uuid) < 0 ||
 	    virDomainIsActive(dom) != 1)
 		return 0;
+	tell_domain(p, FDMSG_DOMAIN_UP, name, uuid);
 	xml = virDomainGetXMLDesc(dom, 0);
 	if (xml == NULL)
 		return -EIO;
@@ -211,8 +224,12 @@ on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 			p->rescan = true;
 		break;
 	case VIR_DOMAIN_EVENT_STOPPED:
-		if (virDomainGetUUIDString(dom, uuid) == 0)
+		if (virDomainGetUUIDString(dom, uuid) == 0) {
 			forget(p, uuid);
+			if (virDomainGetName(dom) != NULL)
+				tell_domain(p, FDMSG_DOMAIN_DOWN,
+					    virDomainGetName(dom), uuid);
+		}
 		break;
 	default:
 		break;
@@ -359,6 +376,33 @@ serve(struct priv *p)
 	return code;
 }
 
+/* Binds one listening socket and hands it to the child. */
+static int
+listen_one(const struct priv_config *cfg, const struct priv_listen *l)
+{
+	bool udp = streq(l->kind, "udp");
+	_cleanup_(closep) int fd = socket(l->ss.ss_family,
+					  (udp ? SOCK_DGRAM : SOCK_STREAM) |
+					  SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1, zero = 0, r;
+	struct fdmsg m;
+
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l->ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+				 sizeof(zero));
+	if (bind(fd, (const struct sockaddr *)&l->ss, l->len) < 0)
+		return -errno;
+	if (!udp && listen(fd, SOMAXCONN) < 0)
+		return -errno;
+	r = fdmsg_make(FDMSG_LISTEN, l->kind, "", &m);
+	if (r < 0)
+		return r;
+	return fdmsg_send(cfg->ctl, &m, fd);
+}
+
 int
 priv_run(const struct priv_config *cfg)
 {
@@ -370,6 +414,17 @@ priv_run(const struct priv_config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	virSetErrorFunc(NULL, ignore_error);
+	for (size_t i = 0; i < cfg->n_listens; i++) {
+		int r = listen_one(cfg, &cfg->listens[i]);
+
+		if (r < 0) {
+			fprintf(stderr, "evtrigger-listen: cannot listen on "
+				"--%s %s: %s\n", cfg->listens[i].kind,
+				cfg->listens[i].text, strerror(-r));
+			stop_child(cfg->child);
+			return 1;
+		}
+	}
 	code = serve(&p);
 	stop_child(cfg->child);
 	for (size_t i = 0; i < p.n_att; i++)

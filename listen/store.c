@@ -94,19 +94,25 @@ int
 store_write(const struct wire_request *req, const struct store_sender *sender)
 {
 	_cleanup_(freep) char *f_sender = NULL, *f_uuid = NULL, *f_addr = NULL,
-			      *f_id = NULL, *f_time = NULL;
-	const char *more[6];
+			      *f_id = NULL, *f_time = NULL, *f_auth = NULL,
+			      *f_host = NULL;
+	const char *more[7];
 	size_t n = 0;
 
 	if (asprintf(&f_sender, EVENT_FIELD_SENDER "=%s", sender->name) < 0 ||
-	    asprintf(&f_uuid, EVENT_FIELD_SENDER_UUID "=%s", sender->uuid) < 0 ||
-	    asprintf(&f_addr, EVENT_FIELD_SENDER_ADDR "=channel:%s",
-		     sender->channel) < 0 ||
+	    asprintf(&f_auth, EVENT_FIELD_AUTH "=%s", sender->auth) < 0 ||
+	    asprintf(&f_addr, EVENT_FIELD_SENDER_ADDR "=%s",
+		     sender->address) < 0 ||
 	    asprintf(&f_id, EVENT_FIELD_UUID "=%s", req->uuid) < 0)
 		return -ENOMEM;
 	more[n++] = f_sender;
-	more[n++] = f_uuid;
-	more[n++] = EVENT_FIELD_AUTH "=" STORE_AUTH;
+	if (sender->uuid != NULL && sender->uuid[0] != '\0') {
+		if (asprintf(&f_uuid, EVENT_FIELD_SENDER_UUID "=%s",
+			     sender->uuid) < 0)
+			return -ENOMEM;
+		more[n++] = f_uuid;
+	}
+	more[n++] = f_auth;
 	more[n++] = f_addr;
 	more[n++] = f_id;
 	if (req->has_time) {
@@ -114,6 +120,12 @@ store_write(const struct wire_request *req, const struct store_sender *sender)
 			     req->time_usec) < 0)
 			return -ENOMEM;
 		more[n++] = f_time;
+	}
+	if (req->hostname != NULL) {
+		if (asprintf(&f_host, EVENT_FIELD_HOSTNAME "=%s",
+			     req->hostname) < 0)
+			return -ENOMEM;
+		more[n++] = f_host;
 	}
 	return journal_send_event(req->event, more, n);
 }

@@ -15,9 +15,14 @@
 /* Who sent an event: what the privileged parent established, never what
  * the guest said. */
 struct store_sender {
-	const char *name;               /* EVENT_SENDER: the domain name */
-	const char *uuid;               /* EVENT_SENDER_UUID */
-	const char *channel;            /* the channel's target name */
+	const char *name;               /* EVENT_SENDER: the domain name, or
+					 * the senders file's NAME */
+	const char *uuid;               /* EVENT_SENDER_UUID; NULL or "" for
+					 * network senders (none written) */
+	const char *auth;               /* EVENT_AUTH: channel, x509, psk,
+					 * address */
+	const char *address;            /* EVENT_SENDER_ADDRESS:
+					 * channel:NAME, IP:PORT, [V6]:PORT */
 };
 
 #define STORE_AUTH "channel"
@@ -41,9 +46,9 @@ void store_process(struct store *s);
 int store_find(struct store *s, const struct store_sender *sender,
 	       const char *uuid);
 
-/* Writes req with the sender's fields: EVENT_SENDER, EVENT_SENDER_UUID,
- * EVENT_AUTH=channel, EVENT_SENDER_ADDRESS=channel:NAME, EVENT_UUID, and
- * EVENT_TIME when the sender gave a time. req->uuid must be set. Returns 0
+/* Writes req with the sender's fields: EVENT_SENDER, EVENT_SENDER_UUID
+ * (when set), EVENT_AUTH, EVENT_SENDER_ADDRESS, EVENT_UUID, EVENT_TIME when
+ * the sender gave a time and EVENT_HOSTNAME when the message claimed one. req->uuid must be set. Returns 0
  * or journal_send_event's -errno. */
 int store_write(const struct wire_request *req,
 		const struct store_sender *sender);

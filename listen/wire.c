@@ -26,7 +26,7 @@ item_error(struct wire *w, enum wire_code code, const char *reason,
 
 /* The line at buf (LF at lf), without a CR before the LF. */
 static int
-item_line(const char *buf, const char *lf, struct wire_item *ret,
+item_line(const char *buf, const char *lf, size_t max, struct wire_item *ret,
 	  size_t *ret_used)
 {
 	size_t n = (size_t)(lf - buf);
@@ -34,7 +34,7 @@ item_line(const char *buf, const char *lf, struct wire_item *ret,
 	*ret_used = n + 1;
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
-	if (n > WIRE_LINE_MAX) {
+	if (n > max) {
 		*ret = (struct wire_item){ .kind = WIRE_ITEM_ERROR,
 					   .code = WIRE_TOO_LARGE,
 					   .reason = "line too long" };
@@ -50,7 +50,7 @@ wire_next(struct wire *w, const char *buf, size_t len, struct wire_item *ret,
 	  size_t *ret_used)
 {
 	const char *lf, *msg = NULL;
-	size_t msg_len = 0, used = 0;
+	size_t msg_len = 0, used = 0, max = w->max > 0 ? w->max : WIRE_LINE_MAX;
 	int r;
 
 	if (w->discarding) {
@@ -69,8 +69,7 @@ wire_next(struct wire *w, const char *buf, size_t len, struct wire_item *ret,
 	if (len == 0)
 		return 0;
 	if (is_digit(buf[0])) {
-		r = syslog_frame_next(buf, len, WIRE_LINE_MAX, &msg, &msg_len,
-				      &used);
+		r = syslog_frame_next(buf, len, max, &msg, &msg_len, &used);
 		if (r == -EMSGSIZE)
 			return item_error(w, WIRE_TOO_LARGE, "frame too long",
 					  ret, ret_used);
@@ -85,10 +84,10 @@ wire_next(struct wire *w, const char *buf, size_t len, struct wire_item *ret,
 		return 1;
 	}
 	/* Room for the longest line, a CR and the LF. */
-	lf = memchr(buf, '\n', len < WIRE_LINE_MAX + 2 ? len : WIRE_LINE_MAX + 2);
+	lf = memchr(buf, '\n', len < max + 2 ? len : max + 2);
 	if (lf != NULL)
-		return item_line(buf, lf, ret, ret_used);
-	if (len >= WIRE_LINE_MAX + 2)
+		return item_line(buf, lf, max, ret, ret_used);
+	if (len >= max + 2)
 		return item_error(w, WIRE_TOO_LARGE, "line too long", ret,
 				  ret_used);
 	return 0;
@@ -99,6 +98,8 @@ wire_request_done(struct wire_request *req)
 {
 	event_free(req->event);
 	req->event = NULL;
+	free(req->hostname);
+	req->hostname = NULL;
 }
 
 static int _printf_(3, 4)
@@ -157,8 +158,9 @@ syslog_meta(const struct syslog_msg *m, struct wire_request *req,
 }
 
 static int
-parse_syslog(const struct wire_item *item, struct wire_request *req,
-	     enum wire_code *ret_code, char **ret_reason)
+parse_syslog(const struct wire_item *item, unsigned flags,
+	     struct wire_request *req, enum wire_code *ret_code,
+	     char **ret_reason)
 {
 	_cleanup_(syslog_msg_freep) struct syslog_msg *m = NULL;
 	const char *what = NULL;
@@ -171,7 +173,11 @@ parse_syslog(const struct wire_item *item, struct wire_request *req,
 	if (r < 0 || m->version != 1)
 		return refuse(-EINVAL, ret_reason,
 			      "not an RFC 5424 message (<PRI>1 ...)");
-	if (m->hostname != NULL) {
+	if (m->hostname != NULL && (flags & WIRE_NETWORK)) {
+		req->hostname = strdup(m->hostname);
+		if (req->hostname == NULL)
+			return -ENOMEM;
+	} else if (m->hostname != NULL) {
 		*ret_code = WIRE_REFUSED;
 		return refuse(-EPERM, ret_reason,
 			      "HOSTNAME refused: the host names the sender; "
@@ -238,6 +244,15 @@ wire_parse(const struct wire_item *item, const struct event *defaults,
 	   size_t max_event, struct wire_request *ret,
 	   enum wire_code *ret_code, char **ret_reason)
 {
+	return wire_parse_flags(item, defaults, max_event, 0, ret, ret_code,
+				ret_reason);
+}
+
+int
+wire_parse_flags(const struct wire_item *item, const struct event *defaults,
+		 size_t max_event, unsigned flags, struct wire_request *ret,
+		 enum wire_code *ret_code, char **ret_reason)
+{
 	struct wire_request req = { .uuid = "" };
 	char *reason = NULL;
 	enum wire_code code = WIRE_BAD;
@@ -246,7 +261,10 @@ wire_parse(const struct wire_item *item, const struct event *defaults,
 
 	if (item->kind == WIRE_ITEM_FRAME ||
 	    (item->len > 0 && item->data[0] == '<'))
-		r = parse_syslog(item, &req, &code, &reason);
+		r = parse_syslog(item, flags, &req, &code, &reason);
+	else if ((flags & WIRE_NETWORK) && item->len > 0)
+		r = refuse(-EINVAL, &reason, "not an RFC 5424 message "
+			   "(<PRI>1 ...)");
 	else
 		r = parse_line(item, defaults, &req, &code, &reason);
 	if (r == 0 && (size = wire_event_size(req.event)) > max_event) {

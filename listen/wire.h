@@ -44,6 +44,7 @@ struct wire_item {
 /* The splitter's state between reads. */
 struct wire {
 	bool discarding;        /* dropping bytes up to the next LF */
+	size_t max;             /* longest line or frame; 0: WIRE_LINE_MAX */
 };
 
 /* Cuts the next item from buf (len bytes received and not yet consumed).
@@ -63,6 +64,8 @@ struct wire_request {
 	char uuid[EVENT_UUID_LEN + 1];  /* "" when the sender gave none */
 	bool has_time;
 	uint64_t time_usec;
+	char *hostname;         /* the HOSTNAME an RFC 5424 message claims, when
+				 * WIRE_NETWORK allowed one; else NULL */
 };
 
 void wire_request_done(struct wire_request *req);
@@ -77,6 +80,20 @@ void wire_request_done(struct wire_request *req);
 int wire_parse(const struct wire_item *item, const struct event *defaults,
 	       size_t max_event, struct wire_request *ret,
 	       enum wire_code *ret_code, char **ret_reason);
+
+/* Flags of wire_parse_flags. */
+enum {
+	/* A network sender: the RFC 5424 HOSTNAME is recorded (never
+	 * believed) instead of refused, and only RFC 5424 messages are
+	 * events (an event line is a bad event, 400). */
+	WIRE_NETWORK = 1 << 0,
+};
+
+/* wire_parse with flags. */
+int wire_parse_flags(const struct wire_item *item, const struct event *defaults,
+		     size_t max_event, unsigned flags,
+		     struct wire_request *ret, enum wire_code *ret_code,
+		     char **ret_reason);
 
 /* The bytes of the journal fields an event makes: names and values. */
 size_t wire_event_size(const struct event *e);

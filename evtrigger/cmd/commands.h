@@ -21,5 +21,6 @@ int cmd_cancel(int argc, char *argv[]);  /* cancel a job */
 int cmd_job(int argc, char *argv[]);     /* internal: run one job process */
 int cmd_action(int argc, char *argv[]);  /* run one action by hand */
 int cmd_modules(int argc, char *argv[]); /* list action modules, options */
+int cmd_restore(int argc, char *argv[]); /* restore an archive */
 
 #endif

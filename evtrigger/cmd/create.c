@@ -8,6 +8,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
+#include "cmd/winargs.h"
 #include "event.h"
 #include "fileio.h"
 #include "options.h"
@@ -68,6 +69,7 @@ create_usage(FILE *f)
 
 struct create_args {
 	const char *name, *description;
+	const char *display;    /* eventtriggers' /TR name, if not name */
 	const char *keys[_RULE_KEY_MAX];        /* by enum rule_key */
 	char **sets;            /* "STEP.KEY=VALUE" */
 	size_t n_sets;
@@ -168,6 +170,8 @@ create_text(const struct create_args *a, char **ret, size_t *ret_len)
 	fprintf(f, "# %s.rule", a->name);
 	if (a->description != NULL)
 		fprintf(f, ": %s", a->description);
+	if (a->display != NULL)
+		fprintf(f, "\n" WIN_NAME_COMMENT "%s", a->display);
 	fprintf(f, "\n# Written by `evtrigger create` on %s. Edit it freely, then\n"
 		   "# run `evtrigger check`. The format: evtrigger.rules(5).\n\n",
 		when);
@@ -354,6 +358,117 @@ split_run(int *argc, char *argv[], struct create_args *a)
 	}
 }
 
+static void
+create_usage_windows(FILE *f)
+{
+	fprintf(f,
+		"usage: evtrigger /Create /TR NAME /EID ID [/T TYPE] [/L LOG]\n"
+		"                 [/SO SOURCE] [/D DESCRIPTION] [/RU USER] /TK COMMAND\n"
+		"eventtriggers' syntax (switches in any case) for `evtrigger create`:\n"
+		"  /TR NAME     the trigger's name; blanks and other characters a\n"
+		"               file name should not hold become '_' in the file\n"
+		"               name (\"Disk Cleanup\" -> Disk_Cleanup.rule), the name\n"
+		"               itself is kept in the file\n"
+		"  /EID ID      the event ID (--id)\n"
+		"  /T TYPE      ERROR, WARNING, INFORMATION or SUCCESS (--type)\n"
+		"  /L LOG       the log, e.g. APPLICATION (--log)\n"
+		"  /SO SOURCE   the event source (--source)\n"
+		"  /D TEXT      a description (--description)\n"
+		"  /RU USER     run the task as USER (exec.user); there is no /RP:\n"
+		"               no password is needed or kept\n"
+		"  /TK COMMAND  the task: a program and its arguments as one string,\n"
+		"               split into words (\"double quotes\" keep blanks), run\n"
+		"               without a shell (--run)\n"
+		"  /?           this text\n"
+		"See `evtrigger create --help` for what the GNU form adds.\n");
+}
+
+enum { WC_TR, WC_EID, WC_T, WC_L, WC_SO, WC_D, WC_TK, WC_RU, WC_RP, WC_S,
+       WC_U, WC_P };
+static const struct win_switch create_switches[] = {
+	[WC_TR] = { "TR", true, false }, [WC_EID] = { "EID", true, false },
+	[WC_T] = { "T", true, false },   [WC_L] = { "L", true, false },
+	[WC_SO] = { "SO", true, false }, [WC_D] = { "D", true, false },
+	[WC_TK] = { "TK", true, false }, [WC_RU] = { "RU", true, false },
+	[WC_RP] = { "RP", true, false }, [WC_S] = { "S", true, false },
+	[WC_U] = { "U", true, false },   [WC_P] = { "P", true, false },
+};
+
+/* `evtrigger /Create ...`: fills *a (its strings owned by *store) from
+ * eventtriggers' switches. Returns 0, 1 after printing help, or an exit
+ * code (> 1) after reporting the mistake. */
+static int
+create_parse_windows(int argc, char *argv[], struct create_args *a,
+		     char ***store, char **set_user)
+{
+	_cleanup_(freep) char *err = NULL;
+	struct win_args w;
+	char *file = NULL;
+	size_t n = 0;
+	int r;
+
+	r = win_parse(argc - 1, argv + 1, create_switches,
+		      ELEMENTSOF(create_switches), &w, &err);
+	if (r < 0) {
+		report_error(0, "%s", r == -ENOMEM ? "out of memory" : err);
+		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+	}
+	if (w.help) {
+		create_usage_windows(stdout);
+		win_args_done(&w);
+		return 1;
+	}
+	r = 0;
+	if (w.value[WC_S] != NULL || w.value[WC_U] != NULL ||
+	    w.value[WC_P] != NULL) {
+		report_error(0, "remote systems (/S, /U, /P) are not supported: "
+			     "run evtrigger on the host the rule is for");
+		r = EXIT_USAGE;
+	} else if (w.value[WC_RP] != NULL) {
+		report_error(0, "/RP is not supported: a task runs as /RU "
+			     "without a password (none is kept)");
+		r = EXIT_USAGE;
+	} else if (w.value[WC_TR] == NULL || w.value[WC_TK] == NULL ||
+		   w.value[WC_EID] == NULL) {
+		report_error(0, "/TR NAME, /EID ID and /TK COMMAND are "
+			     "required");
+		r = EXIT_USAGE;
+	}
+	if (r == 0 && win_name_to_file(w.value[WC_TR], &file) < 0) {
+		report_error(0, "invalid trigger name '%s'", w.value[WC_TR]);
+		r = EXIT_USAGE;
+	}
+	if (r == 0 && parse_words(w.value[WC_TK], store, &n) < 0) {
+		report_error(0, "invalid /TK '%s': unbalanced quotes",
+			     w.value[WC_TK]);
+		r = EXIT_USAGE;
+	}
+	if (r == 0 && w.value[WC_RU] != NULL &&
+	    asprintf(set_user, "exec.user=%s", w.value[WC_RU]) < 0) {
+		*set_user = NULL;
+		r = EXIT_RUNTIME;
+	}
+	if (r != 0) {
+		free(file);
+		win_args_done(&w);
+		return r;
+	}
+	a->name = file;
+	if (!streq(file, w.value[WC_TR]))
+		a->display = w.value[WC_TR];
+	a->keys[RULE_KEY_ID] = w.value[WC_EID];
+	a->keys[RULE_KEY_TYPE] = w.value[WC_T];
+	a->keys[RULE_KEY_LOG] = w.value[WC_L];
+	a->keys[RULE_KEY_SOURCE] = w.value[WC_SO];
+	a->description = w.value[WC_D];
+	a->run = *store;
+	a->n_run = n;
+	if (*set_user != NULL)
+		a->sets[a->n_sets++] = *set_user;
+	win_args_done(&w);
+	return 0;
+}
+
 int
 cmd_create(int argc, char *argv[])
 {
@@ -371,7 +486,9 @@ cmd_create(int argc, char *argv[])
 	struct cmd_dirs dirs = { 0 };
 	struct create_args a = { 0 };
 	_cleanup_(freep) char **sets = NULL;
-	_cleanup_(freep) char *text = NULL, *path = NULL;
+	_cleanup_(freep) char *text = NULL, *path = NULL, *win_name = NULL,
+			     *set_user = NULL;
+	_cleanup_(strv_freep) char **words = NULL;
 	_cleanup_(rule_freep) struct rule *rule = NULL;
 	struct rule_errors errors = { 0 };
 	bool force = false;
@@ -385,13 +502,25 @@ cmd_create(int argc, char *argv[])
 	memcpy(longopts + _RULE_KEY_MAX, fixed, sizeof(fixed));
 	longopts[ELEMENTSOF(longopts) - 1] = (struct option){ 0 };
 
-	split_run(&argc, argv, &a);
-	sets = calloc((size_t)argc, sizeof(char *));
+	if (!win_form(argc, argv))
+		split_run(&argc, argv, &a);
+	sets = calloc((size_t)argc + 1, sizeof(char *));
 	if (sets == NULL) {
 		report_error(0, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	a.sets = sets;
+	if (win_form(argc, argv)) {
+		r = create_parse_windows(argc, argv, &a, &words, &set_user);
+		win_name = (char *)a.name;
+		if (r != 0)
+			return r == 1 ? 0 : r;
+		goto checked_args;
+	}
+	if (win_asks_help(argc, argv)) {	/* -?, as on Windows */
+		create_usage(stdout);
+		return 0;
+	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_NAME: a.name = optarg; break;
@@ -417,6 +546,7 @@ cmd_create(int argc, char *argv[])
 			     "after --run)", argv[optind]);
 		return EXIT_USAGE;
 	}
+checked_args:
 	if (create_check_args(&a) < 0)
 		return EXIT_USAGE;
 	if (cmd_dirs_resolve(&dirs, "create") < 0)

@@ -95,7 +95,7 @@ parse_source(struct rule *r, const char *key, const char *value,
 {
 	if (event_check_source(value) < 0)
 		return bad(ret_msg, "invalid source '%s': printable ASCII "
-			   "without spaces, at most %d bytes", Q(value),
+			   "(blanks only between words), at most %d bytes", Q(value),
 			   EVENT_SOURCE_MAX);
 	return rule_add_match(r, EVENT_FIELD_SOURCE, value);
 }
@@ -105,7 +105,8 @@ parse_log(struct rule *r, const char *key, const char *value, char **ret_msg)
 {
 	if (event_check_log(value) < 0)
 		return bad(ret_msg, "invalid log '%s': printable ASCII without "
-			   "spaces, '=', ']' or '\"', at most %d bytes",
+			   "'=', ']' or '\"' (blanks only between words), at "
+			   "most %d bytes",
 			   Q(value), EVENT_LOG_MAX);
 	return rule_add_match(r, EVENT_FIELD_LOG, event_log_canonical(value));
 }

@@ -198,11 +198,11 @@ static const struct {
 	  "type.rule:3: invalid type 'fatal': must be error, warning, "
 	  "information or success\n" },
 	{ "source.rule", "[trigger]\nid = 1\nsource = a\x01z\n" GOOD_JOB,
-	  "source.rule:3: invalid source 'a?z': printable ASCII without "
-	  "spaces, at most 48 bytes\n" },
+	  "source.rule:3: invalid source 'a?z': printable ASCII (blanks "
+	  "only between words), at most 48 bytes\n" },
 	{ "log.rule", "[trigger]\nid = 1\nlog = a=b\n" GOOD_JOB,
-	  "log.rule:3: invalid log 'a=b': printable ASCII without spaces, "
-	  "'=', ']' or '\"', at most 32 bytes\n" },
+	  "log.rule:3: invalid log 'a=b': printable ASCII without '=', ']' "
+	  "or '\"' (blanks only between words), at most 32 bytes\n" },
 	{ "notrigger.rule", GOOD_JOB, "notrigger.rule:1: missing [trigger] section\n" },
 	{ "nojob.rule", "[trigger]\nid = 1\n",
 	  "nojob.rule:1: missing [job] section\n" },
