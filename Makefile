@@ -47,7 +47,7 @@ pkg_libs   = $(if $(strip $(1)),$(shell pkg-config --libs $(1)))
 
 # What each binary calls, and nothing more (SHA-256 needs libcrypto only;
 # libssl comes with TLS, not before).
-PKGS_evcreate  =
+PKGS_evcreate  = libssl libcrypto
 PKGS_evtrigger = libsystemd inih libcrypto
 LIBS_evtrigger = -ldl
 PKGS_listen    = libsystemd libvirt libxml-2.0 libssl libcrypto
@@ -220,7 +220,7 @@ check-scenario: all $(TESTS) guest-tools
 # sanitizers whatever SANITIZE says (they do not link statically). The test bed
 # (tests/lib/vm.sh) puts it into its guests as /bin/evcreate.
 GUEST_OBJ    = $(BUILD)/guest/obj
-GUEST_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -include $(CONFIG_H) \
+GUEST_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -DEVC_TLS=0 -include $(CONFIG_H) \
 	       -iquote lib -iquote actions -ffunction-sections -fdata-sections
 GUEST_EVC    = $(patsubst %.c,$(GUEST_OBJ)/%.o,$(shell find evcreate -name '*.c' | sort))
 GUEST_LIB    = $(patsubst %.c,$(GUEST_OBJ)/%.o,$(shell find lib -name '*.c' | sort))

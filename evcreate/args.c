@@ -1,5 +1,8 @@
 /* evcreate's command line, in both syntaxes (see args.h). */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,13 +12,20 @@
 #include "options.h"
 #include "quote.h"
 
+/* The options of sending to a host (remote_opts below). */
+enum remote_opt {
+	RO_CHANNEL, RO_TIMEOUT, RO_UUID, RO_SERVER, RO_CERT, RO_KEY, RO_CA,
+	RO_PSK_IDENTITY, RO_PSK_FILE, RO_SPOOL, RO_FLUSH, RO_NO_ANSWER, RO_N
+};
+
 /* What the command line gave, before any of it is validated: both syntaxes
  * fill this, then one function checks it in a fixed order. */
 struct raw_args {
 	const char *value[5];           /* indexed by enum raw_key */
 	const char **fields;
 	size_t n_fields;
-	bool channel, timeout, uuid;    /* --channel, --timeout, --uuid given */
+	bool given[RO_N];               /* the options of remote_opts */
+	bool target;                    /* --target, --socket, --syslog-format */
 };
 
 enum raw_key { RAW_TYPE, RAW_ID, RAW_SOURCE, RAW_LOG, RAW_DESCRIPTION };
@@ -184,67 +194,204 @@ evc_uuid_normalize(const char *s, char ret[EVC_UUID_LEN + 1])
 	return 0;
 }
 
-/* The values of --channel[=DEV], --timeout and --uuid, in either syntax.
- * value NULL for --channel means the default device. */
+/* The options of sending to a host, in either syntax: the eventcreate
+ * syntax takes those marked so anywhere on its line (/S, /U and /P stand
+ * for --server, --psk-identity and --psk-file there). */
+
+enum ro_arg { RO_ARG_NONE, RO_ARG_REQUIRED, RO_ARG_ATTACHED };
+
+static const struct {
+	const char *name;
+	enum ro_arg arg;
+	bool eventcreate;
+} remote_opts[RO_N] = {
+	[RO_CHANNEL] = { "channel", RO_ARG_ATTACHED, true },
+	[RO_TIMEOUT] = { "timeout", RO_ARG_REQUIRED, true },
+	[RO_UUID] = { "uuid", RO_ARG_REQUIRED, true },
+	[RO_SERVER] = { "server", RO_ARG_REQUIRED, false },
+	[RO_CERT] = { "cert", RO_ARG_REQUIRED, true },
+	[RO_KEY] = { "key", RO_ARG_REQUIRED, true },
+	[RO_CA] = { "ca", RO_ARG_REQUIRED, true },
+	[RO_PSK_IDENTITY] = { "psk-identity", RO_ARG_REQUIRED, false },
+	[RO_PSK_FILE] = { "psk-file", RO_ARG_REQUIRED, false },
+	[RO_SPOOL] = { "spool", RO_ARG_REQUIRED, true },
+	[RO_FLUSH] = { "flush", RO_ARG_NONE, false },
+	[RO_NO_ANSWER] = { "no-answer", RO_ARG_NONE, true },
+};
+
+int
+evc_parse_server(const char *s, char ret_host[EVC_HOST_MAX + 1],
+		 char ret_port[6])
+{
+	const char *host = s, *port = NULL, *colon;
+	size_t hlen;
+	unsigned long p;
+	char *end;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			return -EINVAL;
+		host = s + 1;
+		hlen = (size_t)(close - host);
+		if (close[1] == ':')
+			port = close + 2;
+	} else if ((colon = strchr(s, ':')) != NULL &&
+		   strchr(colon + 1, ':') == NULL) {
+		hlen = (size_t)(colon - s);
+		port = colon + 1;
+	} else                          /* a name, or a bare IPv6 address */
+		hlen = strlen(s);
+	if (hlen == 0 || hlen > EVC_HOST_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < hlen; i++)
+		if (host[i] <= ' ' || host[i] >= 0x7f || host[i] == '/' ||
+		    host[i] == '[' || host[i] == ']')
+			return -EINVAL;
+	if (port != NULL) {
+		if (port[0] < '1' || port[0] > '9')
+			return -EINVAL;
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (errno != 0 || *end != '\0' || p < 1 || p > 65535)
+			return -EINVAL;
+	}
+	memcpy(ret_host, host, hlen);
+	ret_host[hlen] = '\0';
+	snprintf(ret_port, 6, "%s", port != NULL ? port : EVC_SERVER_PORT);
+	return 0;
+}
+
+/* A sender name of the listener's senders file: [A-Za-z0-9._@+-]{1,64}. */
+static bool
+psk_identity_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > EVC_PSK_IDENTITY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || strchr("._@+-", s[i])))
+			return false;
+	return true;
+}
+
+/* The value of one option of remote_opts, in either syntax. value NULL for
+ * --channel means the default device. */
 static int
-set_channel_option(struct evc_args *a, struct raw_args *raw, const char *name,
-		   const char *value, char **ret_msg)
+set_remote_option(struct evc_args *a, struct raw_args *raw,
+		  enum remote_opt k, const char *value, char **ret_msg)
 {
 	char q[EVC_QUOTE_MAX];
+	const char *name = remote_opts[k].name;
 	uint64_t usec;
-	bool *given = streq(name, "channel") ? &raw->channel
-		      : streq(name, "timeout") ? &raw->timeout : &raw->uuid;
 
-	if (*given)
+	if (raw->given[k])
 		return fail(EVC_EXIT_USAGE, ret_msg,
 			    "option '--%s' given twice", name);
-	*given = true;
-	if (streq(name, "channel")) {
+	raw->given[k] = true;
+	switch (k) {
+	case RO_CHANNEL:
 		if (value != NULL && value[0] == '\0')
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "invalid channel device '': must not be "
 				    "empty");
 		a->channel_path = value != NULL ? value : EVC_CHANNEL_DEVICE;
-	} else if (streq(name, "timeout")) {
+		break;
+	case RO_TIMEOUT:
 		if (parse_duration(value, &usec) < 0 || usec == 0)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "invalid timeout '%s': must be seconds, or "
 				    "a duration such as 500ms or 2m, more than 0",
 				    evc_quote(value, q));
 		a->timeout_usec = usec;
-	} else if (evc_uuid_normalize(value, a->uuid) < 0)
-		return fail(EVC_EXIT_USAGE, ret_msg,
-			    "invalid uuid '%s': must be 8-4-4-4-12 hexadecimal "
-			    "digits", evc_quote(value, q));
+		break;
+	case RO_UUID:
+		if (evc_uuid_normalize(value, a->uuid) < 0)
+			return fail(EVC_EXIT_USAGE, ret_msg,
+				    "invalid uuid '%s': must be 8-4-4-4-12 "
+				    "hexadecimal digits", evc_quote(value, q));
+		break;
+	case RO_SERVER:
+		if (evc_parse_server(value, a->server_host, a->server_port) < 0)
+			return fail(EVC_EXIT_USAGE, ret_msg,
+				    "invalid server '%s': must be HOST, "
+				    "HOST:PORT or [ADDRESS]:PORT, port "
+				    "1..65535", evc_quote(value, q));
+		break;
+	case RO_PSK_IDENTITY:
+		if (!psk_identity_valid(value))
+			return fail(EVC_EXIT_USAGE, ret_msg,
+				    "invalid PSK identity '%s': must be 1..%d "
+				    "of A-Z, a-z, 0-9, '.', '_', '@', '+' and "
+				    "'-'", evc_quote(value, q),
+				    EVC_PSK_IDENTITY_MAX);
+		a->psk_identity = value;
+		break;
+	case RO_CERT:
+	case RO_KEY:
+	case RO_CA:
+	case RO_PSK_FILE:
+	case RO_SPOOL:
+		if (value[0] == '\0')
+			return fail(EVC_EXIT_USAGE, ret_msg,
+				    "invalid value of --%s '': must not be "
+				    "empty", name);
+		if (k == RO_CERT)
+			a->cert = value;
+		else if (k == RO_KEY)
+			a->key = value;
+		else if (k == RO_CA)
+			a->ca = value;
+		else if (k == RO_SPOOL)
+			a->spool_dir = value;
+		else {
+			a->psk_from = streq(value, "-") ? EVC_PSK_STDIN
+							: EVC_PSK_FILE;
+			a->psk_value = value;
+		}
+		break;
+	case RO_FLUSH:
+		a->action = EVC_FLUSH;
+		break;
+	case RO_NO_ANSWER:
+		a->no_answer = true;
+		break;
+	case RO_N:
+		break;
+	}
 	return EVC_EXIT_OK;
 }
 
-/* How many arguments from argv[i] on a channel option takes in the
- * eventcreate syntax (0: argv[i] is none): --channel, --channel=DEV,
- * --timeout S, --timeout=S, --uuid U, --uuid=U. *ret_name and *ret_value
- * (NULL if missing) say what it is. */
+/* How many arguments from argv[i] an option of remote_opts allowed in the
+ * eventcreate syntax takes (0: argv[i] is none): --channel, --channel=DEV,
+ * --timeout S, --timeout=S, --no-answer... *ret_k and *ret_value (NULL if
+ * missing) say what it is. */
 static int
-channel_option_at(int argc, char *argv[], int i, const char **ret_name,
-		  const char **ret_value)
+remote_option_at(int argc, char *argv[], int i, enum remote_opt *ret_k,
+		 const char **ret_value)
 {
-	static const char *const names[] = { "channel", "timeout", "uuid" };
 	const char *arg = argv[i];
 
 	if (strncmp(arg, "--", 2) != 0)
 		return 0;
-	for (size_t k = 0; k < ELEMENTSOF(names); k++) {
-		size_t len = strlen(names[k]);
+	for (size_t k = 0; k < RO_N; k++) {
+		size_t len = strlen(remote_opts[k].name);
 
-		if (strncmp(arg + 2, names[k], len) != 0)
+		if (!remote_opts[k].eventcreate ||
+		    strncmp(arg + 2, remote_opts[k].name, len) != 0)
 			continue;
-		*ret_name = names[k];
-		if (arg[2 + len] == '=') {
+		if (arg[2 + len] == '=' &&
+		    remote_opts[k].arg != RO_ARG_NONE) {
+			*ret_k = (enum remote_opt)k;
 			*ret_value = arg + 3 + len;
 			return 1;
 		}
 		if (arg[2 + len] != '\0')
 			continue;
-		if (k == 0) {
+		*ret_k = (enum remote_opt)k;
+		if (remote_opts[k].arg != RO_ARG_REQUIRED) {
 			*ret_value = NULL;
 			return 1;
 		}
@@ -307,9 +454,7 @@ enum {
 	OPT_TARGET = 0x100,
 	OPT_SYSLOG_FORMAT,
 	OPT_SOCKET,
-	OPT_CHANNEL,
-	OPT_TIMEOUT,
-	OPT_UUID,
+	OPT_REMOTE,             /* OPT_REMOTE + enum remote_opt */
 };
 
 static const struct option gnu_options[] = {
@@ -323,9 +468,19 @@ static const struct option gnu_options[] = {
 	{ "syslog-format", required_argument, NULL, OPT_SYSLOG_FORMAT },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "batch", required_argument, NULL, 'b' },
-	{ "channel", optional_argument, NULL, OPT_CHANNEL },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "uuid", required_argument, NULL, OPT_UUID },
+	{ "channel", optional_argument, NULL, OPT_REMOTE + RO_CHANNEL },
+	{ "timeout", required_argument, NULL, OPT_REMOTE + RO_TIMEOUT },
+	{ "uuid", required_argument, NULL, OPT_REMOTE + RO_UUID },
+	{ "server", required_argument, NULL, OPT_REMOTE + RO_SERVER },
+	{ "cert", required_argument, NULL, OPT_REMOTE + RO_CERT },
+	{ "key", required_argument, NULL, OPT_REMOTE + RO_KEY },
+	{ "ca", required_argument, NULL, OPT_REMOTE + RO_CA },
+	{ "psk-identity", required_argument, NULL,
+	  OPT_REMOTE + RO_PSK_IDENTITY },
+	{ "psk-file", required_argument, NULL, OPT_REMOTE + RO_PSK_FILE },
+	{ "spool", required_argument, NULL, OPT_REMOTE + RO_SPOOL },
+	{ "flush", no_argument, NULL, OPT_REMOTE + RO_FLUSH },
+	{ "no-answer", no_argument, NULL, OPT_REMOTE + RO_NO_ANSWER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -456,12 +611,12 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 					    "be empty");
 			a->socket_path = optarg;
 			break;
-		case OPT_CHANNEL:
-		case OPT_TIMEOUT:
-		case OPT_UUID:
-			code = set_channel_option(
-				a, raw, gnu_options[longindex].name, optarg,
-				ret_msg);
+		default:
+			if (c < OPT_REMOTE || c >= OPT_REMOTE + RO_N)
+				break;
+			code = set_remote_option(a, raw,
+						 (enum remote_opt)(c - OPT_REMOTE),
+						 optarg, ret_msg);
 			if (code != EVC_EXIT_OK)
 				return code;
 			break;
@@ -469,7 +624,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 		if (slot != NULL)
 			*slot = optarg;
 	}
-	if (optind < argc && raw->channel && argv[optind][0] == '/' &&
+	if (optind < argc && raw->given[RO_CHANNEL] && argv[optind][0] == '/' &&
 	    ec_lookup(argv[optind]) < 0)
 		return fail(EVC_EXIT_USAGE, ret_msg,
 			    "unexpected argument '%s': give the device as "
@@ -482,10 +637,12 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 				    ? ": eventcreate switches (/T, /ID, ...) "
 				      "cannot be mixed with --options"
 				    : "");
-	if (raw->channel && (target_given || seen[OPT_SOCKET] || format_given))
+	raw->target = target_given || seen[OPT_SOCKET] || format_given;
+	if ((raw->given[RO_CHANNEL] || raw->given[RO_SERVER]) && raw->target)
 		return fail(EVC_EXIT_USAGE, ret_msg,
-			    "option --channel cannot be combined with "
-			    "--target, --socket or --syslog-format");
+			    "option --%s cannot be combined with "
+			    "--target, --socket or --syslog-format",
+			    raw->given[RO_CHANNEL] ? "channel" : "server");
 	/* --socket and --syslog-format choose syslog unless told otherwise. */
 	if ((seen[OPT_SOCKET] || format_given) && !target_given)
 		a->target = EVC_TARGET_SYSLOG;
@@ -515,6 +672,27 @@ ec_lookup(const char *s)
 	return -1;
 }
 
+/* /P's value: @FILE, - (standard input) or the secret itself. */
+static int
+set_psk_secret(struct evc_args *a, const char *value, char **ret_msg)
+{
+	if (value[0] == '\0' || streq(value, "@"))
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "switch /P needs a secret: /P @FILE, /P - or "
+			    "/P SECRET");
+	if (value[0] == '@') {
+		a->psk_from = EVC_PSK_FILE;
+		a->psk_value = value + 1;
+	} else if (streq(value, "-")) {
+		a->psk_from = EVC_PSK_STDIN;
+		a->psk_value = value;
+	} else {
+		a->psk_from = EVC_PSK_LITERAL;
+		a->psk_value = value;
+	}
+	return EVC_EXIT_OK;
+}
+
 static int
 parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 		  struct raw_args *raw, char **ret_msg)
@@ -523,38 +701,30 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 		[EC_T] = RAW_TYPE, [EC_ID] = RAW_ID, [EC_SO] = RAW_SOURCE,
 		[EC_L] = RAW_LOG, [EC_D] = RAW_DESCRIPTION,
 	};
+	static const enum remote_opt remote[] = {
+		[EC_S] = RO_SERVER, [EC_U] = RO_PSK_IDENTITY,
+		[EC_P] = RO_PSK_FILE,
+	};
 	char q[EVC_QUOTE_MAX];
-	bool remote = false;
 	int i;
 
-	/* /S /U /P anywhere make the whole line unsupported, whatever else
-	 * is wrong with it: that is the one thing to fix first. */
-	for (i = 1; i < argc; i++) {
-		int sw = ec_lookup(argv[i]);
-
-		if (sw == EC_S || sw == EC_U || sw == EC_P)
-			remote = true;
-		if (sw == EC_HELP) {
+	for (i = 1; i < argc; i++)
+		if (ec_lookup(argv[i]) == EC_HELP) {
 			a->action = EVC_HELP;
 			return EVC_EXIT_OK;
 		}
-	}
-	if (remote)
-		return fail(EVC_EXIT_UNSUPPORTED, ret_msg,
-			    "remote systems (/S, /U, /P) are not supported "
-			    "yet: evcreate writes to the local journal or "
-			    "syslog only");
 	for (i = 1; i < argc; i++) {
 		int sw = ec_lookup(argv[i]), n, code;
-		const char *name, *value;
+		enum remote_opt k;
+		const char *value;
 
-		n = channel_option_at(argc, argv, i, &name, &value);
+		n = remote_option_at(argc, argv, i, &k, &value);
 		if (n == 2 && value == NULL)
 			return fail(EVC_EXIT_USAGE, ret_msg,
-				    "option '--%s' needs a value", name);
+				    "option '--%s' needs a value",
+				    remote_opts[k].name);
 		if (n > 0) {
-			code = set_channel_option(a, raw, name, value,
-						  ret_msg);
+			code = set_remote_option(a, raw, k, value, ret_msg);
 			if (code != EVC_EXIT_OK)
 				return code;
 			i += n - 1;
@@ -563,31 +733,115 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 		if (sw < 0)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "unknown switch '%s': must be /T, /ID, "
-				    "/SO, /L, /D or /?",
+				    "/SO, /L, /D, /S, /U, /P or /?",
 				    evc_quote(argv[i], q));
 		if (i + 1 >= argc)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "switch %s needs a value", ec_names[sw]);
+		if (sw == EC_S || sw == EC_U || sw == EC_P) {
+			if (raw->given[remote[sw]])
+				return fail(EVC_EXIT_USAGE, ret_msg,
+					    "switch %s given twice",
+					    ec_names[sw]);
+			i++;
+			if (sw == EC_P) {
+				raw->given[RO_PSK_FILE] = true;
+				code = set_psk_secret(a, argv[i], ret_msg);
+			} else
+				code = set_remote_option(a, raw, remote[sw],
+							 argv[i], ret_msg);
+			if (code != EVC_EXIT_OK)
+				return code;
+			continue;
+		}
 		if (raw->value[keys[sw]] != NULL)
 			return fail(EVC_EXIT_USAGE, ret_msg,
 				    "switch %s given twice", ec_names[sw]);
 		raw->value[keys[sw]] = argv[++i];
 	}
+	if ((raw->given[RO_PSK_IDENTITY] || raw->given[RO_PSK_FILE]) &&
+	    !raw->given[RO_SERVER])
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "switches /U and /P need /S HOST");
+	if (raw->given[RO_PSK_IDENTITY] != raw->given[RO_PSK_FILE])
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "switches /U and /P go together: /U NAME /P @FILE, "
+			    "/P - or /P SECRET");
+	/* /S alone: the certificate files of the configuration, if any. */
+	a->conf_files = raw->given[RO_SERVER] && !raw->given[RO_PSK_IDENTITY] &&
+			!raw->given[RO_CERT] && !raw->given[RO_KEY] &&
+			!raw->given[RO_CA];
 	return EVC_EXIT_OK;
 }
 
-/* eventcreate syntax when the first argument, after any channel options,
- * is one of its switches. */
+/* eventcreate syntax when the first argument, after any options it allows
+ * (--channel, --timeout...), is one of its switches. */
 static bool
 is_eventcreate_syntax(int argc, char *argv[])
 {
-	const char *name, *value;
+	enum remote_opt k;
+	const char *value;
 	int i = 1, n;
 
-	while (i < argc && (n = channel_option_at(argc, argv, i, &name,
-						  &value)) > 0)
+	while (i < argc && (n = remote_option_at(argc, argv, i, &k,
+						 &value)) > 0)
 		i += n;
 	return i < argc && argv[i][0] == '/' && ec_lookup(argv[i]) >= 0;
+}
+
+/* The combinations of the options of sending to a host. */
+static int
+check_remote(const struct evc_args *a, const struct raw_args *raw,
+	     char **ret_msg)
+{
+	const bool *g = raw->given;
+	bool server = g[RO_SERVER], psk = g[RO_PSK_IDENTITY] || g[RO_PSK_FILE];
+	bool event_options = raw->n_fields > 0;
+
+	for (size_t k = 0; k < ELEMENTSOF(raw->value); k++)
+		event_options |= raw->value[k] != NULL;
+	if (g[RO_CHANNEL] && server)
+		return fail(EVC_EXIT_USAGE, ret_msg, "options --channel and "
+			    "--server (/S) cannot be combined");
+	if ((g[RO_TIMEOUT] || g[RO_UUID]) && !g[RO_CHANNEL] && !server)
+		return fail(EVC_EXIT_USAGE, ret_msg, "options --timeout and "
+			    "--uuid apply to --channel and --server only");
+	if ((g[RO_CERT] || g[RO_KEY] || g[RO_CA] || psk || g[RO_SPOOL] ||
+	     g[RO_FLUSH] || g[RO_NO_ANSWER]) && !server)
+		return fail(EVC_EXIT_USAGE, ret_msg, "options --cert, --key, "
+			    "--ca, --psk-identity, --psk-file, --spool, "
+			    "--flush and --no-answer apply to --server only");
+	if (g[RO_CHANNEL] && a->action == EVC_BATCH)
+		return fail(EVC_EXIT_USAGE, ret_msg, "options --channel and "
+			    "--batch cannot be combined: --channel sends one "
+			    "event");
+	if (g[RO_FLUSH] && !g[RO_SPOOL])
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "option --flush needs --spool DIR");
+	if (g[RO_FLUSH] && a->batch_path != NULL)
+		return fail(EVC_EXIT_USAGE, ret_msg, "options --flush and "
+			    "--batch cannot be combined");
+	if (g[RO_FLUSH] && event_options)
+		return fail(EVC_EXIT_USAGE, ret_msg, "option --flush sends "
+			    "the spooled events as they are: no event options");
+	if (g[RO_UUID] && (a->batch_path != NULL || g[RO_FLUSH]))
+		return fail(EVC_EXIT_USAGE, ret_msg, "option --uuid names one "
+			    "event: not with --batch or --flush");
+	if (g[RO_CERT] != g[RO_KEY])
+		return fail(EVC_EXIT_USAGE, ret_msg,
+			    "options --cert and --key go together");
+	if (g[RO_PSK_IDENTITY] != g[RO_PSK_FILE])
+		return fail(EVC_EXIT_USAGE, ret_msg, "options --psk-identity "
+			    "and --psk-file go together");
+	if (psk && (g[RO_CERT] || g[RO_CA]))
+		return fail(EVC_EXIT_USAGE, ret_msg, "a PSK (--psk-identity, "
+			    "/U) cannot be combined with --cert, --key or "
+			    "--ca: the PSK authenticates both sides");
+	if (a->psk_from == EVC_PSK_STDIN && a->batch_path != NULL &&
+	    streq(a->batch_path, "-"))
+		return fail(EVC_EXIT_USAGE, ret_msg, "the PSK secret and "
+			    "--batch cannot both come from standard input");
+	return EVC_EXIT_OK;
 }
 
 void
@@ -623,25 +877,22 @@ evc_args_parse(int argc, char *argv[], struct evc_args *ret, char **ret_msg)
 	}
 	if (code != EVC_EXIT_OK)
 		goto out;
-	if (a.action == EVC_WRITE || a.action == EVC_BATCH) {
-		code = EVC_EXIT_USAGE;
-		if ((raw.timeout || raw.uuid) && !raw.channel) {
-			fail(code, ret_msg, "options --timeout and --uuid "
-			     "apply to --channel only");
-			goto out;
-		}
-		if (raw.channel && a.action == EVC_BATCH) {
-			fail(code, ret_msg, "options --channel and --batch "
-			     "cannot be combined: --channel sends one event");
-			goto out;
-		}
-		if (raw.channel)
-			a.target = EVC_TARGET_CHANNEL;
+	if (a.action == EVC_HELP || a.action == EVC_VERSION)
+		goto done;
+	code = check_remote(&a, &raw, ret_msg);
+	if (code != EVC_EXIT_OK)
+		goto out;
+	if (raw.given[RO_CHANNEL])
+		a.target = EVC_TARGET_CHANNEL;
+	if (raw.given[RO_SERVER])
+		a.target = EVC_TARGET_SERVER;
+	if (a.action != EVC_FLUSH) {
 		code = raw_apply(&raw, a.action == EVC_WRITE, &a.event,
 				 ret_msg);
 		if (code != EVC_EXIT_OK)
 			goto out;
 	}
+done:
 	*ret = a;
 out:
 	free(raw.fields);
@@ -656,9 +907,15 @@ evc_usage(FILE *f)
 "       evcreate [OPTION]... --batch FILE\n"
 "       evcreate /T TYPE /ID ID [/SO SOURCE] [/L LOG] /D TEXT\n"
 "       evcreate --channel[=DEV] [--timeout S] [--uuid U] EVENT (either syntax)\n"
+"       evcreate --server HOST[:PORT] [--cert F --key F] [--ca F]\n"
+"                [--psk-identity NAME --psk-file F] [--spool DIR]\n"
+"                [--timeout S] [--uuid U] EVENT | --batch FILE\n"
+"       evcreate /S HOST [/U NAME /P @FILE|-|SECRET] /T TYPE /ID ID ... /D TEXT\n"
+"       evcreate --flush --spool DIR --server HOST[:PORT] ...\n"
 "\n"
 "Write a typed event (Windows eventcreate's fields) to the journal or syslog,\n"
-"or, inside a VM, send it to the host's journal through a virtio-serial port.\n"
+"send it to another machine's evtrigger-listen over TLS, or, inside a VM,\n"
+"send it to the host's journal through a virtio-serial port.\n"
 "\n"
 "event:\n"
 "  -t, --type TYPE         ERROR, WARNING, INFORMATION or SUCCESS, any case\n"
@@ -685,10 +942,26 @@ EVC_DEFAULT_SOURCE ")\n"
 "                          virtio-serial port DEV (default\n"
 "                          " EVC_CHANNEL_DEVICE ")\n"
 "                          and wait until the host has it in its journal\n"
-"      --timeout S         --channel: give up after S seconds (or 500ms, 2m;\n"
-"                          default 30), resending until then\n"
-"      --uuid U            --channel: the event's uuid (default: a new one);\n"
-"                          a resend with the same uuid is stored only once\n"
+"      --server HOST[:PORT]\n"
+"                          send to evtrigger-listen on HOST over TLS (RFC 5425,\n"
+"                          port " EVC_SERVER_PORT "; [ADDRESS]:PORT for IPv6) and wait\n"
+"                          until it has the event in its journal\n"
+"      --cert F, --key F   --server: the client certificate and its key (PEM)\n"
+"      --ca F              --server: the CA that signed the server's\n"
+"                          certificate (default: the system's store)\n"
+"      --psk-identity NAME, --psk-file F\n"
+"                          --server: authenticate with a TLS 1.3 pre-shared key\n"
+"                          instead: the sender name and the file holding its\n"
+"                          secret ('-': standard input)\n"
+"      --spool DIR         --server: keep each event in DIR until the host has\n"
+"                          it; --flush sends what DIR holds\n"
+"      --no-answer         --server: accept a host that does not answer\n"
+"                          (plain RFC 5425: sent, not acknowledged)\n"
+"      --timeout S         --channel, --server: give up after S seconds (or\n"
+"                          500ms, 2m; default 30), resending until then\n"
+"      --uuid U            --channel, --server: the event's uuid (default: a\n"
+"                          new one); a resend with the same uuid is stored\n"
+"                          only once\n"
 "\n"
 "many events:\n"
 "  -b, --batch FILE        one event per line of FILE ('-': standard input),\n"
@@ -701,17 +974,23 @@ EVC_DEFAULT_SOURCE ")\n"
 "                          ones extra fields; blank lines and # comments are\n"
 "                          skipped. Bad lines are reported as FILE:LINE and\n"
 "                          skipped; the others are written.\n"
+"      --flush             with --spool and --server: send every event DIR\n"
+"                          holds, oldest first, each with its own uuid\n"
 "\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n"
 "\n"
 "eventcreate syntax (switches in any case): /T type, /ID id, /SO source,\n"
-"/L log, /D description, /? help; --channel, --timeout and --uuid may be\n"
-"added. /S, /U and /P (remote system) are not supported yet.\n"
+"/L log, /D description, /? help; /S HOST sends to HOST as --server (with\n"
+EVC_CONF_CERT ", key.pem and ca.pem when present),\n"
+"/U NAME /P @FILE|-|SECRET with a pre-shared key (a SECRET on the command line\n"
+"is visible to other users); --channel, --timeout, --uuid, --cert, --key, --ca,\n"
+"--spool and --no-answer may be added.\n"
 "\n"
 "exit status: 0 written, 1 write failed, 2 usage, 3 invalid event (nothing\n"
-"written), 4 target unavailable, 5 some batch lines failed, 6 not supported,\n"
-"7 no answer from the host within --timeout (resend with the same --uuid),\n"
-"8 the host refused the event.\n"
+"written), 4 target unavailable or cannot connect, 5 some batch lines failed,\n"
+"6 not built with TLS, 7 not acknowledged within --timeout (with --spool:\n"
+"kept there; resend with the same --uuid or --flush), 8 the host refused the\n"
+"event.\n"
 "See evcreate(1).\n", f);
 }

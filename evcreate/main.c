@@ -1,6 +1,7 @@
 /* evcreate: write a typed event (Windows eventcreate's fields) to the
- * journal or syslog, or send it to the host's journal from inside a VM
- * (--channel); see evcreate(1). */
+ * journal or syslog, send it to another machine's listener over TLS
+ * (--server, /S), or to the host's journal from inside a VM (--channel); see
+ * evcreate(1). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include "args.h"
 #include "batch.h"
 #include "channel.h"
+#include "remote.h"
 #include "writer.h"
 
 static int
@@ -25,6 +27,8 @@ write_one(const struct evc_args *a)
 	char *msg = NULL;
 	int code, r;
 
+	if (a->target == EVC_TARGET_SERVER)
+		return evc_remote_run(a, NULL, NULL, stderr);
 	if (a->target == EVC_TARGET_CHANNEL) {
 		code = evc_channel_send(a, &msg);
 		return code == EVC_EXIT_OK ? code : report(code, msg);
@@ -68,6 +72,8 @@ write_batch(const struct evc_args *a)
 			return EVC_EXIT_USAGE;
 		}
 	}
+	if (a->target == EVC_TARGET_SERVER)
+		return evc_remote_run(a, f != NULL ? f : stdin, name, stderr);
 	code = evc_writer_open(&w, a, &msg);
 	if (code != EVC_EXIT_OK)
 		return report(code, msg);
@@ -103,6 +109,9 @@ main(int argc, char *argv[])
 		break;
 	case EVC_BATCH:
 		code = write_batch(&a);
+		break;
+	case EVC_FLUSH:
+		code = evc_remote_run(&a, NULL, NULL, stderr);
 		break;
 	}
 	evc_args_done(&a);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Each binary of the build names in DT_NEEDED only the libraries it calls
 # (linked with -Wl,--as-needed): evcreate neither libvirt nor libarchive nor
-# libsystemd, evtrigger no libvirt (its modules bring it), nothing libssl
-# (SHA-256 is libcrypto's), libarchive in the archive module alone. The
+# libsystemd, only libssl and libcrypto (--server's TLS), evtrigger no libvirt
+# (its modules bring it) and no libssl (SHA-256 is libcrypto's), libarchive
+# in the archive module alone. The
 # sanitizer runtimes, and the libtirpc the sanitized evtrigger must load
 # early (see the Makefile), are allowed beside them.
 . "$(dirname "$0")/../lib/testbed.sh"
@@ -23,7 +24,7 @@ san=$(sed -n 's/^#define EVT_SANITIZE \([01]\)$/\1/p' "$BUILD/config.h")
 tirpc=
 [ "$san" = 1 ] && tirpc=libtirpc
 
-expect "$BUILD/evcreate"
+expect "$BUILD/evcreate" libssl libcrypto
 # shellcheck disable=SC2086 # tirpc: empty or one word
 expect "$BUILD/evtrigger" libsystemd libinih libcrypto $tirpc
 for m in "$BUILD"/actions/*.so; do

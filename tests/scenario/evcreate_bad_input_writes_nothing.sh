@@ -68,17 +68,25 @@ expect 2 "unknown option '--colour'" -i 1 "${ok[@]}" --colour
 expect 2 "option '--id' needs a value" "${ok[@]}" --id
 expect 2 "option '--id' given twice" -i 1 --id 2 "${ok[@]}"
 expect 2 "unexpected argument 'stray'" -i 1 "${ok[@]}" stray
-expect 2 "unknown switch '/X': must be /T, /ID, /SO, /L, /D or /?" /ID 1 /D text /X y
+expect 2 "unknown switch '/X': must be /T, /ID, /SO, /L, /D, /S, /U, /P or /?" /ID 1 /D text /X y
 expect 2 "invalid target 'file': must be journal or syslog" -i 1 "${ok[@]}" --target file
 expect 2 "no event given: see 'evcreate --help'"
 expect 2 "cannot open batch file '$TESTDIR/none': No such file or directory" \
 	--batch "$TESTDIR/none"
 expect 2 "cannot open batch file '$TESTDIR': Is a directory" --batch "$TESTDIR"
 
-expect 6 "remote systems (/S, /U, /P) are not supported yet: evcreate writes to the local journal or syslog only" \
-	/S vdc-host /U admin /P secret /T error /ID 1 /SO Bad /D text
-expect 6 "remote systems (/S, /U, /P) are not supported yet: evcreate writes to the local journal or syslog only" \
-	/T error /ID 1 /SO Bad /D text /s vdc-host
+# /S /U /P send to another machine (evcreate(1), SENDING TO ANOTHER MACHINE):
+# a bad remote command line is refused before anything is sent or written.
+expect 2 "switches /U and /P need /S HOST" \
+	/U admin /P @"$TESTDIR/psk" /T error /ID 1 /SO Bad /D text
+expect 2 "switches /U and /P go together: /U NAME /P @FILE, /P - or /P SECRET" \
+	/S vdc-host /U admin /T error /ID 1 /SO Bad /D text
+expect 2 "invalid server 'vdc-host:0': must be HOST, HOST:PORT or [ADDRESS]:PORT, port 1..65535" \
+	/T error /ID 1 /SO Bad /D text /s vdc-host:0
+expect 2 "cannot read PSK file '$TESTDIR/none': No such file or directory" \
+	/S 127.0.0.1:9 /U admin /P @"$TESTDIR/none" /T error /ID 1 /SO Bad /D text
+expect 3 "invalid event id '0': must be 1..65535" \
+	/S 127.0.0.1:9 /U admin /P @"$TESTDIR/none" /T error /ID 0 /SO Bad /D text
 
 # A good event after the bad ones: once it is in, the bad ones would be too.
 "$EVCREATE" -i 2 -s Good -d "after the bad ones" || fail "good event: exit $?"
@@ -89,7 +97,9 @@ assert_eq "$(journal_count SYSLOG_IDENTIFIER=evcreate)" 0 "entries with the defa
 # --help and --version write to stdout and succeed; the help names every option.
 "$EVCREATE" --help >"$TESTDIR/help" || fail "--help: exit $?"
 for opt in --type --id --source --log --description --field --target \
-	--syslog-format --socket --batch --help --version /T /ID /SO /L /D /?; do
+	--syslog-format --socket --batch --help --version /T /ID /SO /L /D /? \
+	--server --cert --key --ca --psk-identity --psk-file --spool --flush \
+	--no-answer /S /U /P; do
 	grep -q -- "$opt" "$TESTDIR/help" || fail "--help does not mention $opt"
 done
 "$EVCREATE" '/?' | cmp -s - "$TESTDIR/help" || fail "/? differs from --help"

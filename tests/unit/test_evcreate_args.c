@@ -11,7 +11,7 @@
 #include "../../evcreate/channel.h"
 #include "quote.h"
 
-#define MAX_ARGS 16
+#define MAX_ARGS 20
 
 /* Expected values of a parse that succeeded; NULL strings are not checked
  * except description/source, where "" means "must be unset". */
@@ -29,10 +29,19 @@ struct want {
 	const char *channel;            /* the device, for target CHANNEL */
 	uint64_t timeout;               /* usec; 0: the default, 30s */
 	const char *uuid;               /* NULL: none given */
+	/* --server, /S: "host port" when given. */
+	const char *server;
+	const char *cert, *key, *ca, *spool;
+	bool conf_files, no_answer;
+	const char *psk_identity;
+	enum evc_psk_from psk_from;
+	const char *psk_value;
 };
 
 #define UUID_A "6f1c2a4e-9b3d-4c5e-8f70-1a2b3c4d5e6f"
 #define CHAN EVC_TARGET_CHANNEL
+#define SRV EVC_TARGET_SERVER
+#define EC EVC_SYNTAX_EVENTCREATE
 #define DEV EVC_CHANNEL_DEVICE
 
 static const struct {
@@ -108,7 +117,8 @@ static const struct {
 	{ { "--so", "x" }, EVC_EXIT_USAGE,
 	  "ambiguous option '--so': --source, --socket", { 0 } },
 	{ { "--s=x" }, EVC_EXIT_USAGE,
-	  "ambiguous option '--s=x': --source, --syslog-format, --socket",
+	  "ambiguous option '--s=x': --source, --syslog-format, --socket, "
+	  "--server, --spool",
 	  { 0 } },
 	{ { "--desc", "x", "--i", "5" }, EVC_EXIT_OK, NULL,
 	  { .id = 5, .description = "x", .type = EVENT_INFORMATION } },
@@ -133,9 +143,10 @@ static const struct {
 	{ { "-i", "1", "-d", "x", "--socket", "" }, EVC_EXIT_USAGE,
 	  "invalid socket path '': must not be empty", { 0 } },
 	{ { "/T", "error", "/ID", "1", "/D", "x", "/X", "y" }, EVC_EXIT_USAGE,
-	  "unknown switch '/X': must be /T, /ID, /SO, /L, /D or /?", { 0 } },
+	  "unknown switch '/X': must be /T, /ID, /SO, /L, /D, /S, /U, /P or /?", { 0 } },
 	{ { "/T", "error", "--id", "1" }, EVC_EXIT_USAGE,
-	  "unknown switch '--id': must be /T, /ID, /SO, /L, /D or /?", { 0 } },
+	  "unknown switch '--id': must be /T, /ID, /SO, /L, /D, /S, /U, /P or "
+	  "/?", { 0 } },
 	{ { "/ID", "1", "/D" }, EVC_EXIT_USAGE, "switch /D needs a value",
 	  { 0 } },
 	{ { "/ID", "1", "/id", "2", "/D", "x" }, EVC_EXIT_USAGE,
@@ -245,9 +256,9 @@ static const struct {
 	  "invalid uuid '6f1c2a4e9b3d-4c5e-8f70-1a2b3c4d5e6f0': must be "
 	  "8-4-4-4-12 hexadecimal digits", { 0 } },
 	{ { "-i", "1", "-d", "x", "--timeout", "5" }, EVC_EXIT_USAGE,
-	  "options --timeout and --uuid apply to --channel only", { 0 } },
+	  "options --timeout and --uuid apply to --channel and --server only", { 0 } },
 	{ { "/ID", "1", "/D", "x", "--uuid", UUID_A }, EVC_EXIT_USAGE,
-	  "options --timeout and --uuid apply to --channel only", { 0 } },
+	  "options --timeout and --uuid apply to --channel and --server only", { 0 } },
 	{ { "-i", "1", "-d", "x", "--channel", "--target", "journal" },
 	  EVC_EXIT_USAGE, "option --channel cannot be combined with --target, "
 	  "--socket or --syslog-format", { 0 } },
@@ -262,7 +273,8 @@ static const struct {
 	{ { "/ID", "1", "/D", "x", "--channel", "--timeout" }, EVC_EXIT_USAGE,
 	  "option '--timeout' needs a value", { 0 } },
 	{ { "/ID", "1", "/D", "x", "--chan" }, EVC_EXIT_USAGE,
-	  "unknown switch '--chan': must be /T, /ID, /SO, /L, /D or /?",
+	  "unknown switch '--chan': must be /T, /ID, /SO, /L, /D, /S, /U, /P "
+	  "or /?",
 	  { 0 } },
 	/* The event is checked as without --channel. */
 	{ { "/ID", "0", "/D", "x", "--channel" }, EVC_EXIT_INVALID,
@@ -273,17 +285,192 @@ static const struct {
 	  EVC_EXIT_INVALID, "reserved field name 'EVENT_UUID': not allowed as "
 	  "an extra field", { 0 } },
 
-	/* Remote sending: not supported, whatever else is wrong. */
-	{ { "/S", "host", "/ID", "1", "/D", "x" }, EVC_EXIT_UNSUPPORTED,
-	  "remote systems (/S, /U, /P) are not supported yet: evcreate writes "
-	  "to the local journal or syslog only", { 0 } },
-	{ { "/ID", "0", "/u", "admin" }, EVC_EXIT_UNSUPPORTED,
-	  "remote systems (/S, /U, /P) are not supported yet: evcreate writes "
-	  "to the local journal or syslog only", { 0 } },
-	{ { "/ID", "1", "/D", "x", "/P" }, EVC_EXIT_UNSUPPORTED,
-	  "remote systems (/S, /U, /P) are not supported yet: evcreate writes "
-	  "to the local journal or syslog only", { 0 } },
+	/* --server, GNU syntax. */
+	{ { "--server", "logs.example.org", "-i", "777", "-d", "x" },
+	  EVC_EXIT_OK, NULL, { .target = SRV, .server = "logs.example.org 6514",
+			       .id = 777, .type = EVENT_INFORMATION } },
+	{ { "--server=192.0.2.7:10514", "--cert", "c.pem", "--key", "k.pem",
+	    "--ca", "ca.pem", "--timeout", "5", "--uuid", UUID_A, "-i", "1",
+	    "-d", "x" }, EVC_EXIT_OK, NULL,
+	  { .target = SRV, .server = "192.0.2.7 10514", .cert = "c.pem",
+	    .key = "k.pem", .ca = "ca.pem", .timeout = 5000000,
+	    .uuid = UUID_A, .id = 1, .type = EVENT_INFORMATION } },
+	{ { "--server", "[2001:db8::7]:6515", "-i", "1", "-d", "x" },
+	  EVC_EXIT_OK, NULL, { .target = SRV, .server = "2001:db8::7 6515",
+			       .id = 1, .type = EVENT_INFORMATION } },
+	{ { "--server", "2001:db8::7", "-i", "1", "-d", "x" },
+	  EVC_EXIT_OK, NULL, { .target = SRV, .server = "2001:db8::7 6514",
+			       .id = 1, .type = EVENT_INFORMATION } },
+	{ { "--server", "[::1]", "-i", "1", "-d", "x", "--no-answer" },
+	  EVC_EXIT_OK, NULL, { .target = SRV, .server = "::1 6514",
+			       .no_answer = true, .id = 1,
+			       .type = EVENT_INFORMATION } },
+	{ { "--server", "h", "--psk-identity", "backup01", "--psk-file",
+	    "/etc/k", "--spool", "/var/spool/ev", "-i", "1", "-d", "x" },
+	  EVC_EXIT_OK, NULL, { .target = SRV, .server = "h 6514",
+			       .psk_identity = "backup01",
+			       .psk_from = EVC_PSK_FILE, .psk_value = "/etc/k",
+			       .spool = "/var/spool/ev", .id = 1,
+			       .type = EVENT_INFORMATION } },
+	{ { "--server", "h", "--psk-identity", "a.b_c@d+e-f", "--psk-file",
+	    "-", "-i", "1", "-d", "x" }, EVC_EXIT_OK, NULL,
+	  { .target = SRV, .server = "h 6514", .psk_identity = "a.b_c@d+e-f",
+	    .psk_from = EVC_PSK_STDIN, .psk_value = "-", .id = 1,
+	    .type = EVENT_INFORMATION } },
+	{ { "--server", "h", "--batch", "ev.txt", "-s", "John" }, EVC_EXIT_OK,
+	  NULL, { .action = EVC_BATCH, .target = SRV, .server = "h 6514",
+		  .batch = "ev.txt", .source = "John", .description = "",
+		  .type = EVENT_INFORMATION } },
+	{ { "--flush", "--spool", "/s", "--server", "h:1" }, EVC_EXIT_OK, NULL,
+	  { .action = EVC_FLUSH, .target = SRV, .server = "h 1", .spool = "/s" } },
+	/* --server, eventcreate syntax: /S alone uses the configuration's
+	 * certificate files; /U /P a PSK. */
+	{ { "/S", "logs", "/T", "WARNING", "/ID", "777", "/SO", "John", "/D",
+	    "VDC Ready" }, EVC_EXIT_OK, NULL,
+	  { .syntax = EC, .target = SRV, .server = "logs 6514",
+	    .conf_files = true, .type = EVENT_WARNING, .id = 777,
+	    .source = "John", .description = "VDC Ready" } },
+	{ { "/s", "logs:7000", "/u", "backup01", "/p", "@/etc/evcreate/psk",
+	    "/ID", "1", "/D", "x" }, EVC_EXIT_OK, NULL,
+	  { .syntax = EC, .target = SRV, .server = "logs 7000",
+	    .psk_identity = "backup01", .psk_from = EVC_PSK_FILE,
+	    .psk_value = "/etc/evcreate/psk", .id = 1,
+	    .type = EVENT_INFORMATION } },
+	{ { "/ID", "1", "/D", "x", "/S", "[fd00::1]:6514", "/U", "n", "/P", "-" },
+	  EVC_EXIT_OK, NULL,
+	  { .syntax = EC, .target = SRV, .server = "fd00::1 6514",
+	    .psk_identity = "n", .psk_from = EVC_PSK_STDIN, .psk_value = "-",
+	    .id = 1, .type = EVENT_INFORMATION } },
+	{ { "/S", "h", "/U", "n", "/P", "s3cret word", "/ID", "1", "/D", "x" },
+	  EVC_EXIT_OK, NULL,
+	  { .syntax = EC, .target = SRV, .server = "h 6514",
+	    .psk_identity = "n", .psk_from = EVC_PSK_LITERAL,
+	    .psk_value = "s3cret word", .id = 1, .type = EVENT_INFORMATION } },
+	{ { "--spool", "/sp", "--timeout", "3", "/S", "h", "/ID", "1", "/D",
+	    "x", "--ca", "my-ca.pem", "--no-answer" }, EVC_EXIT_OK, NULL,
+	  { .syntax = EC, .target = SRV, .server = "h 6514", .spool = "/sp",
+	    .timeout = 3000000, .ca = "my-ca.pem", .no_answer = true, .id = 1,
+	    .type = EVENT_INFORMATION } },
+	/* What --server and /S /U /P refuse. */
+	{ { "--server", "h:0", "-i", "1", "-d", "x" }, EVC_EXIT_USAGE,
+	  "invalid server 'h:0': must be HOST, HOST:PORT or [ADDRESS]:PORT, "
+	  "port 1..65535", { 0 } },
+	{ { "--server", "h:65536", "-i", "1", "-d", "x" }, EVC_EXIT_USAGE,
+	  "invalid server 'h:65536': must be HOST, HOST:PORT or "
+	  "[ADDRESS]:PORT, port 1..65535", { 0 } },
+	{ { "--server", "[::1", "-i", "1", "-d", "x" }, EVC_EXIT_USAGE,
+	  "invalid server '[::1': must be HOST, HOST:PORT or [ADDRESS]:PORT, "
+	  "port 1..65535", { 0 } },
+	{ { "--server", ":6514", "-i", "1", "-d", "x" }, EVC_EXIT_USAGE,
+	  "invalid server ':6514': must be HOST, HOST:PORT or "
+	  "[ADDRESS]:PORT, port 1..65535", { 0 } },
+	{ { "--server", "h", "--psk-identity", "bad name", "--psk-file", "f",
+	    "-i", "1", "-d", "x" }, EVC_EXIT_USAGE,
+	  "invalid PSK identity 'bad name': must be 1..64 of A-Z, a-z, 0-9, "
+	  "'.', '_', '@', '+' and '-'", { 0 } },
+	{ { "--server", "h", "--psk-identity", "n", "-i", "1", "-d", "x" },
+	  EVC_EXIT_USAGE, "options --psk-identity and --psk-file go together",
+	  { 0 } },
+	{ { "--server", "h", "--cert", "c", "-i", "1", "-d", "x" },
+	  EVC_EXIT_USAGE, "options --cert and --key go together", { 0 } },
+	{ { "--server", "h", "--psk-identity", "n", "--psk-file", "f",
+	    "--ca", "ca", "-i", "1", "-d", "x" }, EVC_EXIT_USAGE,
+	  "a PSK (--psk-identity, /U) cannot be combined with --cert, --key "
+	  "or --ca: the PSK authenticates both sides", { 0 } },
+	{ { "--cert", "c", "--key", "k", "-i", "1", "-d", "x" },
+	  EVC_EXIT_USAGE, "options --cert, --key, --ca, --psk-identity, "
+	  "--psk-file, --spool, --flush and --no-answer apply to --server "
+	  "only", { 0 } },
+	{ { "--spool", "/s", "-i", "1", "-d", "x", "--channel" },
+	  EVC_EXIT_USAGE, "options --cert, --key, --ca, --psk-identity, "
+	  "--psk-file, --spool, --flush and --no-answer apply to --server "
+	  "only", { 0 } },
+	{ { "--server", "h", "--channel", "-i", "1", "-d", "x" },
+	  EVC_EXIT_USAGE, "options --channel and --server (/S) cannot be "
+	  "combined", { 0 } },
+	{ { "--server", "h", "--target", "journal", "-i", "1", "-d", "x" },
+	  EVC_EXIT_USAGE, "option --server cannot be combined with --target, "
+	  "--socket or --syslog-format", { 0 } },
+	{ { "--flush", "--server", "h" }, EVC_EXIT_USAGE,
+	  "option --flush needs --spool DIR", { 0 } },
+	{ { "--flush", "--spool", "/s", "--server", "h", "-i", "1" },
+	  EVC_EXIT_USAGE, "option --flush sends the spooled events as they "
+	  "are: no event options", { 0 } },
+	{ { "--server", "h", "--batch", "-", "--uuid", UUID_A },
+	  EVC_EXIT_USAGE, "option --uuid names one event: not with --batch or "
+	  "--flush", { 0 } },
+	{ { "--server", "h", "--batch", "-", "--psk-identity", "n",
+	    "--psk-file", "-" }, EVC_EXIT_USAGE, "the PSK secret and --batch "
+	  "cannot both come from standard input", { 0 } },
+	{ { "--server", "h", "--server", "g", "-i", "1", "-d", "x" },
+	  EVC_EXIT_USAGE, "option '--server' given twice", { 0 } },
+	{ { "/S", "host", "/ID", "1", "/D", "x", "/S", "other" },
+	  EVC_EXIT_USAGE, "switch /S given twice", { 0 } },
+	{ { "/ID", "1", "/D", "x", "/U", "admin", "/P", "s" }, EVC_EXIT_USAGE,
+	  "switches /U and /P need /S HOST", { 0 } },
+	{ { "/S", "h", "/ID", "1", "/D", "x", "/U", "admin" }, EVC_EXIT_USAGE,
+	  "switches /U and /P go together: /U NAME /P @FILE, /P - or "
+	  "/P SECRET", { 0 } },
+	{ { "/S", "h", "/ID", "1", "/D", "x", "/P", "@f" }, EVC_EXIT_USAGE,
+	  "switches /U and /P go together: /U NAME /P @FILE, /P - or "
+	  "/P SECRET", { 0 } },
+	{ { "/S", "h", "/U", "n", "/P", "@", "/ID", "1", "/D", "x" },
+	  EVC_EXIT_USAGE, "switch /P needs a secret: /P @FILE, /P - or "
+	  "/P SECRET", { 0 } },
+	{ { "/S", "h", "/U", "n", "/P", "", "/ID", "1", "/D", "x" },
+	  EVC_EXIT_USAGE, "switch /P needs a secret: /P @FILE, /P - or "
+	  "/P SECRET", { 0 } },
+	{ { "/ID", "1", "/D", "x", "/P" }, EVC_EXIT_USAGE,
+	  "switch /P needs a value", { 0 } },
+	{ { "/S", "h", "/U", "bad/name", "/P", "-", "/ID", "1", "/D", "x" },
+	  EVC_EXIT_USAGE, "invalid PSK identity 'bad/name': must be 1..64 of "
+	  "A-Z, a-z, 0-9, '.', '_', '@', '+' and '-'", { 0 } },
+	{ { "/S", "h", "/U", "n", "/P", "@k", "/ID", "1", "/D", "x", "--cert",
+	    "c", "--key", "k" }, EVC_EXIT_USAGE, "a PSK (--psk-identity, /U) "
+	  "cannot be combined with --cert, --key or --ca: the PSK "
+	  "authenticates both sides", { 0 } },
+	{ { "/S", "h", "/ID", "1", "/D", "x", "--channel" }, EVC_EXIT_USAGE,
+	  "options --channel and --server (/S) cannot be combined", { 0 } },
+	/* The event is checked as for any target, before any connection. */
+	{ { "/S", "h", "/U", "n", "/P", "s", "/ID", "0", "/D", "x" },
+	  EVC_EXIT_INVALID, "invalid event id '0': must be 1..65535", { 0 } },
+	{ { "--server", "h", "-i", "1", "-d", "x", "-f", "EVENT_AUTH=x509" },
+	  EVC_EXIT_INVALID, "reserved field name 'EVENT_AUTH': not allowed as "
+	  "an extra field", { 0 } },
 };
+
+static void
+check_str(const char *got, const char *want)
+{
+	if (want == NULL)
+		ck_assert_ptr_null(got);
+	else {
+		ck_assert_ptr_nonnull(got);
+		ck_assert_str_eq(got, want);
+	}
+}
+
+/* Checks the --server values while argv is still there. */
+static void
+check_server(const struct evc_args *a, const struct want *w)
+{
+	char got[300];
+
+	if (w->server != NULL) {
+		snprintf(got, sizeof(got), "%s %s", a->server_host,
+			 a->server_port);
+		ck_assert_str_eq(got, w->server);
+	}
+	check_str(a->cert, w->cert);
+	check_str(a->key, w->key);
+	check_str(a->ca, w->ca);
+	check_str(a->spool_dir, w->spool);
+	check_str(a->psk_identity, w->psk_identity);
+	check_str(a->psk_value, w->psk_value);
+	ck_assert_int_eq(a->psk_from, w->psk_from);
+	ck_assert_int_eq(a->conf_files, w->conf_files);
+	ck_assert_int_eq(a->no_answer, w->no_answer);
+}
 
 static int
 parse_case(int i, struct evc_args *a, char **msg)
@@ -305,6 +492,7 @@ parse_case(int i, struct evc_args *a, char **msg)
 		if (a->channel_path != NULL)
 			ck_assert_str_eq(a->channel_path, cases[i].w.channel);
 		ck_assert_int_eq(!!a->channel_path, !!cases[i].w.channel);
+		check_server(a, &cases[i].w);
 	}
 	for (int k = 0; k < argc; k++)
 		free(argv[k]);
@@ -333,6 +521,10 @@ START_TEST(test_args)
 		return;
 	}
 	ck_assert_int_eq(a.target, w->target);
+	if (w->action == EVC_FLUSH) {
+		ck_assert_ptr_null(a.event);
+		return;
+	}
 	ck_assert_int_eq(a.syslog_format,
 			 w->rfc5424 ? SYSLOG_RFC5424 : SYSLOG_RFC3164);
 	ck_assert_int_eq(!!a.socket_path, !!w->socket);
