@@ -461,8 +461,37 @@ conn_store(struct child *c, struct conn *cn, uint64_t now)
 				     "the event now: retry later");
 		return;
 	}
+	/* Network senders go on with their next events meanwhile. */
+	if (is_net(cn) && channel_written(ch, now + STORE_TIMEOUT_USEC) == 0)
+		return;
 	cn->written = true;
 	cn->deadline = now + STORE_TIMEOUT_USEC;
+}
+
+/* Confirms the written events of a network connection that the journal
+ * now has, oldest first (journald stores one writer's entries in order, so
+ * a missing one means the later ones are missing too), or that took too
+ * long. */
+static void
+check_flights(struct child *c, struct conn *cn, uint64_t now)
+{
+	struct store_sender s = conn_sender(cn);
+	const struct channel_flight *f;
+
+	while ((f = channel_awaited(cn->ch)) != NULL) {
+		int r = store_find(c->store, &s, f->uuid);
+
+		if (r > 0 && c->cfg->exit_after_store)
+			_exit(99);
+		if (r > 0)
+			(void)channel_confirm(cn->ch, 0, NULL);
+		else if (now >= f->deadline)
+			(void)channel_confirm(cn->ch, -ETIMEDOUT,
+					      "the host journal did not store "
+					      "the event: retry later");
+		else
+			return;
+	}
 }
 
 /* Answers the written events that the journal now has (or that took too
@@ -476,6 +505,8 @@ check_written(struct child *c, uint64_t now)
 		struct store_sender s;
 		int r;
 
+		if (cn->ch != NULL && cn->ch->n_flights > 0)
+			check_flights(c, cn, now);
 		if (!cn->written)
 			continue;
 		s = conn_sender(cn);
@@ -973,8 +1004,9 @@ poll_timeout(const struct child *c, uint64_t now)
 	for (size_t i = 0; i < c->n_conns; i++) {
 		const struct conn *cn = c->conns[i];
 
-		if (cn->written || tls_has_input(cn, now))
-			return cn->written ? STORE_POLL_MSEC : 0;
+		if (cn->written || tls_has_input(cn, now) ||
+		    (cn->ch != NULL && channel_awaited(cn->ch) != NULL))
+			return tls_has_input(cn, now) ? 0 : STORE_POLL_MSEC;
 		if (cn->ch != NULL && cn->ch->resume_usec > now &&
 		    cn->ch->resume_usec < next)
 			next = cn->ch->resume_usec;
@@ -1044,6 +1076,8 @@ conn_handle(struct child *c, size_t i, short re, uint64_t now)
 	if (!is_net(cn))
 		return true;
 	channel_out(cn->ch, &out_len);
+	if (cn->ch->n_flights > 0)
+		return true;    /* answers still wait for the journal */
 	if (cn->closing && (out_len == 0 || !cn->answers)) {
 		conn_close(c, i, NULL);         /* reported when it failed */
 		return false;

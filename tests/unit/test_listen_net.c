@@ -102,8 +102,9 @@ assert_out(struct channel *ch, const char *want)
 	size_t len;
 	const char *out = channel_out(ch, &len);
 
-	ck_assert_uint_eq(len, strlen(want));
-	ck_assert(memcmp(out, want, len) == 0);
+	ck_assert_msg(len == strlen(want) && memcmp(out, want, len) == 0,
+		      "out '%.*s', want '%s'", (int)len, out != NULL ? out : "",
+		      want);
 }
 
 /* A framing error: one ERR, the channel fails (reads nothing more, steps
@@ -165,6 +166,76 @@ START_TEST(test_shared_bucket)
 	ck_assert_int_eq(feed(b, ev, strlen(ev)), CHANNEL_STORE);
 	/* the third event of the sender, on either connection: 429 */
 	ck_assert_int_eq(feed(a, ev, strlen(ev)), CHANNEL_LIMITED);
+}
+END_TEST
+
+/* Pipelining: events written go on to the next; every answer waits for
+ * the read-back of the events before it, in order. */
+START_TEST(test_pipeline)
+{
+	struct channel_limits l = net;
+	_cleanup_(channel_freep) struct channel *ch = NULL;
+	char in[1024];
+	size_t room, n = 0;
+	char *dst;
+	int r, stored = 0;
+
+	l.max_inflight = 3;
+	ch = channel_new(-1, "web01", "", &l, 1);
+	for (int i = 1; i <= 4; i++) {
+		char m[200];
+		int k = snprintf(m, sizeof(m), "<13>1 - - J - 777 [evtrigger@32473 "
+				 "uuid=\"00000000-0000-4000-8000-00000000000%d\"] e",
+				 i);
+
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "%d %s", k, m);
+		if (i == 2)     /* a bad event between */
+			n += (size_t)snprintf(in + n, sizeof(in) - n,
+					      "18 <13>1 - - J - x - ");
+	}
+	dst = channel_in_space(ch, &room);
+	memcpy(dst, in, n);
+	channel_in_added(ch, n);
+	while ((r = channel_step(ch, 1)) != CHANNEL_IDLE) {
+		ck_assert_int_ge(r, 0);
+		if (r == CHANNEL_STORE) {
+			ck_assert_int_eq(channel_written(ch, 100), 0);
+			stored++;
+		}
+	}
+	/* full: events 1 and 2 in flight, the ERR of the bad one behind */
+	ck_assert_int_eq(stored, 2);
+	ck_assert_uint_eq(ch->n_flights, 3);
+	ck_assert(!channel_wants_read(ch, 1));
+	assert_out(ch, "");
+	ck_assert_str_eq(channel_awaited(ch)->uuid,
+			 "00000000-0000-4000-8000-000000000001");
+	ck_assert_int_eq(channel_confirm(ch, 0, NULL), 0);
+	assert_out(ch, "OK 00000000-0000-4000-8000-000000000001\n");
+	channel_out_sent(ch, 40);
+	/* room again: event 3 goes in flight behind the ERR */
+	while ((r = channel_step(ch, 1)) != CHANNEL_IDLE)
+		if (r == CHANNEL_STORE) {
+			ck_assert_int_eq(channel_written(ch, 100), 0);
+			stored++;
+		}
+	ck_assert_int_eq(stored, 3);
+	ck_assert_int_eq(channel_confirm(ch, -ETIMEDOUT, "slow"), 0);
+	assert_out(ch, "ERR 503 slow\nERR 400 not an event: MSGID is not an "
+		   "event id 1..65535\n");
+	channel_out_sent(ch, ch->out_len);
+	ck_assert_int_eq(channel_confirm(ch, 0, NULL), 0);
+	while ((r = channel_step(ch, 1)) != CHANNEL_IDLE)
+		if (r == CHANNEL_STORE) {
+			ck_assert_int_eq(channel_written(ch, 100), 0);
+			stored++;
+		}
+	ck_assert_int_eq(stored, 4);
+	ck_assert_int_eq(channel_confirm(ch, 0, NULL), 0);
+	assert_out(ch, "OK 00000000-0000-4000-8000-000000000003\n"
+		   "OK 00000000-0000-4000-8000-000000000004\n");
+	ck_assert_uint_eq(ch->n_flights, 0);
+	ck_assert_ptr_null(channel_awaited(ch));
 }
 END_TEST
 
@@ -231,6 +302,7 @@ main(void)
 			    ELEMENTSOF(frame_cases));
 	tcase_add_test(tc, test_max_frame);
 	tcase_add_test(tc, test_shared_bucket);
+	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_peers);
 	tcase_add_test(tc, test_peers_full);
 	suite_add_tcase(s, tc);
