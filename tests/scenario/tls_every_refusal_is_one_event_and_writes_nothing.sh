@@ -3,7 +3,8 @@
 # 656 for a sender over its rate) naming the peer's address and the reason,
 # and nothing of the refused event is written: no client certificate, a
 # certificate of an unknown CA, an expired one, one whose SAN is not
-# listed, an unknown PSK identity, a wrong PSK, a bad octet count, a frame
+# listed, an unknown PSK identity, a wrong PSK, TLS 1.2 (not allowed by
+# default), a bad octet count, a frame
 # over --max-frame, a 12-digit length prefix, too many events too fast.
 # A client that asked for answers (ALPN evtrigger/1) gets ERR before the
 # connection ends where there is an event to answer.
@@ -74,6 +75,9 @@ attempt unknownpsk 905 -tls1_3 -psk_identity nobody -psk "$(tls_psk_hex nobody "
 expect_refusal 905 "^unknown psk identity 'nobody'$"
 attempt wrongpsk 906 -tls1_3 -psk_identity web01 -psk "$(tls_psk_hex web01 not-the-secret)"
 expect_refusal 906 "^wrong psk for 'web01'"
+# TLS 1.2 only with --tls-min 1.2
+attempt tls12 909 -tls1_2 -cert "$TESTDIR/good.pem" -key "$TESTDIR/good.key"
+expect_refusal 909 '^handshake failed: unsupported protocol$'
 
 # Framing errors of an authenticated sender: ERR, one refusal, the end.
 frame_refusal() {
