@@ -102,7 +102,8 @@ assert_out(struct channel *ch, const char *want)
 	size_t len;
 	const char *out = channel_out(ch, &len);
 
-	ck_assert_msg(len == strlen(want) && memcmp(out, want, len) == 0,
+	ck_assert_msg(len == strlen(want) &&
+		      (len == 0 || memcmp(out, want, len) == 0),
 		      "out '%.*s', want '%s'", (int)len, out != NULL ? out : "",
 		      want);
 }
