@@ -298,6 +298,7 @@ main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_network_parse);
 	tcase_add_loop_test(tc, test_frame_errors_fail, 0,
 			    ELEMENTSOF(frame_cases));
