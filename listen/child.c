@@ -1,4 +1,5 @@
-/* The unprivileged child: the event loop over guest channels (see child.h). */
+/* The unprivileged child: the event loop over guest channels, network
+ * listeners and network sessions (see child.h). */
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -698,8 +699,9 @@ conn_run(struct child *c, struct conn *cn, uint64_t now)
 	}
 }
 
-/* The token bucket of the network sender name (made on first use). */
-static struct ratelimit *
+/* The token bucket of the network sender name (made on first use; there
+ * is room for one per senders file entry). */
+static struct bucket *
 bucket_of(struct child *c, const char *name)
 {
 	const struct channel_limits *l = &c->cfg->net_limits;
@@ -707,14 +709,14 @@ bucket_of(struct child *c, const char *name)
 
 	for (size_t i = 0; i < c->n_buckets; i++)
 		if (streq(c->buckets[i].name, name))
-			return &c->buckets[i].rl;
+			return &c->buckets[i];
 	if (c->n_buckets == c->max_buckets)
 		return NULL;
 	b = &c->buckets[c->n_buckets++];
 	*b = (struct bucket){ 0 };
 	snprintf(b->name, sizeof(b->name), "%s", name);
 	ratelimit_init(&b->rl, l->rate, l->burst, now_usec());
-	return &b->rl;
+	return b;
 }
 
 /* The peer proved to be sender name: its channel, or a refusal. Returns
@@ -723,12 +725,15 @@ static bool
 conn_authenticated(struct child *c, struct conn *cn, const char *name,
 		   const char *auth, uint64_t now)
 {
+	struct bucket *b;
+
 	cn->ch = channel_new(cn->fd, name, "", &c->cfg->net_limits, now);
 	if (cn->ch == NULL) {
 		refuse_peer(c, cn->ip, cn->address, name, "out of memory");
 		return false;
 	}
-	cn->ch->shared = bucket_of(c, name);
+	b = bucket_of(c, name);
+	cn->ch->shared = b != NULL ? &b->rl : NULL;
 	cn->auth = auth;
 	cn->expires = now + c->cfg->idle_timeout_usec;
 	if (is_domain_name(c, name)) {
@@ -892,7 +897,8 @@ listener_accept(struct child *c, const struct listener *l, uint64_t now)
 	}
 }
 
-/* One datagram from ip (address) holding data, len bytes. */
+/* One datagram from the peer ss holding data, len bytes: no answer, no
+ * read-back (there is nobody to answer). */
 static void
 udp_event(struct child *c, const struct sockaddr_storage *ss,
 	  char *data, size_t len, uint64_t now)
@@ -905,7 +911,7 @@ udp_event(struct child *c, const struct sockaddr_storage *ss,
 	struct wire_request req;
 	struct store_sender s;
 	enum wire_code code;
-	struct bucket *b = NULL;
+	struct bucket *b;
 	_cleanup_(freep) char *reason = NULL;
 	int r;
 
@@ -931,10 +937,7 @@ udp_event(struct child *c, const struct sockaddr_storage *ss,
 		len--;
 	item.data = data;
 	item.len = len;
-	(void)bucket_of(c, e->name);
-	for (size_t i = 0; i < c->n_buckets; i++)
-		if (streq(c->buckets[i].name, e->name))
-			b = &c->buckets[i];
+	b = bucket_of(c, e->name);
 	if (b != NULL && ratelimit_take(&b->rl, now) > 0) {
 		b->limited++;
 		net_report_limited(c, ip, address, e->name, &b->limited,
@@ -977,10 +980,9 @@ listener_read(struct child *c, const struct listener *l, uint64_t now)
 
 		if (n < 0)
 			return;
+		/* A truncated datagram is refused as too large. */
 		udp_event(c, &ss, buf, (size_t)n > sizeof(buf) ? sizeof(buf)
 				       : (size_t)n, now);
-		if ((size_t)n > sizeof(buf))
-			continue;       /* already refused as too large */
 	}
 }
 
