@@ -40,7 +40,7 @@
 #define DEFAULT_MAX_SESSIONS_PER_ADDRESS 16
 /* Events of one network connection written and awaiting their read-back
  * at once (evtrigger-listen(8), LIMITS). */
-#define NET_INFLIGHT 64
+#define NET_INFLIGHT 256
 
 static void
 usage(FILE *f)
