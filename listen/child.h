@@ -1,7 +1,9 @@
 /* The unprivileged child of evtrigger-listen: receives connected guest
- * channels from the parent, reads the guests' events, answers them and
- * stores them in the journal (see channel.h for the order of things). The
- * only part of the listener that touches bytes a guest wrote. */
+ * channels and the network senders' listening sockets from the parent,
+ * accepts network peers (TLS handshakes, the senders file's proof, session
+ * limits, timeouts), reads the events, answers them and stores them in the
+ * journal (see channel.h for the order of things). The only part of the
+ * listener that touches bytes a guest or a network peer wrote. */
 #ifndef LISTEN_CHILD_H
 #define LISTEN_CHILD_H
 
