@@ -19,6 +19,7 @@
 #include "rules/stepopts.h"
 #include "strv.h"
 #include "time.h"
+#include "watch/entry.h"
 
 #define PROGRESS_SAVE_USEC   (250 * 1000ULL)    /* record writes: 4/s */
 #define PROGRESS_EVENT_PCT   5                  /* an event every 5 % */
@@ -91,6 +92,10 @@ jobrun_common_fields(const struct job_record *rec, const char *step,
 	if (r >= 0 && rec->cursor != NULL)
 		r = strv_extendf(&v, &n, EVT_FIELD_TRIGGER_CURSOR "=%s",
 			      rec->cursor);
+	/* Where the chain started and how long it is (watch/entry.h): the
+	 * watcher believes this job's events as written by that writer. */
+	if (r >= 0 && rec->fields != NULL)
+		r = entry_origin_fields(rec->fields, geteuid(), &v, &n);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(v);

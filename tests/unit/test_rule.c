@@ -301,7 +301,7 @@ static const struct {
 	  "plainopt.rule:6: unknown option 'keep' for action 'plain'\n" },
 	{ "notstep.rule", "[trigger]\nid = 1\n" GOOD_JOB "[plain]\n[fake]\n",
 	  "notstep.rule:5: section [plain] is not a step of this rule: it is "
-	  "not in steps or recovery\n" },
+	  "not in steps, recovery or on-failure\n" },
 	{ "check.rule", "[trigger]\nid = 1\n" GOOD_JOB "[fake]\nkeep = 500\n",
 	  "check.rule:5: action 'fake': keep must be at most 100\n" },
 	{ "checkvm.rule",
@@ -348,7 +348,7 @@ static const struct {
 	  "many.rule:12: unknown option 'size' for action 'fake'\n"
 	  "many.rule:13: syntax error: expected 'key = value'\n"
 	  "many.rule:14: section [extra] is not a step of this rule: it is "
-	  "not in steps or recovery\n"
+	  "not in steps, recovery or on-failure\n"
 	  "many.rule:16: unknown section [what ever]\n" },
 };
 
