@@ -70,7 +70,7 @@ struct rule {
 	size_t n_steps;
 	char **recovery;                /* steps run after an interrupted job */
 	size_t n_recovery;
-	/* Steps run when the job fails, times out or is cancelled. Unset
+	/* Steps run when the job fails or times out. Unset
 	 * (!on_failure_set): `start` if a step left the VM shut off;
 	 * `on-failure = none`: set, with no steps. */
 	char **on_failure;
