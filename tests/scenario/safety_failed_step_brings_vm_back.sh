@@ -20,6 +20,7 @@ watch_setup
 img=$TESTDIR/img
 mkdir -p "$img"
 mount -t tmpfs -o size=48M tmpfs "$img"
+testbed_at_exit "umount -l '$img'"
 disk_make_chain "$img"
 dd if=/dev/zero of="$img/filler" bs=1M status=none 2>/dev/null || true
 testbed_guest --acpi vdc "$img/top.qcow2"
@@ -45,7 +46,9 @@ rule archive 782 archive $'[archive]\ndir = /nonexistent/archives'
 rule compact 783 compact
 rule merge 784 merge
 rule none 785 exec $'on-failure = none\n[exec]\ncommand = /bin/false'
-rule nodisk 786 exec $'[exec]\ncommand = /bin/false'
+# Its exec fails once the test has removed the disk, so that start cannot.
+rule nodisk 786 exec "[exec]
+command = /bin/sh -c \"while [ -e '$img/top.qcow2' ]; do sleep 0.1; done; exit 1\""
 "$EVTRIGGER" check --rules-dir "$RULES" --action-dir "$BUILD/actions" >/dev/null ||
 	fail "the rules do not check"
 watch_start
@@ -75,7 +78,7 @@ for step in exec archive compact merge; do
 done
 # The images the failed disk steps left are whole.
 rm -f "$img/filler"
-qemu-img check -q "$img/top.qcow2" || fail "top.qcow2 damaged"
+qemu-img check -U -q "$img/top.qcow2" || fail "top.qcow2 damaged"
 
 job=$(fired none 785)
 assert_eq "$(journal_count JOB_ID="$job" EVENT_ID=610 STEP=start)" 0 "on-failure = none: start ran"
@@ -88,8 +91,6 @@ boots=$((boots + 1))
 guest_wait_console vdc 'evt-guest: acpi armed' 120 $boots
 
 # A start that cannot work: the disk is gone when the job fails.
-cp --sparse=always "$img/top.qcow2" "$TESTDIR/top.saved"
-job_rule=nodisk
 watch_event 786 nodisk >/dev/null
 journal_wait 1 240 EVENT_ID=612 STEP=shutdown RULE=nodisk
 rm -f "$img/top.qcow2"
