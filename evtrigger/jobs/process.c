@@ -985,8 +985,17 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	}
 	clear_deadline(&job);
 	if ((state == JOB_FAILED || state == JOB_TIMEOUT) &&
-	    rec->kind != JOB_KIND_RECOVERY)
+	    rec->kind != JOB_KIND_RECOVERY) {
+		unsigned failed_index = rec->step_index;
+
 		down_reason = run_on_failure(&job, n_steps, dbuf, sizeof(dbuf));
+		/* The record names the step that failed, not the last
+		 * on-failure step. */
+		pthread_mutex_lock(&job.lock);
+		job_record_set(&rec->step, last_step);
+		rec->step_index = failed_index;
+		pthread_mutex_unlock(&job.lock);
+	}
 	job.step = last_step;
 	job_end(&job, state, last_step, now_usec(CLOCK_MONOTONIC) - started,
 		down_reason);

@@ -73,6 +73,12 @@ for step in exec archive compact merge; do
 	assert_eq "$(journal_count JOB_ID="$job" EVENT_ID=630)" 0 "$step: VM_LEFT_DOWN"
 	assert_eq "$(journal_field STEP JOB_ID="$job" EVENT_ID=602)" "$step" "$step: JOB_FAILED names the failed step"
 	assert_eq "$(guest_state vdc)" running "$step: VM state after the failed job"
+	# evtrigger jobs: failed, in the step that failed (step 2 of 3).
+	"$EVTRIGGER" jobs --all --json --state-dir "$STATE" >"$TESTDIR/jobs.json" ||
+		fail "evtrigger jobs failed"
+	grep "\"$job\"" "$TESTDIR/jobs.json" | grep -q "\"state\": *\"failed\".*\"step\": *\"$step\"" ||
+		grep "\"$job\"" "$TESTDIR/jobs.json" | grep -q "\"step\": *\"$step\".*\"state\": *\"failed\"" ||
+		fail "$step: evtrigger jobs: $(grep "$job" "$TESTDIR/jobs.json")"
 	boots=$((boots + 1))
 	guest_wait_console vdc 'evt-guest: acpi armed' 120 $boots
 done
