@@ -27,6 +27,7 @@ static const struct {
 	{ "delete", cmd_delete, "remove a rule file" },
 	{ "jobs", cmd_jobs, "show running and recent jobs" },
 	{ "cancel", cmd_cancel, "cancel a job" },
+	{ "log", cmd_log, "a job's story: only the entries evtrigger wrote" },
 	{ "job", cmd_job, "internal: the process of one job" },
 	{ "action", cmd_action, "run one action module by hand" },
 	{ "modules", cmd_modules, "list action modules and their options" },

@@ -39,7 +39,13 @@
 	X(CODE, "the answer code of an event the listener refused")           \
 	X(SUPPRESSED, "how many events a rate limit refused since the last report") \
 	X(PEER, "the network address (IP:PORT) of a peer the listener refused")  \
-	X(PEER_NAME, "the sender name a refused network peer had proved (senders file)")
+	X(PEER_NAME, "the sender name a refused network peer had proved (senders file)") \
+	X(CHAIN_DEPTH, "how many of evtrigger's own events led to this one (1: caused by an outside event)") \
+	X(TRIGGER_JOB_ID, "the job whose event fired this job or was rejected") \
+	X(TRIGGER_UID, "the trusted _UID of the writer of the event that fired a job or was rejected") \
+	X(TRIGGER_PID, "the trusted _PID of that writer") \
+	X(TRIGGER_UNIT, "the trusted _SYSTEMD_UNIT of that writer") \
+	X(TRIGGER_COMM, "the trusted _COMM of that writer")
 
 /* One per row, spelled as the row's NAME (a string literal, so that it
  * joins with "=%s"). */
@@ -74,5 +80,11 @@
 #define EVT_FIELD_SUPPRESSED     "SUPPRESSED"
 #define EVT_FIELD_PEER           "PEER"
 #define EVT_FIELD_PEER_NAME      "PEER_NAME"
+#define EVT_FIELD_CHAIN_DEPTH    "CHAIN_DEPTH"
+#define EVT_FIELD_TRIGGER_JOB_ID "TRIGGER_JOB_ID"
+#define EVT_FIELD_TRIGGER_UID    "TRIGGER_UID"
+#define EVT_FIELD_TRIGGER_PID    "TRIGGER_PID"
+#define EVT_FIELD_TRIGGER_UNIT   "TRIGGER_UNIT"
+#define EVT_FIELD_TRIGGER_COMM   "TRIGGER_COMM"
 
 #endif

@@ -80,8 +80,10 @@
 	  "it printed.")                                                        \
 	X(VM_LEFT_DOWN, 630, ERROR, "ab0cb2ce10c14677807ff9709266b6ed",         \
 	  "VM left shut off",                                                   \
-	  "A job that shut a VM down ended before starting it again. The VM "  \
-	  "is off until someone starts it.")                                    \
+	  "A job that shut a VM down failed, was cancelled or was cut short, " \
+	  "and neither its on-failure steps (by default: start) nor a "         \
+	  "recovery started it again. REASON says why. The VM is off until "    \
+	  "someone starts it.")                                                 \
 	X(DAEMON_STARTED, 640, INFORMATION, "5e66c522bffd4e8bac4194b7312c9459", \
 	  "evtrigger started",                                                  \
 	  "The watcher started and loaded RULE_COUNT rules.")                   \
@@ -97,8 +99,13 @@
 	  "stay in force. ERRORS lists them as file:line: message.")            \
 	X(TRIGGER_REJECTED, 644, WARNING, "881a39a4091a41978171522bfb640b1b",   \
 	  "Trigger rejected",                                                   \
-	  "An event matched a rule's ID but not who may fire it, or was older " \
-	  "than the maximum age. REASON says which.")                  \
+	  "An event matched a rule's ID but not who may fire it, was older "   \
+	  "than the maximum age, or was one of evtrigger's own events that "    \
+	  "the rule's own job wrote or that ends a chain of rules too long. "   \
+	  "REASON says which; TRIGGER_UID, TRIGGER_PID, TRIGGER_UNIT and "      \
+	  "TRIGGER_COMM name the writer (journald's trusted fields). Reports "  \
+	  "are rate-limited per writer: SUPPRESSED counts those left out "      \
+	  "since the writer's last report.")                                    \
 	X(CHANNEL_ATTACHED, 650, INFORMATION, "864d5b4de83c4aaa820677e62ca11824", \
 	  "Guest channel attached",                                             \
 	  "evtrigger-listen connected to the event channel of a running VM. "   \

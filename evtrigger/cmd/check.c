@@ -9,6 +9,17 @@
 #include "jobs/module.h"
 #include "report.h"
 #include "rules/rule.h"
+#include "watch/entry.h"
+
+/* Rules on evtrigger's own IDs are valid, but worth a word. */
+static void
+check_warn(const struct rule *r)
+{
+	char buf[512];
+
+	if (entry_rule_warning(r, buf, sizeof(buf)) != NULL)
+		fprintf(stderr, "%s: %s\n", r->path, buf);
+}
 
 static void
 check_usage(FILE *f)
@@ -68,6 +79,7 @@ cmd_check(int argc, char *argv[])
 
 			r = rule_load_file(argv[i], mods, &rule, &errors);
 			if (r == 0) {
+				check_warn(rule);
 				rule_free(rule);
 				n_rules++;
 			} else if (r == -EINVAL)
@@ -79,8 +91,11 @@ cmd_check(int argc, char *argv[])
 		_cleanup_(rule_set_freep) struct rule_set *set = NULL;
 
 		r = rule_set_load_dir(dirs.rules, mods, &set, &errors);
-		if (r == 0)
+		if (r == 0) {
 			n_rules = set->n;
+			for (size_t i = 0; i < set->n; i++)
+				check_warn(set->rules[i]);
+		}
 		else
 			exit_code = r == -EINVAL ? EXIT_RULES : EXIT_RUNTIME;
 	}

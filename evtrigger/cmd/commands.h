@@ -18,6 +18,7 @@ int cmd_query(int argc, char *argv[]);   /* list rules */
 int cmd_delete(int argc, char *argv[]);  /* remove a rule file */
 int cmd_jobs(int argc, char *argv[]);    /* running and recent jobs */
 int cmd_cancel(int argc, char *argv[]);  /* cancel a job */
+int cmd_log(int argc, char *argv[]);     /* a job's story from the journal */
 int cmd_job(int argc, char *argv[]);     /* internal: run one job process */
 int cmd_action(int argc, char *argv[]);  /* run one action by hand */
 int cmd_modules(int argc, char *argv[]); /* list action modules, options */

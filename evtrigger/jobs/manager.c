@@ -500,10 +500,15 @@ job_check_gone(struct job_manager *m, const char *id)
 	snprintf(sbuf, sizeof(sbuf), EVT_FIELD_STEPS "=%s",
 		 rec->steps != NULL ? rec->steps : "");
 	(void)jobrun_log(rec, rec->step, EVT_JOB_INTERRUPTED, extra, 1, text);
-	if (fields_get(rec->notes, EVT_NOTE_VM_DOWN) != NULL)
-		(void)jobrun_log(rec, rec->step, EVT_VM_LEFT_DOWN, NULL, 0,
+	if (fields_get(rec->notes, EVT_NOTE_VM_DOWN) != NULL) {
+		const char *reason[1] = { EVT_FIELD_REASON "=the job was "
+			"interrupted; its recovery job runs the rule's "
+			"recovery steps" };
+
+		(void)jobrun_log(rec, rec->step, EVT_VM_LEFT_DOWN, reason, 1,
 				 "VM left shut off: its job was interrupted "
 				 "before starting it again");
+	}
 	closep(&lock);
 	lock = -1;
 	if (rr > 0 && enqueue(m, rid, rkey, true) < 0)

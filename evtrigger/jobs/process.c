@@ -19,6 +19,7 @@
 #include "rules/stepopts.h"
 #include "strv.h"
 #include "time.h"
+#include "watch/entry.h"
 
 #define PROGRESS_SAVE_USEC   (250 * 1000ULL)    /* record writes: 4/s */
 #define PROGRESS_EVENT_PCT   5                  /* an event every 5 % */
@@ -62,6 +63,7 @@ struct evt_job {
 	int timer_fd;
 	int wake_fd;                    /* wakes the watchdog thread */
 	atomic_int stop;                /* enum stop_reason */
+	uint64_t grace_end;             /* under lock; UINT64_MAX: none */
 	atomic_bool done;
 	pthread_mutex_t lock;           /* rec and its file */
 	pthread_t watchdog;
@@ -91,6 +93,10 @@ jobrun_common_fields(const struct job_record *rec, const char *step,
 	if (r >= 0 && rec->cursor != NULL)
 		r = strv_extendf(&v, &n, EVT_FIELD_TRIGGER_CURSOR "=%s",
 			      rec->cursor);
+	/* Where the chain started and how long it is (watch/entry.h): the
+	 * watcher believes this job's events as written by that writer. */
+	if (r >= 0 && rec->fields != NULL)
+		r = entry_origin_fields(rec->fields, geteuid(), &v, &n);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(v);
@@ -454,7 +460,6 @@ static void *
 watchdog_main(void *userdata)
 {
 	struct evt_job *job = userdata;
-	uint64_t grace_end = UINT64_MAX;
 
 	while (!atomic_load(&job->done)) {
 		struct pollfd p[3] = {
@@ -463,9 +468,11 @@ watchdog_main(void *userdata)
 			{ .fd = job->cancel_fd, .events = POLLIN },
 		};
 		uint64_t v, now;
-		int n = grace_end == UINT64_MAX ? 3 : 2, timeout = -1;
+		int n, timeout = -1;
+		bool over = false;
 
 		pthread_mutex_lock(&job->lock);
+		n = job->grace_end == UINT64_MAX ? 3 : 2;
 		now = now_usec(CLOCK_MONOTONIC);
 		if (job->dirty && now >= job->last_save + PROGRESS_SAVE_USEC) {
 			(void)save_locked(job);
@@ -481,11 +488,10 @@ watchdog_main(void *userdata)
 			(void)!read(job->wake_fd, &v, sizeof(v));
 		if (p[1].revents & POLLIN) {
 			(void)!read(job->timer_fd, &v, sizeof(v));
-			if (grace_end != UINT64_MAX &&
-			    now_usec(CLOCK_MONOTONIC) >= grace_end)
-				break;
 			pthread_mutex_lock(&job->lock);
-			if (job->deadline != UINT64_MAX &&
+			over = job->grace_end != UINT64_MAX &&
+			       now_usec(CLOCK_MONOTONIC) >= job->grace_end;
+			if (!over && job->deadline != UINT64_MAX &&
 			    now_usec(CLOCK_MONOTONIC) >= job->deadline) {
 				bool job_limit = job->job_timeout > 0 &&
 					job->job_started + job->job_timeout <=
@@ -495,16 +501,18 @@ watchdog_main(void *userdata)
 							      STOP_STEP_TIMEOUT);
 			}
 			pthread_mutex_unlock(&job->lock);
+			if (over)
+				break;
 		}
-		if (grace_end == UINT64_MAX &&
+		pthread_mutex_lock(&job->lock);
+		if (job->grace_end == UINT64_MAX &&
 		    atomic_load(&job->stop) != STOP_NONE) {
-			grace_end = now_usec(CLOCK_MONOTONIC) + JOBRUN_GRACE_USEC;
-			arm_timer(job->timer_fd, grace_end);
-		} else if (grace_end == UINT64_MAX) {
-			pthread_mutex_lock(&job->lock);
+			job->grace_end = now_usec(CLOCK_MONOTONIC) +
+					 JOBRUN_GRACE_USEC;
+			arm_timer(job->timer_fd, job->grace_end);
+		} else if (job->grace_end == UINT64_MAX)
 			arm_timer(job->timer_fd, job->deadline);
-			pthread_mutex_unlock(&job->lock);
-		}
+		pthread_mutex_unlock(&job->lock);
 	}
 	if (atomic_load(&job->done))
 		return NULL;
@@ -730,6 +738,7 @@ job_setup(struct evt_job *job)
 		return -errno;
 	pthread_mutex_init(&job->lock, NULL);
 	job->deadline = UINT64_MAX;
+	job->grace_end = UINT64_MAX;
 	signal_job = job;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
@@ -762,7 +771,7 @@ job_teardown(struct evt_job *job)
 /* Logs how the job ended and records it. */
 static void
 job_end(struct evt_job *job, enum job_state state, const char *failed_step,
-	uint64_t took)
+	uint64_t took, const char *down_reason)
 {
 	char dur[64], ebuf[1100], tbuf[64], lim[64];
 	const char *extra[3];
@@ -811,10 +820,81 @@ job_end(struct evt_job *job, enum job_state state, const char *failed_step,
 		break;
 	}
 	if (state != JOB_FINISHED &&
-	    fields_get(job->rec->notes, EVT_NOTE_VM_DOWN) != NULL)
-		job_event(job, EVT_VM_LEFT_DOWN, NULL, 0,
-			  "VM left shut off: the job ended in step %s before "
-			  "starting it again", failed_step);
+	    fields_get(job->rec->notes, EVT_NOTE_VM_DOWN) != NULL) {
+		char rbuf[1300];
+		const char *why = down_reason != NULL ? down_reason :
+				  "no step started it again";
+
+		snprintf(rbuf, sizeof(rbuf), EVT_FIELD_REASON "=%s", why);
+		extra[0] = rbuf;
+		job_event(job, EVT_VM_LEFT_DOWN, extra, 1,
+			  "VM left shut off: the job ended in step %s: %s",
+			  failed_step, why);
+	}
+}
+
+/* After a failed step: the job may run steps again (on-failure), with
+ * step time limits only. Called by the job's thread, no step running. */
+static void
+job_rearm(struct evt_job *job)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&job->lock);
+	atomic_store(&job->stop, STOP_NONE);
+	job->grace_end = UINT64_MAX;
+	job->job_timeout = 0;
+	job->deadline = UINT64_MAX;
+	(void)!read(job->cancel_fd, &v, sizeof(v));
+	pthread_mutex_unlock(&job->lock);
+	(void)!write(job->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
+}
+
+/* Runs the rule's on-failure steps (or, unset, start if a step left the
+ * VM down), each logged like any step. Returns why the VM is still down,
+ * should it be (in buf), or NULL. */
+static const char *
+run_on_failure(struct evt_job *job, size_t first_index, char *buf,
+	       size_t size)
+{
+	static const char *const start_step[] = { "start" };
+	const char *const *names;
+	char saved[sizeof(job->error)];
+	const char *down_reason = NULL;
+	bool down = fields_get(job->rec->notes, EVT_NOTE_VM_DOWN) != NULL;
+	size_t n;
+
+	if (job->rule->on_failure_set) {
+		names = (const char *const *)job->rule->on_failure;
+		n = job->rule->n_on_failure;
+		if (n == 0 && down)
+			return "on-failure = none";
+	} else if (down && job->rec->vm != NULL) {
+		names = start_step;
+		n = 1;
+	} else
+		return NULL;
+
+	memcpy(saved, job->error, sizeof(saved));
+	job_rearm(job);
+	for (size_t i = 0; i < n; i++) {
+		struct step s = { names[i], false };
+		int r = run_step(job, &s, (unsigned)(first_index + i + 1));
+
+		if (r < 0 && down_reason == NULL) {
+			snprintf(buf, size, "on-failure step %s failed: %s",
+				 names[i], job->error);
+			down_reason = buf;
+		}
+	}
+	memcpy(job->error, saved, sizeof(saved));
+	if (fields_get(job->rec->notes, EVT_NOTE_VM_DOWN) == NULL)
+		return NULL;
+	if (down_reason == NULL) {
+		snprintf(buf, size, "the on-failure steps did not start it");
+		down_reason = buf;
+	}
+	return down_reason;
 }
 
 int
@@ -836,7 +916,8 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	const char *last_step = NULL;
 	size_t n_steps = 0;
 	uint64_t started;
-	char sbuf[1024], rbuf[64];
+	char sbuf[1024], rbuf[64], dbuf[1200];
+	const char *down_reason = NULL;
 	const char *extra[2];
 	int q;
 
@@ -903,7 +984,21 @@ jobrun_run(const char *state_dir, const struct rule *r,
 		break;
 	}
 	clear_deadline(&job);
-	job_end(&job, state, last_step, now_usec(CLOCK_MONOTONIC) - started);
+	if ((state == JOB_FAILED || state == JOB_TIMEOUT) &&
+	    rec->kind != JOB_KIND_RECOVERY) {
+		unsigned failed_index = rec->step_index;
+
+		down_reason = run_on_failure(&job, n_steps, dbuf, sizeof(dbuf));
+		/* The record names the step that failed, not the last
+		 * on-failure step. */
+		pthread_mutex_lock(&job.lock);
+		job_record_set(&rec->step, last_step);
+		rec->step_index = failed_index;
+		pthread_mutex_unlock(&job.lock);
+	}
+	job.step = last_step;
+	job_end(&job, state, last_step, now_usec(CLOCK_MONOTONIC) - started,
+		down_reason);
 	job_teardown(&job);
 	*ret_state = state;
 	return 0;

@@ -405,6 +405,45 @@ parse_recovery(struct rule *r, const char *key, const char *value,
 			       &r->n_recovery, ret_msg);
 }
 
+/* "none": no steps, not even the default start. */
+static int
+parse_on_failure(struct rule *r, const char *key, const char *value,
+		 char **ret_msg)
+{
+	int k;
+
+	if (strcaseeq(value, "none")) {
+		strv_free(r->on_failure);
+		r->on_failure = calloc(1, sizeof(char *));
+		if (r->on_failure == NULL)
+			return -ENOMEM;
+		r->n_on_failure = 0;
+		r->on_failure_set = true;
+		return 0;
+	}
+	k = parse_word_list(key, value, check_step, &r->on_failure,
+			    &r->n_on_failure, ret_msg);
+	if (k >= 0)
+		r->on_failure_set = true;
+	return k;
+}
+
+static int
+parse_evtrigger_events(struct rule *r, const char *key, const char *value,
+		       char **ret_msg)
+{
+	if (strcaseeq(value, "yes") || strcaseeq(value, "true") ||
+	    streq(value, "1"))
+		r->evtrigger_events = true;
+	else if (strcaseeq(value, "no") || strcaseeq(value, "false") ||
+		 streq(value, "0"))
+		r->evtrigger_events = false;
+	else
+		return bad(ret_msg, "invalid evtrigger-events '%s': must be "
+			   "yes or no", Q(value));
+	return 0;
+}
+
 static int
 parse_on_busy(struct rule *r, const char *key, const char *value,
 	      char **ret_msg)
@@ -448,6 +487,9 @@ const struct rule_key_info rule_keys[_RULE_KEY_MAX] = {
 		"local users that may fire it (default: root)" },
 	[RULE_KEY_UNIT] = { "unit", T, false, parse_unit, "\"UNIT...\"",
 		"systemd units that may fire it" },
+	[RULE_KEY_EVTRIGGER_EVENTS] = { "evtrigger-events", T, false,
+		parse_evtrigger_events, "BOOL",
+		"let evtrigger's own events (600-699) fire it" },
 	[RULE_KEY_VM] = { "vm", J, false, parse_vm, "NAME",
 		"the libvirt domain the job works on" },
 	[RULE_KEY_CONNECT] = { "connect", J, false, parse_connect, "URI",
@@ -456,6 +498,9 @@ const struct rule_key_info rule_keys[_RULE_KEY_MAX] = {
 		"action modules to run, in order" },
 	[RULE_KEY_RECOVERY] = { "recovery", J, false, parse_recovery,
 		"\"STEP...\"", "steps run after an interrupted job" },
+	[RULE_KEY_ON_FAILURE] = { "on-failure", J, false, parse_on_failure,
+		"\"STEP...\"", "steps run after a failed job (default: start "
+		"a VM it shut down; none: nothing)" },
 	[RULE_KEY_ON_BUSY] = { "on-busy", J, false, parse_on_busy, "POLICY",
 		"ignore or queue a trigger while a job runs" },
 	[RULE_KEY_TIMEOUT] = { "timeout", J, false, parse_timeout, "DURATION",

@@ -96,6 +96,7 @@ rule_free(struct rule *r)
 	free(r->connect);
 	strv_free(r->steps);
 	strv_free(r->recovery);
+	strv_free(r->on_failure);
 	for (size_t i = 0; i < r->n_options; i++) {
 		free(r->options[i].section);
 		free(r->options[i].key);
@@ -206,7 +207,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	struct rule_match *m = NULL;
 	struct rule_option *o = NULL;
 	uid_t *u = NULL;
-	char **units, **senders, **steps, **recovery;
+	char **units, **senders, **steps, **recovery, **on_failure;
 	char *name, *path, *vm, *connect, *text;
 
 	if (r->matches != NULL)
@@ -236,6 +237,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	senders = pack_strv(k, r->senders, r->n_senders);
 	steps = pack_strv(k, r->steps, r->n_steps);
 	recovery = pack_strv(k, r->recovery, r->n_recovery);
+	on_failure = pack_strv(k, r->on_failure, r->n_on_failure);
 	name = pack_str(k, r->name);
 	path = pack_str(k, r->path);
 	vm = pack_str(k, r->vm);
@@ -250,6 +252,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	n->senders = senders;
 	n->steps = steps;
 	n->recovery = recovery;
+	n->on_failure = on_failure;
 	n->name = name;
 	n->path = path;
 	n->vm = vm;

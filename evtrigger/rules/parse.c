@@ -72,7 +72,7 @@ struct parser {
 
 	struct seen_key *keys;
 	size_t n_keys;
-	unsigned steps_line, recovery_line;
+	unsigned steps_line, recovery_line, on_failure_line;
 };
 
 /* ---- errors of one file -------------------------------------------------- */
@@ -379,6 +379,8 @@ parse_key(struct parser *p, enum rule_section sec, const char *key,
 		p->steps_line = p->line;
 	else if (k == &rule_keys[RULE_KEY_RECOVERY])
 		p->recovery_line = p->line;
+	else if (k == &rule_keys[RULE_KEY_ON_FAILURE])
+		p->on_failure_line = p->line;
 }
 
 static int
@@ -520,10 +522,11 @@ check_rule(struct parser *p)
 
 		if (s->kind == SECTION_STEP &&
 		    !strv_has(r->steps, r->n_steps, s->name) &&
-		    !strv_has(r->recovery, r->n_recovery, s->name))
+		    !strv_has(r->recovery, r->n_recovery, s->name) &&
+		    !strv_has(r->on_failure, r->n_on_failure, s->name))
 			perr(p, s->line,
 			     "section [%s] is not a step of this rule: it is "
-			     "not in steps or recovery", s->name);
+			     "not in steps, recovery or on-failure", s->name);
 	}
 	check_steps(p, r->steps, r->n_steps, p->steps_line);
 	/* Recovery steps that are also steps are checked already. */
@@ -531,6 +534,12 @@ check_rule(struct parser *p)
 		if (!strv_has(r->steps, r->n_steps, r->recovery[i]) &&
 		    !strv_has(r->recovery, i, r->recovery[i]))
 			check_steps(p, &r->recovery[i], 1, p->recovery_line);
+	for (size_t i = 0; i < r->n_on_failure; i++)
+		if (!strv_has(r->steps, r->n_steps, r->on_failure[i]) &&
+		    !strv_has(r->recovery, r->n_recovery, r->on_failure[i]) &&
+		    !strv_has(r->on_failure, i, r->on_failure[i]))
+			check_steps(p, &r->on_failure[i], 1,
+				    p->on_failure_line);
 
 	if (r->n_uids == 0 && r->n_units == 0 && r->n_senders == 0) {
 		r->uids = calloc(1, sizeof(uid_t));     /* root only */

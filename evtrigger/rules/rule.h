@@ -60,6 +60,8 @@ struct rule {
 	char **senders;
 	size_t n_senders;
 	uint64_t max_age_usec;          /* 0: the daemon's default */
+	/* Whether evtrigger's own events (watch/entry.h) may fire it. */
+	bool evtrigger_events;
 
 	/* [job] */
 	char *vm;                       /* NULL: no VM (e.g. exec only) */
@@ -68,6 +70,12 @@ struct rule {
 	size_t n_steps;
 	char **recovery;                /* steps run after an interrupted job */
 	size_t n_recovery;
+	/* Steps run when the job fails or times out. Unset
+	 * (!on_failure_set): `start` if a step left the VM shut off;
+	 * `on-failure = none`: set, with no steps. */
+	char **on_failure;
+	size_t n_on_failure;
+	bool on_failure_set;
 	enum rule_on_busy on_busy;
 	uint64_t timeout_usec;          /* whole job; 0: none */
 
@@ -77,7 +85,7 @@ struct rule {
 
 	/* Set by the loader: the rule, its arrays and strings are one
 	 * allocation (10,000 rules stay small), which rule_free() frees.
-	 * Vectors (steps, recovery, units, senders) end with NULL either way. */
+	 * Vectors (steps, recovery, on_failure, units, senders) end with NULL either way. */
 	bool packed;
 };
 

@@ -10,6 +10,7 @@
  * -EALREADY) or handles entries not yet seen; no event is lost and none
  * starts two jobs for one rule. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #include "options.h"
 #include "report.h"
 #include "rules/rule.h"
+#include "strv.h"
 #include "time.h"
 #include "watch/cursor.h"
 #include "watch/entry.h"
@@ -57,6 +59,21 @@
 #define WATCH_POLL_COST_SHARE   20
 #define WATCH_POLL_MAX_USEC     (250ULL * 1000ULL)
 #define WATCH_PROBE_MAX         4096    /* new entries looked at per poll */
+/* TRIGGER_REJECTED reports per writer (TRIGGER_UID): at most
+ * WATCH_REJECT_BURST in a window of WATCH_REJECT_WINDOW_USEC; the rest are
+ * counted and the count (SUPPRESSED) goes with the writer's next report,
+ * or is reported when the watcher stops. So that an unprivileged writer
+ * cannot make root write one entry for each of theirs. */
+#define WATCH_REJECT_BURST      10
+#define WATCH_REJECT_WINDOW_USEC (60ULL * 1000000ULL)
+#define WATCH_REJECT_WRITERS    64
+
+struct reject_limit {
+	char uid[24];           /* "" : slot unused */
+	uint64_t window_start;  /* monotonic */
+	unsigned sent;
+	uint64_t suppressed;
+};
 
 struct watcher {
 	sd_event *ev;
@@ -81,6 +98,9 @@ struct watcher {
 	bool have_current;      /* positioned on an entry not yet handled */
 	bool stalled;           /* a job could not be recorded: retry later */
 	uint64_t trigger_usec;  /* time spent in job_manager_trigger */
+
+	uid_t own_uid;          /* evtrigger's own entries are this uid's */
+	struct reject_limit limits[WATCH_REJECT_WRITERS];
 };
 
 /* Logs one of evtrigger's own events. A failure to log is not reported:
@@ -299,26 +319,119 @@ watch_read_fields(sd_journal *j, struct fields **ret, bool *ret_cut)
 	return 0;
 }
 
-static void
-watch_reject(const struct rule *rule, const char *cursor, const char *reason)
-{
-	_cleanup_(freep) char *msg = NULL, *f_rule = NULL, *f_reason = NULL,
-			      *f_cursor = NULL, *f_vm = NULL;
-	const char *more[4];
-	size_t n = 0;
+/* The rate limit slot of writer uid: the one it has, or a free one, or
+ * the one used longest ago (its count reported first). */
+static struct reject_limit *
+watch_reject_slot(struct watcher *w, const char *uid, uint64_t now);
 
-	if (asprintf(&msg, "trigger for rule '%s' rejected: %s", rule->name,
-		     reason) < 0 ||
-	    asprintf(&f_rule, EVT_FIELD_RULE "=%s", rule->name) < 0 ||
-	    asprintf(&f_reason, EVT_FIELD_REASON "=%s", reason) < 0 ||
-	    asprintf(&f_cursor, EVT_FIELD_TRIGGER_CURSOR "=%s", cursor) < 0)
+static void
+watch_report_suppressed(struct watcher *w, struct reject_limit *l)
+{
+	char msg[160], f_uid[48], f_sup[48], f_reason[128];
+	const char *more[3] = { f_uid, f_sup, f_reason };
+
+	if (l->suppressed == 0)
 		return;
-	more[n++] = f_rule;
-	more[n++] = f_reason;
-	more[n++] = f_cursor;
-	if (rule->vm != NULL && asprintf(&f_vm, EVT_FIELD_VM "=%s", rule->vm) >= 0)
-		more[n++] = f_vm;
-	watch_event(EVT_TRIGGER_REJECTED, msg, more, n);
+	snprintf(msg, sizeof(msg), "%" PRIu64 " more triggers written by uid "
+		 "%s were rejected and not reported one by one", l->suppressed,
+		 l->uid);
+	snprintf(f_uid, sizeof(f_uid), EVT_FIELD_TRIGGER_UID "=%s", l->uid);
+	snprintf(f_sup, sizeof(f_sup), EVT_FIELD_SUPPRESSED "=%" PRIu64,
+		 l->suppressed);
+	snprintf(f_reason, sizeof(f_reason), EVT_FIELD_REASON "=rate limit: "
+		 "at most %d reports per writer a minute", WATCH_REJECT_BURST);
+	watch_event(EVT_TRIGGER_REJECTED, msg, more, ELEMENTSOF(more));
+	l->suppressed = 0;
+}
+
+static struct reject_limit *
+watch_reject_slot(struct watcher *w, const char *uid, uint64_t now)
+{
+	struct reject_limit *oldest = NULL;
+
+	for (size_t i = 0; i < WATCH_REJECT_WRITERS; i++) {
+		struct reject_limit *l = &w->limits[i];
+
+		if (l->uid[0] != '\0' && streq(l->uid, uid))
+			return l;
+	}
+	for (size_t i = 0; i < WATCH_REJECT_WRITERS; i++) {
+		struct reject_limit *l = &w->limits[i];
+
+		if (l->uid[0] == '\0') {
+			oldest = l;
+			break;
+		}
+		if (oldest == NULL || l->window_start < oldest->window_start)
+			oldest = l;
+	}
+	watch_report_suppressed(w, oldest);
+	*oldest = (struct reject_limit){ .window_start = now };
+	snprintf(oldest->uid, sizeof(oldest->uid), "%s", uid);
+	return oldest;
+}
+
+/* Logs TRIGGER_REJECTED for rule and the entry (fields f, at cursor):
+ * REASON, who wrote it (TRIGGER_*, CHAIN_DEPTH: watch/entry.h), rate
+ * limited per writer. Never about an entry that is itself one of
+ * evtrigger's TRIGGER_REJECTED: a rejection never begets another. */
+static void
+watch_reject(struct watcher *w, const struct rule *rule,
+	     const struct fields *f, const char *cursor, const char *reason)
+{
+	_cleanup_(strv_freep) char **more = NULL;
+	_cleanup_(freep) char *msg = NULL;
+	struct reject_limit *l;
+	struct entry_writer who;
+	const char *id = fields_get(f, EVENT_FIELD_ID);
+	uint64_t now = now_usec(CLOCK_MONOTONIC), suppressed;
+	size_t n = 0;
+	char uidbuf[24];
+	int r;
+
+	if (entry_is_own(f, w->own_uid) && id != NULL &&
+	    (unsigned)atoi(id) == EVT_TRIGGER_REJECTED)
+		return;
+	entry_get_writer(f, w->own_uid, &who);
+	snprintf(uidbuf, sizeof(uidbuf), "%s", who.uid != NULL ? who.uid : "?");
+	l = watch_reject_slot(w, uidbuf, now);
+	if (now - l->window_start >= WATCH_REJECT_WINDOW_USEC) {
+		l->window_start = now;
+		l->sent = 0;
+	}
+	if (l->sent >= WATCH_REJECT_BURST) {
+		l->suppressed++;
+		return;
+	}
+	l->sent++;
+	suppressed = l->suppressed;
+	l->suppressed = 0;
+
+	more = calloc(1, sizeof(char *));
+	if (more == NULL)
+		return;
+	r = strv_extendf(&more, &n, EVT_FIELD_RULE "=%s", rule->name);
+	if (r >= 0)
+		r = strv_extendf(&more, &n, EVT_FIELD_REASON "=%s", reason);
+	if (r >= 0)
+		r = strv_extendf(&more, &n, EVT_FIELD_TRIGGER_CURSOR "=%s",
+				 cursor);
+	if (r >= 0 && rule->vm != NULL)
+		r = strv_extendf(&more, &n, EVT_FIELD_VM "=%s", rule->vm);
+	if (r >= 0 && suppressed > 0)
+		r = strv_extendf(&more, &n, EVT_FIELD_SUPPRESSED "=%" PRIu64,
+				 suppressed);
+	if (r >= 0)
+		r = entry_origin_fields(f, w->own_uid, &more, &n);
+	if (r < 0 ||
+	    asprintf(&msg, "trigger for rule '%s' rejected: %s (written by "
+		     "uid %s%s%s%s%s)", rule->name, reason, uidbuf,
+		     who.comm != NULL ? ", " : "",
+		     who.comm != NULL ? who.comm : "",
+		     who.unit != NULL ? ", unit " : "",
+		     who.unit != NULL ? who.unit : "") < 0)
+		return;
+	watch_event(EVT_TRIGGER_REJECTED, msg, (const char *const *)more, n);
 }
 
 /* Handles the current entry: every rule with its ID. Returns 0, or a
@@ -327,9 +440,11 @@ watch_reject(const struct rule *rule, const char *cursor, const char *reason)
 static int
 watch_handle_entry(struct watcher *w, const char *cursor)
 {
-	_cleanup_(fields_freep) struct fields *f = NULL;
+	_cleanup_(fields_freep) struct fields *f = NULL, *as_writer = NULL;
 	const struct rule **rules;
-	const char *idtext;
+	const char *idtext, *about_rule = NULL;
+	unsigned depth = 0;
+	bool own;
 	uint64_t when = 0, now;
 	unsigned id;
 	size_t n;
@@ -351,15 +466,25 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	rules = watch_rules_for(w, id, &n);
 	if (n == 0)
 		return 0;
+	own = entry_is_own(f, w->own_uid);
 	if (cut) {
 		for (size_t i = 0; i < n; i++)
-			watch_reject(rules[i], cursor, "the event is too large: "
+			watch_reject(w, rules[i], f, cursor, "the event is too large: "
 				     "a field over 64K, more than 256K of "
 				     "fields or more than 512 fields");
 		return 0;
 	}
 	(void)sd_journal_get_realtime_usec(w->j, &when);
 	now = now_usec(CLOCK_REALTIME);
+	if (own) {
+		/* evtrigger's own event: believed as written by whoever wrote
+		 * the event at the start of its chain (watch/entry.h). */
+		r = entry_as_writer(f, w->own_uid, &as_writer);
+		if (r < 0)
+			return r;
+		depth = entry_chain_depth(f, w->own_uid);
+		about_rule = fields_get(f, EVT_FIELD_RULE);
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *rule = rules[i];
@@ -368,15 +493,34 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 		uint64_t max_age = rule->max_age_usec != 0 ? rule->max_age_usec
 							   : w->max_age_usec;
 
-		if (!rule_matches(rule, f, &w->trust, &reason)) {
+		if (own && !rule->evtrigger_events)
+			continue;       /* not asked for: not even a report */
+		if (!rule_matches(rule, own ? as_writer : f, &w->trust,
+				  &reason)) {
 			if (reason != NULL)
-				watch_reject(rule, cursor, reason);
+				watch_reject(w, rule, f, cursor, reason);
+			continue;
+		}
+		if (own && about_rule != NULL && streq(about_rule, rule->name)) {
+			watch_reject(w, rule, f, cursor, "an event of this "
+				     "rule's own job or about this rule: it "
+				     "never fires the rule again");
+			continue;
+		}
+		if (own && depth >= ENTRY_CHAIN_MAX) {
+			if (depth == ENTRY_CHAIN_MAX) {
+				snprintf(text, sizeof(text), "a chain of %u "
+					 "rules fired by evtrigger's own "
+					 "events: at most %d",
+					 depth + 1, ENTRY_CHAIN_MAX);
+				watch_reject(w, rule, f, cursor, text);
+			}
 			continue;
 		}
 		reason = entry_too_old(f, &w->trust, when, now, max_age, text,
 				       sizeof(text));
 		if (reason != NULL) {
-			watch_reject(rule, cursor, reason);
+			watch_reject(w, rule, f, cursor, reason);
 			continue;
 		}
 		r = entry_job_id(f, cursor, rule, &w->trust, job_id);
@@ -885,6 +1029,7 @@ watch_run(const struct watch_options *o)
 	w.max_age_usec = o->max_age_usec;
 	w.poll_usec = o->poll_usec;
 	w.trust = o->trust;
+	w.own_uid = geteuid();
 
 	r = rule_set_load_dir(w.rules_dir, &watch_modules, &w.rules, &errors);
 	if (r < 0) {
@@ -929,6 +1074,8 @@ watch_run(const struct watch_options *o)
 	if (r < 0)
 		report_errno(r, "event loop");
 	(void)watch_store_cursor(&w);
+	for (size_t i = 0; i < WATCH_REJECT_WRITERS; i++)
+		watch_report_suppressed(&w, &w.limits[i]);
 	watch_event(EVT_DAEMON_STOPPED, "evtrigger stopped", NULL, 0);
 	ret = r < 0 ? EXIT_RUNTIME : 0;
 out:

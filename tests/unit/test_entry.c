@@ -167,6 +167,83 @@ START_TEST(test_max_age)
 }
 END_TEST
 
+
+/* evtrigger's own entries: the trusted _UID and the identifier, both. */
+START_TEST(test_own_entries)
+{
+	struct fields *own = entry("0", KV("SYSLOG_IDENTIFIER=evtrigger",
+					   "CHAIN_DEPTH=2", "JOB_ID=abc",
+					   "TRIGGER_UID=65534",
+					   "TRIGGER_COMM=logger"));
+	struct fields *forged = entry("65534", KV("SYSLOG_IDENTIFIER=evtrigger",
+						  "CHAIN_DEPTH=1",
+						  "TRIGGER_UID=0"));
+	struct fields *outside = entry("0", KV("SYSLOG_IDENTIFIER=logger",
+					       "_PID=42", "_COMM=logger"));
+	struct fields *bare = entry("0", KV("SYSLOG_IDENTIFIER=evtrigger"));
+	struct fields *deep = entry("0", KV("SYSLOG_IDENTIFIER=evtrigger",
+					    "CHAIN_DEPTH=99999999999"));
+	struct fields *as = NULL;
+	struct entry_writer w;
+	char **v = calloc(1, sizeof(char *));
+	size_t n = 0;
+
+	ck_assert(entry_is_own(own, 0));
+	ck_assert(!entry_is_own(own, 1000));    /* another daemon uid */
+	ck_assert(!entry_is_own(forged, 0));    /* nobody wrote it */
+	ck_assert(!entry_is_own(outside, 0));
+	ck_assert_uint_eq(entry_chain_depth(own, 0), 2);
+	ck_assert_uint_eq(entry_chain_depth(forged, 0), 0);
+	ck_assert_uint_eq(entry_chain_depth(outside, 0), 0);
+	ck_assert_uint_eq(entry_chain_depth(bare, 0), 1);
+	ck_assert_uint_eq(entry_chain_depth(deep, 0), ENTRY_CHAIN_MAX + 1);
+
+	/* The writer of an own entry is the one it recorded ... */
+	entry_get_writer(own, 0, &w);
+	ck_assert_str_eq(w.uid, "65534");
+	ck_assert_str_eq(w.comm, "logger");
+	ck_assert_str_eq(w.job_id, "abc");
+	/* ... a forged TRIGGER_UID is not believed ... */
+	entry_get_writer(forged, 0, &w);
+	ck_assert_str_eq(w.uid, "65534");
+	ck_assert_ptr_null(w.job_id);
+	/* ... and without one, evtrigger itself. */
+	entry_get_writer(bare, 0, &w);
+	ck_assert_str_eq(w.uid, "0");
+
+	/* What a rule's trust check sees. */
+	ck_assert_int_eq(entry_as_writer(own, 0, &as), 0);
+	ck_assert_str_eq(fields_get(as, "_UID"), "65534");
+	ck_assert_str_eq(fields_get(as, "EVENT_ID"), "777");
+	fields_free(as);
+
+	/* The fields an event about the outside entry carries. */
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(entry_origin_fields(outside, 0, &v, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(v[0], "CHAIN_DEPTH=1");
+	ck_assert_str_eq(v[1], "TRIGGER_UID=0");
+	ck_assert_str_eq(v[2], "TRIGGER_PID=42");
+	ck_assert_str_eq(v[3], "TRIGGER_COMM=logger");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	n = 0;
+	v[0] = NULL;
+	ck_assert_int_eq(entry_origin_fields(own, 0, &v, &n), 0);
+	ck_assert_str_eq(v[0], "CHAIN_DEPTH=3");
+	ck_assert_str_eq(v[1], "TRIGGER_UID=65534");
+	ck_assert_str_eq(v[n - 1], "TRIGGER_JOB_ID=abc");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	fields_free(own);
+	fields_free(forged);
+	fields_free(outside);
+	fields_free(bare);
+	fields_free(deep);
+}
+END_TEST
+
 static Suite *
 entry_suite(void)
 {
@@ -176,6 +253,7 @@ entry_suite(void)
 	tcase_add_test(tc, test_remote_job_id);
 	tcase_add_test(tc, test_local_job_id);
 	tcase_add_test(tc, test_max_age);
+	tcase_add_test(tc, test_own_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -278,6 +278,13 @@ static const struct {
 	{ "recovery.rule",
 	  "[trigger]\nid = 1\n[job]\nsteps = fake\nrecovery = gone\n",
 	  "recovery.rule:5: unknown action 'gone': no module\n" },
+	{ "onfailure.rule",
+	  "[trigger]\nid = 1\n[job]\nsteps = fake\non-failure = gone\n",
+	  "onfailure.rule:5: unknown action 'gone': no module\n" },
+	{ "ownevents.rule",
+	  "[trigger]\nid = 601\nevtrigger-events = maybe\n" GOOD_JOB,
+	  "ownevents.rule:3: invalid evtrigger-events 'maybe': must be yes "
+	  "or no\n" },
 	{ "option.rule", GOOD_JOB "[trigger]\nid = 1\n[fake]\nkept = 3\n",
 	  "option.rule:6: unknown option 'kept' for action 'fake'\n" },
 	{ "optint.rule", GOOD_JOB "[trigger]\nid = 1\n[fake]\nkeep = many\n",
@@ -301,7 +308,7 @@ static const struct {
 	  "plainopt.rule:6: unknown option 'keep' for action 'plain'\n" },
 	{ "notstep.rule", "[trigger]\nid = 1\n" GOOD_JOB "[plain]\n[fake]\n",
 	  "notstep.rule:5: section [plain] is not a step of this rule: it is "
-	  "not in steps or recovery\n" },
+	  "not in steps, recovery or on-failure\n" },
 	{ "check.rule", "[trigger]\nid = 1\n" GOOD_JOB "[fake]\nkeep = 500\n",
 	  "check.rule:5: action 'fake': keep must be at most 100\n" },
 	{ "checkvm.rule",
@@ -348,7 +355,7 @@ static const struct {
 	  "many.rule:12: unknown option 'size' for action 'fake'\n"
 	  "many.rule:13: syntax error: expected 'key = value'\n"
 	  "many.rule:14: section [extra] is not a step of this rule: it is "
-	  "not in steps or recovery\n"
+	  "not in steps, recovery or on-failure\n"
 	  "many.rule:16: unknown section [what ever]\n" },
 };
 
@@ -450,6 +457,43 @@ START_TEST(test_load_defaults)
 	ck_assert_int_eq(r->on_busy, RULE_ON_BUSY_IGNORE);
 	ck_assert_uint_eq(r->timeout_usec, 0);
 	ck_assert_uint_eq(r->max_age_usec, 0);
+	ck_assert(!r->evtrigger_events);
+	ck_assert(!r->on_failure_set);          /* default: start if down */
+	ck_assert_uint_eq(r->n_on_failure, 0);
+}
+END_TEST
+
+/* on-failure (a list, or none) and evtrigger-events survive packing. */
+START_TEST(test_load_on_failure)
+{
+	struct rule_errors errors = { 0 };
+	char path[256];
+
+	{
+		_cleanup_(rule_freep) struct rule *r = NULL;
+
+		write_rule("of.rule", "[trigger]\nid = 602\nevtrigger-events "
+			   "= yes\n[job]\nsteps = x\non-failure = y x\n[y]\n");
+		snprintf(path, sizeof(path), "%s/of.rule", dir);
+		ck_assert_int_eq(rule_load_file(path, NULL, &r, &errors), 0);
+		ck_assert(r->evtrigger_events);
+		ck_assert(r->on_failure_set);
+		ck_assert_uint_eq(r->n_on_failure, 2);
+		ck_assert_str_eq(r->on_failure[0], "y");
+		ck_assert_str_eq(r->on_failure[1], "x");
+		ck_assert_ptr_null(r->on_failure[2]);
+	}
+	{
+		_cleanup_(rule_freep) struct rule *r = NULL;
+
+		write_rule("none.rule", "[trigger]\nid = 5\n[job]\nsteps = x\n"
+			   "on-failure = none\n");
+		snprintf(path, sizeof(path), "%s/none.rule", dir);
+		ck_assert_int_eq(rule_load_file(path, NULL, &r, &errors), 0);
+		ck_assert(r->on_failure_set);
+		ck_assert_uint_eq(r->n_on_failure, 0);
+	}
+	ck_assert_uint_eq(errors.n, 0);
 }
 END_TEST
 
@@ -859,6 +903,7 @@ rule_suite(void)
 	tcase_add_loop_test(tc, test_load_errors, 0, ELEMENTSOF(load_cases));
 	tcase_add_test(tc, test_load_values);
 	tcase_add_test(tc, test_load_defaults);
+	tcase_add_test(tc, test_load_on_failure);
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_mangled);
