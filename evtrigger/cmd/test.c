@@ -101,9 +101,10 @@ event_from_cursor(const char *cursor, struct test_event *ev)
 		r = sd_journal_next(j);
 	if (r > 0)
 		r = sd_journal_test_cursor(j, cursor);
-	if (r <= 0)
-		return report_error(r < 0 ? r : -ENOENT,
-				    "no journal entry at cursor '%s'", cursor);
+	if (r <= 0) {
+		report_error(0, "no journal entry at cursor '%s'", cursor);
+		return -ENOENT;
+	}
 	SD_JOURNAL_FOREACH_DATA(j, data, len)
 		if (fields_add_data(ev->f, data, len) == -ENOMEM)
 			return -ENOMEM;
