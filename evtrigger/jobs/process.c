@@ -351,6 +351,9 @@ host_set_note(struct evt_job *job, const char *key, const char *value)
 
 	pthread_mutex_lock(&job->lock);
 	r = job_record_set_note(job->rec, key, value);
+	/* The rule named its VM by UUID: the job names it by name now. */
+	if (r >= 0 && value != NULL && streq(key, EVT_NOTE_VM_NAME))
+		r = job_record_set(&job->rec->vm, value);
 	if (r >= 0)
 		r = save_locked(job);
 	pthread_mutex_unlock(&job->lock);
