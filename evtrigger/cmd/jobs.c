@@ -1,5 +1,6 @@
 /* `evtrigger jobs`: what runs and what ran, from the job records. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -104,6 +105,23 @@ format_rate(double bytes_per_s, char *buf, size_t size)
 		 bytes_per_s, units[u]);
 }
 
+/* An estimate in whole seconds, "~8s", "~2m05s", "~1h02m": a person does
+ * not read milliseconds of a guess. */
+static void
+format_left(uint64_t usec, char *buf, size_t size)
+{
+	uint64_t s = (usec + 999999) / 1000000;
+
+	if (s < 60)
+		snprintf(buf, size, "~%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, size, "~%" PRIu64 "m%02" PRIu64 "s", s / 60,
+			 s % 60);
+	else
+		snprintf(buf, size, "~%" PRIu64 "h%02" PRIu64 "m", s / 3600,
+			 s / 60 % 60);
+}
+
 static void
 job_view_make(const struct job_record *rec, uint64_t now,
 	      struct job_view *v)
@@ -153,16 +171,10 @@ job_view_make(const struct job_record *rec, uint64_t now,
 	    rec->percent <= 0)
 		return;
 	step_time = now - rec->step_started;
-	if (rec->percent < 100) {
-		char d[64];
-		uint64_t left = step_time / (uint64_t)rec->percent *
-				(uint64_t)(100 - rec->percent);
-
-		/* whole seconds: a person does not read milliseconds */
-		format_duration(left < 1000000 ? 1000000 :
-				left / 1000000 * 1000000, d, sizeof(d));
-		snprintf(v->left, sizeof(v->left), "~%s", d);
-	}
+	if (rec->percent < 100)
+		format_left(step_time / (uint64_t)rec->percent *
+				    (uint64_t)(100 - rec->percent),
+			    v->left, sizeof(v->left));
 	/* The rate: the item's size times the share done, per second of the
 	 * step (an estimate: a module reports percent, not bytes). */
 	if (rec->item != NULL && rec->item[0] == '/' &&

@@ -4,6 +4,7 @@
  * maximum age (watch/entry.c) and whether a job of its VM runs now (the
  * job records). Runs nothing and writes nothing. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
