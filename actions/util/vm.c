@@ -284,7 +284,7 @@ vm_use_domain_name(struct vm *vm)
 		return -ENOMEM;
 	free(vm->name);
 	vm->name = copy;
-	if (vm->host->set_note != NULL && vm->host->job_id(vm->job) != NULL)
+	if (vm->host->set_note != NULL)
 		(void)vm->host->set_note(vm->job, EVT_NOTE_VM_NAME, copy);
 	return 0;
 }
