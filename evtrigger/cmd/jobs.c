@@ -267,6 +267,12 @@ static const char *const col_names[_COL_MAX] = {
 	"LEFT", "STARTED", "ELAPSED",
 };
 
+/* The least width of each column, so that successive listings of a job
+ * line up (a longer entry widens its column). */
+static const int col_min[_COL_MAX] = {
+	16, 4, 8, 11, 17, 4, 4, 14, 9, 6, 19, 0,
+};
+
 /* Columns that align right (numbers). */
 static bool
 col_right(int c)
@@ -313,6 +319,8 @@ print_table(const struct row *rows, size_t n)
 
 	for (int c = 0; c < _COL_MAX; c++) {
 		width[c] = (int)strlen(col_names[c]);
+		if (width[c] < col_min[c])
+			width[c] = col_min[c];
 		for (size_t i = 0; i < n; i++)
 			if ((int)strlen(rows[i].cells[c]) > width[c])
 				width[c] = (int)strlen(rows[i].cells[c]);
