@@ -220,6 +220,37 @@ get_level(const struct evt_host *host, struct evt_job *job, const char *comp,
 /* Every mistake of the section, each through host->set_error() (at check
  * time each call is one mistake), so that `evtrigger check` reports them
  * all at once. */
+/* Under `evtrigger check` (host->warn set): the directory is there and
+ * this process may write it, and the VM's disks can be read. */
+static int
+archive_check_probe(const struct evt_host *host, struct evt_job *job,
+		    const char *dir)
+{
+	struct stat st;
+	int r;
+
+	if (host->warn == NULL)
+		return 0;
+	if (stat(dir, &st) < 0) {
+		host->set_error(job, "archive dir '%s': %s", dir,
+				errno == ENOENT ? "does not exist" :
+				strerror(errno));
+		return -ENOENT;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		host->set_error(job, "archive dir '%s' is not a directory",
+				dir);
+		return -ENOTDIR;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		host->set_error(job, "archive dir '%s' cannot be written: %s",
+				dir, strerror(errno));
+		return -EACCES;
+	}
+	r = vm_check_probe(host, job, VM_PROBE_DISKS_READ);
+	return r;
+}
+
 static int
 archive_check(const struct evt_host *host, struct evt_job *job, char *err,
 	      size_t errlen)
@@ -279,9 +310,19 @@ archive_check(const struct evt_host *host, struct evt_job *job, char *err,
 					"%%m %%d %%H %%M %%S %%y %%F %%T", name,
 					unsafe);
 			bad++;
+		} else if (strstr(name != NULL ? name : ARCHIVE_DEFAULT_NAME,
+				  "{vm}") == NULL) {
+			host->set_error(job, "archive name '%s' cannot be used "
+					"with keep without {vm}: another VM's "
+					"rule archiving into the same dir "
+					"would make names that keep counts and "
+					"removes as this VM's", name);
+			bad++;
 		}
 	}
-	return bad > 0 ? -EINVAL : 0;
+	if (bad > 0)
+		return -EINVAL;
+	return archive_check_probe(host, job, dir);
 }
 
 static int

@@ -556,6 +556,7 @@ const struct evt_action evt_action_module = {
 	.summary = "shrink the VM's disk images (qcow2 rewrite, raw hole "
 		   "punching); the VM must be off",
 	.options = compact_options,
+	.check = vm_check_disks_rw,
 	.run = compact_run,
 	.recover = compact_recover,
 };

@@ -114,6 +114,17 @@ struct evt_host {
 	 * removes it. Written atomically before it returns. */
 	int (*set_note)(struct evt_job *job, const char *key, const char *value);
 	const char *(*get_note)(struct evt_job *job, const char *key);
+
+	/* Set only while `evtrigger check` runs a module's check() a second
+	 * time to ask the system what it can (does the VM exist, can its
+	 * disks be read, is the directory there); NULL when rules are loaded
+	 * and when a step runs. A check() that finds warn NULL does not
+	 * probe. A mistake found is set_error() as ever; warn() reports what
+	 * could not be checked (libvirt not reachable), which is no error.
+	 * Added at the end of version 1: a module must not read it under an
+	 * evtrigger older than this header. */
+	void (*warn)(struct evt_job *job, const char *format, ...)
+		__attribute__((format(printf, 2, 3)));
 };
 
 struct evt_action {
@@ -155,5 +166,10 @@ EVT_ACTION_EXPORT extern const struct evt_action evt_action_module;
  * that ends in any way but success, or is interrupted, while the note is
  * set logs VM_LEFT_DOWN, an ERROR event. */
 #define EVT_NOTE_VM_DOWN "vm-down"
+
+/* EVT_NOTE_VM_NAME: set by a step that found the rule's VM under another
+ * text than its name (a rule may name it by UUID) to the domain's name;
+ * evtrigger names the job's VM so from then on (its record, its events). */
+#define EVT_NOTE_VM_NAME "vm-name"
 
 #endif

@@ -97,7 +97,8 @@ merge_check(const struct evt_host *host, struct evt_job *job, char *err,
 			 host->option(job, "bandwidth"));
 		return -EINVAL;
 	}
-	return 0;
+	return vm_check_probe(host, job, VM_PROBE_DISKS_READ |
+					 VM_PROBE_DISKS_WRITE);
 }
 
 /* The bandwidth option in bytes per second; 0: no limit. */

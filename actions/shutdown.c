@@ -6,6 +6,7 @@
 
 #include "evtrigger-action.h"
 #include "util/vm-power.h"
+#include "util/vm.h"
 
 static const struct evt_option options[] = {
 	{ "timeout", EVT_OPT_DURATION, "5m",
@@ -33,7 +34,9 @@ shutdown_check(const struct evt_host *host, struct evt_job *job, char *err,
 			 "guest needs time to shut down");
 		return -EINVAL;
 	}
-	return vm_off_plan_check(&plan, err, errlen);
+	if (vm_off_plan_check(&plan, err, errlen) < 0)
+		return -EINVAL;
+	return vm_check_probe(host, job, VM_PROBE_VM);
 }
 
 static int

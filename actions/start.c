@@ -6,6 +6,7 @@
 
 #include "evtrigger-action.h"
 #include "util/vm-power.h"
+#include "util/vm.h"
 
 static const struct evt_option options[] = {
 	{ "timeout", EVT_OPT_DURATION, "2m",
@@ -40,7 +41,7 @@ start_check(const struct evt_host *host, struct evt_job *job, char *err,
 		snprintf(err, errlen, "timeout must be longer than 0");
 		return -EINVAL;
 	}
-	return 0;
+	return vm_check_probe(host, job, VM_PROBE_VM);
 }
 
 static int

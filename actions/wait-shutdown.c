@@ -5,6 +5,7 @@
 
 #include "evtrigger-action.h"
 #include "util/vm-power.h"
+#include "util/vm.h"
 
 static const struct evt_option options[] = {
 	{ "timeout", EVT_OPT_DURATION, "15m",
@@ -30,7 +31,9 @@ wait_shutdown_check(const struct evt_host *host, struct evt_job *job,
 		snprintf(err, errlen, "invalid duration for %s", bad);
 		return -EINVAL;
 	}
-	return vm_off_plan_check(&plan, err, errlen);
+	if (vm_off_plan_check(&plan, err, errlen) < 0)
+		return -EINVAL;
+	return vm_check_probe(host, job, VM_PROBE_VM);
 }
 
 static int

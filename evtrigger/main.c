@@ -22,6 +22,7 @@ static const struct {
 	/* Subcommands are added here as they are built. */
 	{ "run", cmd_run, "watch the journal and run jobs (the daemon)" },
 	{ "check", cmd_check, "check rule files, reporting every error" },
+	{ "test", cmd_test, "dry run: which rules an event would fire, and why" },
 	{ "create", cmd_create, "write a rule file" },
 	{ "query", cmd_query, "list the rules" },
 	{ "delete", cmd_delete, "remove a rule file" },

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <libvirt/virterror.h>
 
 #include "time.h"
@@ -243,6 +244,51 @@ vm_close(struct vm *vm)
 	free(vm);
 }
 
+int
+vm_lookup(virConnectPtr conn, const char *name_or_uuid, virDomainPtr *ret)
+{
+	size_t len = strlen(name_or_uuid);
+	virDomainPtr dom;
+	int r;
+
+	dom = virDomainLookupByName(conn, name_or_uuid);
+	if (dom == NULL) {
+		r = last_error_errno(-ENOENT);
+		if (r != -ENOENT)
+			return r;
+		/* Not a name: a UUID, if it reads as one (libvirt's own
+		 * parser, which takes it with or without dashes). */
+		if (len < VIR_UUID_STRING_BUFLEN - 1 - 4 ||
+		    strspn(name_or_uuid, "0123456789abcdefABCDEF-") != len)
+			return -ENOENT;
+		dom = virDomainLookupByUUIDString(conn, name_or_uuid);
+		if (dom == NULL)
+			return last_error_errno(-ENOENT);
+	}
+	*ret = dom;
+	return 0;
+}
+
+/* A rule may name its VM by UUID: from here on the job (its record, its
+ * events, `evtrigger jobs`) names it by the domain's name. */
+static int
+vm_use_domain_name(struct vm *vm)
+{
+	const char *name = virDomainGetName(vm->dom);
+	char *copy;
+
+	if (name == NULL || streq(name, vm->name))
+		return 0;
+	copy = strdup(name);
+	if (copy == NULL)
+		return -ENOMEM;
+	free(vm->name);
+	vm->name = copy;
+	if (vm->host->set_note != NULL)
+		(void)vm->host->set_note(vm->job, EVT_NOTE_VM_NAME, copy);
+	return 0;
+}
+
 /* Connects vm (its name and uri set) and finds its domain. */
 static int
 vm_connect(struct vm *vm)
@@ -266,17 +312,20 @@ vm_connect(struct vm *vm)
 	}
 	if (virConnectRegisterCloseCallback(vm->conn, close_cb, vm, NULL) == 0)
 		vm->close_cb_registered = true;
-	vm->dom = virDomainLookupByName(vm->conn, vm->name);
-	if (vm->dom == NULL) {
-		r = last_error_errno(-ENOENT);
+	r = vm_lookup(vm->conn, vm->name, &vm->dom);
+	if (r < 0) {
 		if (r == -ENOENT)
-			host->set_error(job, "no vm '%s' on libvirt (%s)",
+			host->set_error(job, "no vm '%s' on libvirt (%s): no "
+					"domain has this name or UUID",
 					vm->name, uri_text(vm));
 		else
 			host->set_error(job, "cannot look up vm '%s': %s",
 					vm->name, last_error());
 		return r;
 	}
+	r = vm_use_domain_name(vm);
+	if (r < 0)
+		return r;
 	/* Registered before anyone reads the state: a change after the read
 	 * is then always seen as an event. */
 	vm->lifecycle_cb = virConnectDomainEventRegisterAny(
@@ -582,4 +631,89 @@ vm_start(struct vm *vm)
 		return r;
 	}
 	return 0;
+}
+
+/* --- check time: what libvirt can tell -------------------------------------- */
+
+static int
+probe_disks(const struct evt_host *host, struct evt_job *job,
+	    const char *name, virDomainPtr dom, unsigned what)
+{
+	_cleanup_(vm_disk_list_freep) struct vm_disk_list *disks = NULL;
+	_cleanup_(freep) char *xml = NULL;
+	int mode = (what & VM_PROBE_DISKS_WRITE) ? R_OK | W_OK : R_OK;
+	int bad = 0;
+
+	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	if (xml == NULL || vm_disks_parse_xml(xml, &disks) < 0) {
+		host->warn(job, "cannot read the definition of vm '%s' (%s): "
+			   "its disks are not checked", name, last_error());
+		return 0;
+	}
+	for (size_t i = 0; i < disks->n; i++) {
+		const struct vm_disk *d = &disks->disks[i];
+
+		if (d->type != VM_DISK_TYPE_FILE || d->source == NULL ||
+		    d->device != VM_DISK_DISK)
+			continue;
+		if (access(d->source, mode) < 0) {
+			host->set_error(job, "disk %s of vm '%s': cannot %s %s: "
+					"%s", d->target, name,
+					mode & W_OK ? "read and write" : "read",
+					d->source, strerror(errno));
+			bad++;
+		}
+	}
+	return bad > 0 ? -EACCES : 0;
+}
+
+int
+vm_check_probe(const struct evt_host *host, struct evt_job *job,
+	       unsigned what)
+{
+	const char *name = host->vm(job), *uri = host->connect(job);
+	virConnectPtr conn;
+	virDomainPtr dom = NULL;
+	int r;
+
+	if (host->warn == NULL || name == NULL)
+		return 0;
+	virSetErrorFunc(NULL, quiet_error);
+	conn = virConnectOpenReadOnly(uri);
+	if (conn == NULL) {
+		host->warn(job, "cannot ask libvirt (%s) whether vm '%s' "
+			   "exists: %s", uri != NULL ? uri : "default", name,
+			   last_error());
+		return 0;
+	}
+	r = vm_lookup(conn, name, &dom);
+	if (r == -ENOENT)
+		host->set_error(job, "no vm '%s' on libvirt (%s): no domain "
+				"has this name or UUID", name,
+				uri != NULL ? uri : "default");
+	else if (r < 0) {
+		host->warn(job, "cannot ask libvirt (%s) for vm '%s': %s",
+			   uri != NULL ? uri : "default", name, last_error());
+		r = 0;
+	} else if (what & (VM_PROBE_DISKS_READ | VM_PROBE_DISKS_WRITE))
+		r = probe_disks(host, job, name, dom, what);
+	if (dom != NULL)
+		virDomainFree(dom);
+	virConnectClose(conn);
+	return r;
+}
+
+int
+vm_check_exists(const struct evt_host *host, struct evt_job *job, char *err,
+		size_t errlen)
+{
+	return vm_check_probe(host, job, VM_PROBE_VM);
+}
+
+int
+vm_check_disks_rw(const struct evt_host *host, struct evt_job *job,
+		  char *err, size_t errlen)
+{
+	return vm_check_probe(host, job,
+			      VM_PROBE_DISKS_READ | VM_PROBE_DISKS_WRITE);
 }

@@ -99,6 +99,35 @@ struct vm {
  * -ECONNREFUSED (cannot connect), -ENOMEM. */
 int vm_open(const struct evt_host *host, struct evt_job *job, struct vm **ret);
 void vm_close(struct vm *vm);
+
+/* The domain named name_or_uuid on conn: by name, else by UUID (with or
+ * without dashes). 0 with *ret set; -ENOENT if none has it, other -errno
+ * (libvirt's last error says why). Never reports. */
+int vm_lookup(virConnectPtr conn, const char *name_or_uuid,
+	      virDomainPtr *ret);
+
+/* What vm_check_probe() asks libvirt about the rule's VM. */
+enum {
+	VM_PROBE_VM = 0,                /* that it exists */
+	VM_PROBE_DISKS_READ = 1 << 0,   /* and its image files can be read */
+	VM_PROBE_DISKS_WRITE = 1 << 1,  /* and written */
+};
+
+/* A module's check() calls this last. Only under `evtrigger check`, whose
+ * host has warn() (the rule loader's and the job's have not), it asks
+ * libvirt what it can: the VM exists (by name or UUID), and, per what, its
+ * file-backed disks exist and can be read (and written). A mistake found is
+ * host->set_error() and -ENOENT/-EACCES; a libvirt that cannot be reached
+ * is one host->warn() and 0. Returns 0 at once under any other host. */
+int vm_check_probe(const struct evt_host *host, struct evt_job *job,
+		   unsigned what);
+/* The same as a whole check() for a module with no option of its own to
+ * check: vm_check_probe(host, job, VM_PROBE_VM). */
+int vm_check_exists(const struct evt_host *host, struct evt_job *job,
+		    char *err, size_t errlen);
+/* And with VM_PROBE_DISKS_READ | VM_PROBE_DISKS_WRITE. */
+int vm_check_disks_rw(const struct evt_host *host, struct evt_job *job,
+		      char *err, size_t errlen);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct vm *, vm_close)
 
 /* The domain's state (VIR_DOMAIN_RUNNING, VIR_DOMAIN_SHUTOFF, ...) and its

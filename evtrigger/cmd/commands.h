@@ -13,6 +13,7 @@
 
 int cmd_run(int argc, char *argv[]);     /* the daemon: watch */
 int cmd_check(int argc, char *argv[]);   /* validate rules */
+int cmd_test(int argc, char *argv[]);    /* dry run of one event */
 int cmd_create(int argc, char *argv[]);  /* write a rule file */
 int cmd_query(int argc, char *argv[]);   /* list rules */
 int cmd_delete(int argc, char *argv[]);  /* remove a rule file */

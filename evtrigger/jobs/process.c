@@ -14,6 +14,7 @@
 #include "evtrigger-action.h"
 #include "jobs/module.h"
 #include "jobs/process.h"
+#include "jobs/progress-limit.h"
 #include "options.h"
 #include "report.h"
 #include "rules/stepopts.h"
@@ -22,8 +23,6 @@
 #include "watch/entry.h"
 
 #define PROGRESS_SAVE_USEC   (250 * 1000ULL)    /* record writes: 4/s */
-#define PROGRESS_EVENT_PCT   5                  /* an event every 5 % */
-#define PROGRESS_EVENT_USEC  (10 * 1000000ULL)  /* or every 10 s */
 
 enum stop_reason {
 	STOP_NONE,
@@ -50,10 +49,8 @@ struct evt_job {
 	 * leaves dirty set, and the watchdog saves it when the limit allows. */
 	bool dirty;
 	uint64_t last_save;
-	uint64_t last_event;
-	int last_event_percent;
-	char *last_event_item;
-	int last_print_percent;
+	struct progress_limit events;   /* STEP_PROGRESS: progress-limit.h */
+	struct progress_limit prints;   /* the same, on stderr in foreground */
 
 	/* Time limits and cancel. */
 	uint64_t job_started;           /* monotonic */
@@ -271,22 +268,6 @@ host_log(struct evt_job *job, unsigned id, const char *const *fields,
 	return r;
 }
 
-static bool
-progress_wants_event(struct evt_job *job, const char *item, unsigned percent,
-		     uint64_t now)
-{
-	bool item_changed = (item == NULL) != (job->last_event_item == NULL) ||
-			    (item != NULL && !streq(item, job->last_event_item));
-
-	if (job->last_event == 0 || item_changed)
-		return true;
-	if ((int)percent / PROGRESS_EVENT_PCT !=
-	    job->last_event_percent / PROGRESS_EVENT_PCT)
-		return true;
-	return (int)percent != job->last_event_percent &&
-	       now - job->last_event >= PROGRESS_EVENT_USEC;
-}
-
 static int
 host_progress(struct evt_job *job, const char *item, unsigned percent)
 {
@@ -315,13 +296,12 @@ host_progress(struct evt_job *job, const char *item, unsigned percent)
 	pthread_mutex_unlock(&job->lock);
 
 	if ((job->flags & JOBRUN_FOREGROUND) &&
-	    (int)percent != job->last_print_percent) {
+	    progress_limit_want(&job->prints, item, percent, now)) {
 		report_error(0, "%s: %u%%%s%s",
 			     job->step, percent, item != NULL ? " of " : "",
 			     item != NULL ? item : "");
-		job->last_print_percent = (int)percent;
 	}
-	if (!progress_wants_event(job, item, percent, now))
+	if (!progress_limit_want(&job->events, item, percent, now))
 		return r;
 	snprintf(pct, sizeof(pct), EVT_FIELD_PERCENT "=%u", percent);
 	extra[n++] = pct;
@@ -339,10 +319,6 @@ host_progress(struct evt_job *job, const char *item, unsigned percent)
 		(void)jobrun_log(job->rec, job->step, EVT_STEP_PROGRESS, extra,
 				 n, msg);
 	}
-	job->last_event = now;
-	job->last_event_percent = (int)percent;
-	free(job->last_event_item);
-	job->last_event_item = item != NULL ? strdup(item) : NULL;
 	return r;
 }
 
@@ -381,6 +357,9 @@ host_set_note(struct evt_job *job, const char *key, const char *value)
 
 	pthread_mutex_lock(&job->lock);
 	r = job_record_set_note(job->rec, key, value);
+	/* The rule named its VM by UUID: the job names it by name now. */
+	if (r >= 0 && value != NULL && streq(key, EVT_NOTE_VM_NAME))
+		r = job_record_set(&job->rec->vm, value);
 	if (r >= 0)
 		r = save_locked(job);
 	pthread_mutex_unlock(&job->lock);
@@ -579,11 +558,8 @@ step_reset(struct evt_job *job)
 {
 	stepopts_done(&job->opts);
 	job->error[0] = '\0';
-	job->last_event = 0;
-	job->last_event_percent = -1;
-	job->last_print_percent = -1;
-	free(job->last_event_item);
-	job->last_event_item = NULL;
+	progress_limit_reset(&job->events);
+	progress_limit_reset(&job->prints);
 }
 
 static int
@@ -610,6 +586,7 @@ run_step(struct evt_job *job, const struct step *s, unsigned index)
 	if (index > 1) {
 		job_record_set(&job->rec->step, s->name);
 		job->rec->step_index = index;
+		job->rec->step_started = now_usec(CLOCK_REALTIME);
 		job->rec->percent = -1;
 		job_record_set(&job->rec->item, NULL);
 		save_locked(job);
@@ -942,6 +919,7 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	if (n_steps > 0) {
 		job_record_set(&rec->step, steps[0].name);
 		rec->step_index = 1;
+		rec->step_started = rec->started;
 		rec->percent = -1;
 		job_record_set(&rec->item, NULL);
 	}

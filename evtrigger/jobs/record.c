@@ -209,6 +209,8 @@ job_record_format(const struct job_record *j, char **ret)
 	put_str(f, "steps", j->steps);
 	put_str(f, "step", j->step);
 	put_u64(f, "step-index", j->step_index);
+	if (j->step_started > 0)
+		put_u64(f, "step-started", j->step_started);
 	if (j->percent >= 0)
 		put_u64(f, "percent", (uint64_t)j->percent);
 	put_str(f, "item", j->item);
@@ -354,7 +356,7 @@ record_set_key(struct job_record *j, const char *key, const char *value)
 
 	static const char *const nums[] = {
 		"version", "step-index", "percent", "pid", "pid-start",
-		"created", "started", "ended",
+		"created", "started", "ended", "step-started",
 	};
 	for (size_t i = 0; i < ELEMENTSOF(nums); i++) {
 		if (!streq(key, nums[i]))
@@ -376,6 +378,8 @@ record_set_key(struct job_record *j, const char *key, const char *value)
 			j->created = u;
 		else if (streq(key, "started"))
 			j->started = u;
+		else if (streq(key, "step-started"))
+			j->step_started = u;
 		else
 			j->ended = u;
 		return 0;

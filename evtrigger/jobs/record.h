@@ -15,7 +15,7 @@
  * The record is text, one KEY=VALUE per line, in any order; unknown keys are
  * ignored. Values escape backslash as \\, newline as \n and other control
  * bytes as \xHH. Keys: version id kind rule rule-path vm connect cursor state
- * step step-index steps percent item pid pid-start created started ended
+ * step step-index step-started steps percent item pid pid-start created started ended
  * error recovery-of recover-step, and repeated ones field.NAME (the
  * triggering entry's fields) and note.KEY (host->set_note). */
 #ifndef EVT_JOBREC_H
@@ -63,6 +63,7 @@ struct job_record {
 	char *steps;            /* space-separated step names, for display */
 	char *step;             /* the step running or last run, or NULL */
 	unsigned step_index;    /* 1-based; 0 before the first step */
+	uint64_t step_started;  /* CLOCK_REALTIME usec the step began; 0 */
 	int percent;            /* -1: none reported */
 	char *item;
 	pid_t pid;              /* 0: no process yet */

@@ -2,6 +2,7 @@
  * field matches, then who wrote the entry and whether they may fire it. */
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,27 +130,88 @@ trust_reason(const struct rule *r, const struct fields *entry,
 	return "written by a user or unit the rule does not allow";
 }
 
+/* Why the ID, type or a field match of r does not fit entry, into buf; NULL
+ * if they all fit. */
+static const char *
+content_reason(const struct rule *r, const struct fields *entry, char *buf,
+	       size_t size)
+{
+	const char *s = fields_get(entry, EVENT_FIELD_ID);
+	unsigned id;
+
+	if (s == NULL)
+		return "the event has no " EVENT_FIELD_ID;
+	if (event_parse_id(s, &id) < 0) {
+		snprintf(buf, size, "invalid " EVENT_FIELD_ID " '%s'", s);
+		return buf;
+	}
+	if (id != r->id) {
+		snprintf(buf, size, "id %u, the rule wants %u", id, r->id);
+		return buf;
+	}
+	if (!type_matches(r, entry)) {
+		s = fields_get(entry, EVENT_FIELD_TYPE);
+		snprintf(buf, size, "type %s, the rule wants %s",
+			 s != NULL ? s : "(none)",
+			 event_type_name((enum event_type)r->type));
+		return buf;
+	}
+	for (size_t i = 0; i < r->n_matches; i++) {
+		const struct rule_match *m = &r->matches[i];
+
+		if (field_matches(m, entry))
+			continue;
+		s = fields_get(entry, m->field);
+		if (s == NULL && streq(m->field, EVENT_FIELD_SOURCE))
+			s = fields_get(entry, EVENT_FIELD_IDENTIFIER);
+		if (s == NULL)
+			snprintf(buf, size, "no %s, the rule wants '%s'",
+				 m->field, m->pattern);
+		else
+			snprintf(buf, size, "%s is '%s', the rule wants '%s'",
+				 m->field, s, m->pattern);
+		return buf;
+	}
+	return NULL;
+}
+
+enum rule_verdict
+rule_explain(const struct rule *r, const struct fields *entry,
+	     const struct rule_trust *trust, char *buf, size_t size,
+	     const char **ret_reason)
+{
+	const char *reason = content_reason(r, entry, buf, size);
+
+	if (reason != NULL) {
+		*ret_reason = reason;
+		return RULE_NO_MATCH;
+	}
+	reason = trust_reason(r, entry, trust);
+	if (reason != NULL) {
+		*ret_reason = reason;
+		return RULE_UNTRUSTED;
+	}
+	*ret_reason = NULL;
+	return RULE_FIRES;
+}
+
 bool
 rule_matches(const struct rule *r, const struct fields *entry,
 	     const struct rule_trust *trust, const char **ret_reason)
 {
-	const char *s = fields_get(entry, EVENT_FIELD_ID);
 	const char *reason;
-	unsigned id;
+	char buf[256];
 
-	if (s == NULL || event_parse_id(s, &id) < 0 || id != r->id)
-		return false;
-	if (!type_matches(r, entry))
-		return false;
-	for (size_t i = 0; i < r->n_matches; i++)
-		if (!field_matches(&r->matches[i], entry))
-			return false;
-	reason = trust_reason(r, entry, trust);
-	if (reason != NULL) {
+	switch (rule_explain(r, entry, trust, buf, sizeof(buf), &reason)) {
+	case RULE_FIRES:
+		return true;
+	case RULE_UNTRUSTED:
+		/* trust_reason()'s text is static */
 		if (ret_reason != NULL)
 			*ret_reason = reason;
 		return false;
+	case RULE_NO_MATCH:
+		break;
 	}
-	return true;
+	return false;
 }
-

@@ -175,6 +175,22 @@ int rule_set_load_dir(const char *dir, const struct rule_modules *mods,
 bool rule_matches(const struct rule *r, const struct fields *entry,
 		  const struct rule_trust *trust, const char **ret_reason);
 
+/* What rule_explain() found. */
+enum rule_verdict {
+	RULE_FIRES,             /* ID, type, matches and writer all fit */
+	RULE_NO_MATCH,          /* the ID, the type or a field differs */
+	RULE_UNTRUSTED,         /* they fit, but the writer may not fire r */
+};
+
+/* rule_matches() with the reason, for `evtrigger test`: the one matching
+ * code, which rule_matches() calls. *ret_reason is NULL for RULE_FIRES,
+ * else why not: static text, or text written to buf (size bytes), e.g.
+ * "EVENT_SOURCE is 'Bob', the rule wants 'John'". */
+enum rule_verdict rule_explain(const struct rule *r,
+			       const struct fields *entry,
+			       const struct rule_trust *trust, char *buf,
+			       size_t size, const char **ret_reason);
+
 /* Whether entry was written by the listener: its trusted _UID is trust's
  * listener_uid. Only then are EVENT_SENDER, EVENT_UUID, EVENT_TIME (the
  * listener's fields, lib/event.h) believed. */

@@ -35,6 +35,11 @@ stepopts_done(struct stepopts *o)
 	free(o->reasons);
 	o->reasons = NULL;
 	o->n_reasons = 0;
+	for (size_t i = 0; i < o->n_warnings; i++)
+		free(o->warnings[i]);
+	free(o->warnings);
+	o->warnings = NULL;
+	o->n_warnings = 0;
 }
 
 const char *
@@ -225,6 +230,27 @@ check_progress(struct evt_job *job, const char *item, unsigned percent)
 	return -EOPNOTSUPP;
 }
 
+/* Appends the text of format to *v (o->oom on failure). */
+static void
+collect(struct stepopts *o, char ***v, size_t *n, const char *format,
+	va_list ap)
+{
+	char *s, **nv;
+
+	if (vasprintf(&s, format, ap) < 0) {
+		o->oom = true;
+		return;
+	}
+	nv = reallocarray(*v, *n + 1, sizeof(char *));
+	if (nv == NULL) {
+		free(s);
+		o->oom = true;
+		return;
+	}
+	*v = nv;
+	(*v)[(*n)++] = s;
+}
+
 /* At check time each call is one mistake: a module may report several
  * before it returns -EINVAL, and all of them reach the user. */
 static void _printf_(2, 3)
@@ -232,24 +258,21 @@ check_set_error(struct evt_job *job, const char *format, ...)
 {
 	struct stepopts *o = (struct stepopts *)job;
 	va_list ap;
-	char *s, **v;
-	int r;
 
 	va_start(ap, format);
-	r = vasprintf(&s, format, ap);
+	collect(o, &o->reasons, &o->n_reasons, format, ap);
 	va_end(ap);
-	if (r < 0) {
-		o->oom = true;
-		return;
-	}
-	v = reallocarray(o->reasons, o->n_reasons + 1, sizeof(char *));
-	if (v == NULL) {
-		free(s);
-		o->oom = true;
-		return;
-	}
-	o->reasons = v;
-	o->reasons[o->n_reasons++] = s;
+}
+
+static void _printf_(2, 3)
+probe_warn(struct evt_job *job, const char *format, ...)
+{
+	struct stepopts *o = (struct stepopts *)job;
+	va_list ap;
+
+	va_start(ap, format);
+	collect(o, &o->warnings, &o->n_warnings, format, ap);
+	va_end(ap);
 }
 
 static int
@@ -282,28 +305,37 @@ check_get_note(struct evt_job *job, const char *key)
 	return NULL;
 }
 
-const struct evt_host stepopts_check_host = {
-	.api_version = EVT_ACTION_API_VERSION,
-	.option = check_option,
-	.option_bool = check_option_bool,
-	.option_int = check_option_int,
-	.option_duration = check_option_duration,
-	.option_size = check_option_size,
-	.option_list = check_option_list,
-	.event_field = check_event_field,
-	.event_fields = check_event_fields,
-	.vm = check_vm,
-	.connect = check_connect,
-	.job_id = check_job_id,
-	.rule = check_rule,
-	.log = check_log,
-	.progress = check_progress,
-	.set_error = check_set_error,
-	.cancelled = check_cancelled,
-	.cancel_fd = check_cancel_fd,
-	.deadline = check_deadline,
-	.set_note = check_set_note,
+/* The check host; the probe host is the same and warn(). */
+#define CHECK_HOST_FUNCTIONS \
+	.api_version = EVT_ACTION_API_VERSION, \
+	.option = check_option, \
+	.option_bool = check_option_bool, \
+	.option_int = check_option_int, \
+	.option_duration = check_option_duration, \
+	.option_size = check_option_size, \
+	.option_list = check_option_list, \
+	.event_field = check_event_field, \
+	.event_fields = check_event_fields, \
+	.vm = check_vm, \
+	.connect = check_connect, \
+	.job_id = check_job_id, \
+	.rule = check_rule, \
+	.log = check_log, \
+	.progress = check_progress, \
+	.set_error = check_set_error, \
+	.cancelled = check_cancelled, \
+	.cancel_fd = check_cancel_fd, \
+	.deadline = check_deadline, \
+	.set_note = check_set_note, \
 	.get_note = check_get_note,
+
+const struct evt_host stepopts_check_host = {
+	CHECK_HOST_FUNCTIONS
+};
+
+const struct evt_host stepopts_probe_host = {
+	CHECK_HOST_FUNCTIONS
+	.warn = probe_warn,
 };
 
 static int run_check(struct stepopts *o, char *err, size_t errlen);
@@ -439,4 +471,52 @@ stepopts_check(struct stepopts *o, char *err, size_t errlen)
 	}
 	stepopts_done(o);
 	return r < 0 ? r : 0;
+}
+
+static bool
+seen_text(char **v, size_t n, size_t i)
+{
+	for (size_t k = 0; k < i && k < n; k++)
+		if (streq(v[k], v[i]))
+			return true;
+	return false;
+}
+
+int
+stepopts_probe(const struct rule *r, const char *step,
+	       const struct evt_action *m, stepopts_report_fn err_fn,
+	       stepopts_report_fn warn_fn, void *userdata)
+{
+	struct stepopts o;
+	char err[512] = "";
+	int n = 0, k;
+
+	if (m == NULL || m->check == NULL)
+		return 0;
+	stepopts_init(&o, r, step, m);
+	k = m->check(&stepopts_probe_host, (struct evt_job *)&o, err,
+		     sizeof(err));
+	if (o.oom) {
+		stepopts_done(&o);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < o.n_reasons; i++)
+		if (!seen_text(o.reasons, o.n_reasons, i)) {
+			err_fn(userdata, 0, o.reasons[i]);
+			n++;
+		}
+	for (size_t i = 0; i < o.n_warnings; i++)
+		if (!seen_text(o.warnings, o.n_warnings, i))
+			warn_fn(userdata, 0, o.warnings[i]);
+	if (k < 0 && err[0] != '\0') {
+		err_fn(userdata, 0, err);
+		n++;
+	}
+	if (k < 0 && n == 0) {
+		snprintf(err, sizeof(err), "refused: %s", strerror(-k));
+		err_fn(userdata, 0, err);
+		n++;
+	}
+	stepopts_done(&o);
+	return n;
 }

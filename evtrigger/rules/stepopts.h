@@ -22,6 +22,8 @@ struct stepopts {
 	size_t n_lists;
 	char **reasons;         /* check time: each host->set_error() */
 	size_t n_reasons;
+	char **warnings;        /* probe time: each host->warn() */
+	size_t n_warnings;
 	bool oom;
 };
 
@@ -83,5 +85,19 @@ int stepopts_check_options(const struct rule *r, const char *step,
  * (event fields, log, progress, notes, ...) return NULL, -EOPNOTSUPP, 0
  * (cancelled) or UINT64_MAX (deadline). */
 extern const struct evt_host stepopts_check_host;
+
+/* The check host of `evtrigger check` when it asks the system too: the
+ * same, and warn() collects one warning per call (a module's check() then
+ * asks libvirt and the file system what it can: actions/util/vm.h,
+ * vm_check_probe). */
+extern const struct evt_host stepopts_probe_host;
+
+/* Runs m's check() for step `step` of rule r (loaded, its options valid)
+ * with stepopts_probe_host. Every mistake it finds goes to err_fn, every
+ * warning to warn_fn, each once per text. Returns the number of mistakes,
+ * or -ENOMEM. */
+int stepopts_probe(const struct rule *r, const char *step,
+		   const struct evt_action *m, stepopts_report_fn err_fn,
+		   stepopts_report_fn warn_fn, void *userdata);
 
 #endif

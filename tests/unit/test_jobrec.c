@@ -52,6 +52,7 @@ sample(void)
 	j->pid_start = 987654;
 	j->created = 1700000000000000ULL;
 	j->started = 1700000000100000ULL;
+	j->step_started = 1700000000200000ULL;
 	ck_assert_int_eq(fields_add(j->fields, "EVENT_ID", "777"), 0);
 	ck_assert_int_eq(fields_add(j->fields, "MESSAGE",
 				    "line1\nline2\\n \"q\" 'x' ;rm -rf / = =="), 0);
@@ -87,6 +88,7 @@ START_TEST(test_roundtrip)
 	ck_assert_uint_eq(k->pid_start, 987654);
 	ck_assert_uint_eq(k->created, j->created);
 	ck_assert_uint_eq(k->started, j->started);
+	ck_assert_uint_eq(k->step_started, j->step_started);
 	ck_assert_uint_eq(k->ended, 0);
 	ck_assert_uint_eq(k->fields->n, 4);
 	ck_assert_str_eq(fields_get(k->fields, "MESSAGE"),

@@ -893,6 +893,79 @@ START_TEST(test_matches)
 }
 END_TEST
 
+/* rule_explain(): `evtrigger test`'s verdicts, from the same code as
+ * rule_matches(), and the reason it prints. */
+static const struct {
+	const char *rule;
+	const char *entry;
+	enum rule_verdict verdict;
+	const char *reason;
+} explain_cases[] = {
+	{ "id = 777", "EVENT_ID=777\n_UID=0", RULE_FIRES, NULL },
+	{ "id = 777", "EVENT_ID=778\n_UID=0", RULE_NO_MATCH,
+	  "id 778, the rule wants 777" },
+	{ "id = 777", "_UID=0", RULE_NO_MATCH, "the event has no EVENT_ID" },
+	{ "id = 777", "EVENT_ID=x\n_UID=0", RULE_NO_MATCH,
+	  "invalid EVENT_ID 'x'" },
+	{ "id = 1\ntype = warning", "EVENT_ID=1\nEVENT_TYPE=ERROR\n_UID=0",
+	  RULE_NO_MATCH, "type ERROR, the rule wants WARNING" },
+	{ "id = 1\ntype = warning", "EVENT_ID=1\n_UID=0", RULE_NO_MATCH,
+	  "type (none), the rule wants WARNING" },
+	{ "id = 1\nsource = John", "EVENT_ID=1\nEVENT_SOURCE=Bob\n_UID=0",
+	  RULE_NO_MATCH, "EVENT_SOURCE is 'Bob', the rule wants 'John'" },
+	{ "id = 1\nsource = John", "EVENT_ID=1\nSYSLOG_IDENTIFIER=Bob\n_UID=0",
+	  RULE_NO_MATCH, "EVENT_SOURCE is 'Bob', the rule wants 'John'" },
+	{ "id = 1\nDISK = vd*", "EVENT_ID=1\n_UID=0", RULE_NO_MATCH,
+	  "no DISK, the rule wants 'vd*'" },
+	{ "id = 1\nDISK = vd*", "EVENT_ID=1\nDISK=sda\n_UID=0", RULE_NO_MATCH,
+	  "DISK is 'sda', the rule wants 'vd*'" },
+	{ "id = 1", "EVENT_ID=1\n_UID=1000", RULE_UNTRUSTED,
+	  "written by a user or unit the rule does not allow" },
+	{ "id = 1\nsender = vdc", "EVENT_ID=1\nEVENT_SENDER=web\n_UID=990",
+	  RULE_UNTRUSTED, "the sender may not fire this rule" },
+	{ "id = 1\nsender = vdc", "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990",
+	  RULE_FIRES, NULL },
+	/* the content is judged before the writer */
+	{ "id = 1\nsource = John", "EVENT_ID=1\nEVENT_SOURCE=Bob\n_UID=1000",
+	  RULE_NO_MATCH, "EVENT_SOURCE is 'Bob', the rule wants 'John'" },
+};
+
+START_TEST(test_explain)
+{
+	struct rule_errors errors = { 0 };
+	_cleanup_(rule_freep) struct rule *r = NULL;
+	_cleanup_(fields_freep) struct fields *entry = fields_new();
+	_cleanup_(freep) char *text = NULL, *lines = NULL;
+	struct rule_trust trust = { LISTENER, true };
+	const char *reason = "unset";
+	enum rule_verdict v;
+	char path[256], buf[256];
+
+	ck_assert_int_ge(asprintf(&text, "[trigger]\n%s\n" GOOD_JOB,
+				  explain_cases[_i].rule), 0);
+	write_rule("m.rule", text);
+	snprintf(path, sizeof(path), "%s/m.rule", dir);
+	ck_assert_int_eq(rule_load_file(path, &mods, &r, &errors), 0);
+	lines = strdup(explain_cases[_i].entry);
+	for (char *save = NULL, *l = strtok_r(lines, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save))
+		ck_assert_int_eq(fields_add_data(entry, l, strlen(l)), 0);
+
+	v = rule_explain(r, entry, &trust, buf, sizeof(buf), &reason);
+	ck_assert_msg(v == explain_cases[_i].verdict, "case %d: verdict %d",
+		      _i, (int)v);
+	if (explain_cases[_i].reason == NULL)
+		ck_assert_ptr_null(reason);
+	else
+		ck_assert_msg(reason != NULL &&
+				      strcmp(reason, explain_cases[_i].reason) == 0,
+			      "case %d: reason '%s'", _i,
+			      reason != NULL ? reason : "(null)");
+	/* the watcher's answer is the same */
+	ck_assert(rule_matches(r, entry, &trust, NULL) == (v == RULE_FIRES));
+}
+END_TEST
+
 static Suite *
 rule_suite(void)
 {
@@ -901,6 +974,7 @@ rule_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_load_errors, 0, ELEMENTSOF(load_cases));
+	tcase_add_loop_test(tc, test_explain, 0, ELEMENTSOF(explain_cases));
 	tcase_add_test(tc, test_load_values);
 	tcase_add_test(tc, test_load_defaults);
 	tcase_add_test(tc, test_load_on_failure);

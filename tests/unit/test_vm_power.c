@@ -26,6 +26,7 @@ struct evt_job {
 	size_t n_logs;
 	char error[512];
 	char note[16];
+	char vm_name[64];       /* the EVT_NOTE_VM_NAME note */
 	int cancel_pipe[2];
 	uint64_t deadline;
 };
@@ -89,6 +90,11 @@ static uint64_t h_deadline(struct evt_job *job) { return job->deadline; }
 static int
 h_set_note(struct evt_job *job, const char *key, const char *value)
 {
+	if (streq(key, EVT_NOTE_VM_NAME)) {
+		snprintf(job->vm_name, sizeof(job->vm_name), "%s",
+			 value ? value : "");
+		return 0;
+	}
 	ck_assert_str_eq(key, EVT_NOTE_VM_DOWN);
 	snprintf(job->note, sizeof(job->note), "%s", value ? value : "");
 	return 0;
@@ -197,7 +203,41 @@ START_TEST(test_open_unknown_vm)
 	job_init(&job, "nosuchvm");
 	ck_assert_int_eq(vm_open(&host, &job, &vm), -ENOENT);
 	ck_assert_ptr_null(vm);
-	ck_assert_str_eq(job.error, "no vm 'nosuchvm' on libvirt (test:///default)");
+	ck_assert_str_eq(job.error, "no vm 'nosuchvm' on libvirt (test:///default): "
+			 "no domain has this name or UUID");
+}
+END_TEST
+
+/* A rule may name the VM by UUID (with or without dashes): found, and the
+ * job told the domain's name. By name, no note. An unknown UUID fails as
+ * an unknown name does. */
+static const struct {
+	const char *given;
+	int r;
+	const char *name;       /* vm->name after vm_open */
+	const char *note;       /* EVT_NOTE_VM_NAME set, or "" */
+} lookup_cases[] = {
+	{ "test", 0, "test", "" },
+	{ "6695eb01-f6a4-8304-79aa-97f2502e193f", 0, "test", "test" },
+	{ "6695eb01f6a4830479aa97f2502e193f", 0, "test", "test" },
+	{ "6695EB01-F6A4-8304-79AA-97F2502E193F", 0, "test", "test" },
+	{ "00000000-0000-4000-8000-000000000000", -ENOENT, NULL, "" },
+	{ "6695eb01", -ENOENT, NULL, "" },
+};
+
+START_TEST(test_open_by_name_or_uuid)
+{
+	struct evt_job job;
+	struct vm *vm = NULL;
+
+	job_init(&job, lookup_cases[_i].given);
+	ck_assert_int_eq(vm_open(&host, &job, &vm), lookup_cases[_i].r);
+	if (lookup_cases[_i].name != NULL)
+		ck_assert_str_eq(vm->name, lookup_cases[_i].name);
+	else
+		ck_assert_ptr_null(vm);
+	ck_assert_str_eq(job.vm_name, lookup_cases[_i].note);
+	vm_close(vm);
 }
 END_TEST
 
@@ -339,6 +379,8 @@ vm_power_suite(void)
 	tcase_add_test(plan, test_plan_from_options);
 	suite_add_tcase(s, plan);
 	tcase_add_test(drv, test_open_unknown_vm);
+	tcase_add_loop_test(drv, test_open_by_name_or_uuid, 0,
+			    ELEMENTSOF(lookup_cases));
 	tcase_add_test(drv, test_disks_of_test_domain);
 	tcase_add_test(drv, test_wait_times_out_and_leaves_vm_alone);
 	tcase_add_test(drv, test_step_deadline_ends_wait);
