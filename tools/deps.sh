@@ -14,7 +14,7 @@ vm="qemu-utils qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
 	libvirt-clients linux-image-cloud-amd64 busybox-static cpio"
 # libtirpc-dev: the sanitizer build links libtirpc into evtrigger (Makefile).
 test="$build check libtirpc-dev systemd util-linux bsdutils rsyslog rsyslog-openssl openssl iproute2
-	libarchive-tools zstd xz-utils $vm psmisc procps python3"
+	libarchive-tools zstd xz-utils $vm psmisc procps python3 man-db bsdextrautils"
 demo="$build systemd util-linux libarchive-tools $vm procps python3"
 bench="$test hyperfine time tar jq bc"
 # The libFuzzer harnesses of tests/fuzz/.
