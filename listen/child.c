@@ -462,8 +462,10 @@ conn_store(struct child *c, struct conn *cn, uint64_t now)
 				     "the event now: retry later");
 		return;
 	}
-	/* Network senders go on with their next events meanwhile. */
-	if (is_net(cn) && channel_written(ch, now + STORE_TIMEOUT_USEC) == 0)
+	/* A pipelining sender (max_inflight) goes on with its next events
+	 * meanwhile. */
+	if (ch->limits->max_inflight > 0 &&
+	    channel_written(ch, now + STORE_TIMEOUT_USEC) == 0)
 		return;
 	cn->written = true;
 	cn->deadline = now + STORE_TIMEOUT_USEC;

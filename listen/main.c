@@ -41,6 +41,10 @@
 /* Events of one network connection written and awaiting their read-back
  * at once (evtrigger-listen(8), LIMITS). */
 #define NET_INFLIGHT 256
+/* A guest pipelines too: a channel keeps this many events awaiting their
+ * read-back while it parses and writes the next ones (answers stay in
+ * order, one per event). */
+#define CHANNEL_INFLIGHT 256
 
 static void
 usage(FILE *f)
@@ -490,7 +494,8 @@ main(int argc, char *argv[])
 			.ctl = sv[1],
 			.user = &user,
 			.channel_name = a.channel_name,
-			.limits = { a.rate, a.burst, a.max_event, NULL },
+			.limits = { a.rate, a.burst, a.max_event, NULL, 0, 0,
+				    false, CHANNEL_INFLIGHT },
 			.exit_after_store = hook != NULL && streq(hook, "1"),
 			.senders = senders,
 			.tls = tls,
