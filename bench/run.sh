@@ -23,12 +23,13 @@ if [ "$SMOKE" = 1 ]; then
 	export LAT_EVENTS=5 LAT_RATE=25 NOISE_RATE=300 BACKLOG=2000 \
 		BACKLOG_MATCHING=5 RULES_N=20 RSS_EVENTS=5 IDLE_SECS=1
 	export DISK_CHUNKS=4 CHUNK_MB=1
+	export BENCH_SMOKE=1 TP_EVENTS=50 TP_GUESTS=1 MEM_DOMAINS=3
 	DISK_RUNS=1
 else
 	DISK_RUNS=3
 fi
 rc=0
-for b in bench/evcreate.sh bench/watch.sh bench/disk.sh; do
+for b in bench/evcreate.sh bench/watch.sh bench/disk.sh bench/listen-channel.sh; do
 	echo "=== $b"
 	case $b in
 	*/disk.sh) "$b" "$BUILD" "$DISK_RUNS" ;;
