@@ -201,6 +201,20 @@ bench_latency() {
 	pct "$TESTDIR/lat.total" "go -> action started (upper bound: includes host->guest hop)"
 	pct "$TESTDIR/lat.in" "  go -> listener's journal entry"
 	pct "$TESTDIR/lat.host" "  inside the host: journal entry -> action started"
+	# The watcher's share, split at the job record's "created" time (as in
+	# bench/watch.sh): entry -> job recorded, recorded -> action started.
+	for rec in "$STATE"/jobs/*/record; do
+		grep -qx rule=lat "$rec" || continue
+		awk -F= '/^created=/ { c = $2 } /^field\.N=/ { n = $2 } END { print n, c }' "$rec"
+	done | sort -k1,1 >"$TESTDIR/lat.created"
+	join "$TESTDIR/lat.entry" "$TESTDIR/lat.created" | while read -r n entry created; do
+		case $n in w*) continue ;; esac        # the warm-up events
+		[ -e "$OUT/$n" ] && echo "$((created - entry)) $(($(cat "$OUT/$n") - created))"
+	done >"$TESTDIR/lat.split"
+	cut -d' ' -f1 "$TESTDIR/lat.split" >"$TESTDIR/lat.w"
+	cut -d' ' -f2 "$TESTDIR/lat.split" >"$TESTDIR/lat.j"
+	pct "$TESTDIR/lat.w" "    watcher: entry -> job recorded"
+	pct "$TESTDIR/lat.j" "    jobs: recorded -> action started"
 	[ "$(wc -l <"$TESTDIR/lat.total")" = "$LAT_EVENTS" ] ||
 		lost "latency: $(wc -l <"$TESTDIR/lat.total") of $LAT_EVENTS events have an entry and an action"
 	watch_assert_once
@@ -268,6 +282,44 @@ tp_run() {
 	listen_stop
 }
 
+# standin_run: the channel alone, for scale: one guest, the same script,
+# its host socket read by a stand-in that answers every line at once
+# without the journal (host time of the first and last line received).
+standin_run() {
+	local r
+	testbed_guest --channel --script "$TESTDIR/tp.sh" tpS
+	$VIRSH start tpS >/dev/null || fail "cannot start guest tpS"
+	guest_wait_console tpS 'evt-guest: lines ready' 300
+	r=$(python3 - "$(guest_channel_socket tpS)" "$TP_EVENTS" <<-'PYEOF'
+	import socket, sys, time, uuid
+	path, want = sys.argv[1], int(sys.argv[2])
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.connect(path)
+	s.settimeout(60)
+	buf, n, first, last = b"", 0, 0.0, 0.0
+	while n < want:
+	    d = s.recv(65536)
+	    if not d:
+	        break
+	    now = time.time()
+	    buf += d
+	    k = buf.count(b"\n")
+	    if k:
+	        first = first or now
+	        last = now
+	        n += k
+	        buf = buf[buf.rfind(b"\n") + 1:]
+	        s.sendall(b"".join(b"OK %s\n" % str(uuid.uuid4()).encode() for _ in range(k)))
+	print(n, "%.0f" % ((n - 1) / (last - first) if last > first else 0), "%.2f" % (last - first))
+	PYEOF
+	)
+	set -- $r
+	[ "${1:-0}" -ge "$TP_EVENTS" ] || lost "stand-in: ${1:-0} of $TP_EVENTS lines arrived"
+	printf '%-46s %d lines/s (%d lines in %ss)\n' "  for scale: the channel alone, 1 guest" "${2:-0}" "${1:-0}" "${3:-0}"
+	echo "     (stand-in answering at once, no journal: guest + virtio-serial + QEMU)"
+	$VIRSH destroy tpS >/dev/null 2>&1
+}
+
 # local_run M: M lines with evcreate --batch, the same rate computation.
 local_run() {
 	local m=$1 r
@@ -292,6 +344,7 @@ bench_throughput() {
 	show "seq 1 M | sed 's/.*/type=information id=779 source=localM description=bench N=&/' | evcreate --batch FILE"
 	for g in $TP_GUESTS; do
 		tp_run "$g"
+		[ "$g" = 1 ] && standin_run
 		local_run $((g * TP_EVENTS))
 		printf '%-46s %.2fx\n' "  listener / evcreate --batch ($g guest(s))" \
 			"$(echo "$(cat "$TESTDIR/tp.rate.$g") / $(cat "$TESTDIR/local.rate.$((g * TP_EVENTS))")" | bc -l)"
@@ -338,8 +391,11 @@ bench_memory() {
 	for k in $(seq "$MEM_DOMAINS"); do
 		mem_xml "m$k" >"$TESTDIR/m$k.xml"
 		$VIRSH define "$TESTDIR/m$k.xml" >/dev/null || fail "cannot define m$k"
-		$VIRSH start --paused "m$k" >/dev/null || fail "cannot start m$k"
 	done
+	# Four at a time: libvirtd starts them in parallel.
+	seq "$MEM_DOMAINS" | sed 's/^/m/' |
+		xargs -P 4 -I{} $VIRSH start --paused {} >/dev/null ||
+		lost "memory: a domain did not start"
 	printf '%-46s %.1fs\n' "  starting them took" "$(echo "($(now_us) - $t0) / 1000000" | bc -l)"
 	for k in $(seq 600); do
 		[ "$(journal_count EVENT_ID=650 _PID="$LISTEN_PID")" -ge "$MEM_DOMAINS" ] && break
@@ -352,7 +408,7 @@ bench_memory() {
 	printf '%-46s child  %s\n' "" "$(rss_of "$child")"
 	printf '%-46s %s\n' "  (states of all defined domains)" "$($VIRSH list --all | awk '{ print $3 }' | sort | uniq -c | tr -s ' \n' ' ')"
 	listen_stop
-	for k in $(seq "$MEM_DOMAINS"); do $VIRSH destroy "m$k" >/dev/null 2>&1; done
+	seq "$MEM_DOMAINS" | sed 's/^/m/' | xargs -P 4 -I{} $VIRSH destroy {} >/dev/null 2>&1
 }
 
 testbed_journald RateLimitBurst=0 RuntimeMaxUse=4G RuntimeMaxFileSize=512M \
