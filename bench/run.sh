@@ -24,12 +24,14 @@ if [ "$SMOKE" = 1 ]; then
 		BACKLOG_MATCHING=5 RULES_N=20 RSS_EVENTS=5 IDLE_SECS=1 \
 		TLS_IDLE_CONNS=20
 	export DISK_CHUNKS=4 CHUNK_MB=1
+	export BENCH_SMOKE=1 TP_EVENTS=50 TP_GUESTS=1 MEM_DOMAINS=3
 	DISK_RUNS=1
 else
 	DISK_RUNS=3
 fi
 rc=0
-for b in bench/evcreate.sh bench/evcreate-server.sh bench/watch.sh bench/disk.sh bench/listen-tls.sh; do
+for b in bench/evcreate.sh bench/evcreate-server.sh bench/watch.sh bench/disk.sh \
+	bench/listen-tls.sh bench/listen-channel.sh; do
 	echo "=== $b"
 	case $b in
 	*/disk.sh) "$b" "$BUILD" "$DISK_RUNS" ;;
