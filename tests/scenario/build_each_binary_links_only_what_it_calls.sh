@@ -1,11 +1,13 @@
 #!/bin/bash
 # Each binary of the build names in DT_NEEDED only the libraries it calls
 # (linked with -Wl,--as-needed): evcreate neither libvirt nor libarchive nor
-# libsystemd, only libssl and libcrypto (--server's TLS), evtrigger no libvirt
-# (its modules bring it) and no libssl (SHA-256 is libcrypto's), libarchive
-# in the archive module alone. The
-# sanitizer runtimes, and the libtirpc the sanitized evtrigger must load
-# early (see the Makefile), are allowed beside them.
+# libsystemd, only libssl and libcrypto (--server's TLS); evtrigger no libvirt
+# (its modules bring it) and no libssl (SHA-256 is libcrypto's);
+# evtrigger-listen libvirt, libxml2 (domain XML) and libssl (--tls);
+# libarchive in the archive and restore modules alone. The sanitizer runtimes
+# are allowed beside them, and so are, in the sanitized evtrigger only, the
+# libraries the Makefile makes it load at start for the sanitizers' sake
+# (libtirpc, and the modules' libvirt, libxml2, libarchive: see the Makefile).
 . "$(dirname "$0")/../lib/testbed.sh"
 
 needed() {
@@ -27,7 +29,7 @@ tirpc=
 expect "$BUILD/evcreate" libssl libcrypto
 # shellcheck disable=SC2086 # tirpc: empty or words
 expect "$BUILD/evtrigger" libsystemd libinih libcrypto $tirpc
-expect "$BUILD/evtrigger-listen" libsystemd libvirt libxml2
+expect "$BUILD/evtrigger-listen" libsystemd libvirt libxml2 libssl libcrypto
 for m in "$BUILD"/actions/*.so; do
 	case ${m##*/} in
 	archive.so | restore.so) expect "$m" libvirt libxml2 libarchive libcrypto ;;
