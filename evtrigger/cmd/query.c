@@ -146,6 +146,15 @@ trust_text(const struct rule *r)
 	for (size_t i = 0; i < r->n_senders; i++)
 		fprintf(f, "%ssender=%s", r->n_uids + r->n_units + i > 0 ?
 			" " : "", r->senders[i]);
+	if (r->n_senders > 0) {
+		char words[64];
+
+		/* Which proofs of those senders count (sender-auth). */
+		fprintf(f, " sender-auth=%s%s",
+			rule_auth_text(rule_sender_auth(r), words,
+				       sizeof(words)),
+			r->sender_auth == 0 ? " (default)" : "");
+	}
 	if (r->n_uids + r->n_units + r->n_senders == 0)
 		fputs("uid=0 (default)", f);
 	if (fclose(f) != 0)

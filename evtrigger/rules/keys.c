@@ -271,6 +271,30 @@ parse_sender(struct rule *r, const char *key, const char *value,
 			       &r->n_senders, ret_msg);
 }
 
+/* Which proofs of a sender count: words of rule_auth_from_name(). */
+static int
+parse_sender_auth(struct rule *r, const char *key, const char *value,
+		  char **ret_msg)
+{
+	_cleanup_(strv_freep) char **w = NULL;
+	unsigned mask = 0, bit;
+	size_t n;
+	int k;
+
+	k = words(key, value, &w, &n, ret_msg);
+	if (k < 0)
+		return k;
+	for (size_t i = 0; i < n; i++) {
+		bit = rule_auth_from_name(w[i]);
+		if (bit == 0)
+			return bad(ret_msg, "invalid sender-auth '%s': must be "
+				   "channel, x509, psk or address", Q(w[i]));
+		mask |= bit;
+	}
+	r->sender_auth = mask;
+	return 0;
+}
+
 static int
 parse_unit(struct rule *r, const char *key, const char *value,
 	   char **ret_msg)
@@ -483,6 +507,9 @@ const struct rule_key_info rule_keys[_RULE_KEY_MAX] = {
 		"ignore older events when catching up" },
 	[RULE_KEY_SENDER] = { "sender", T, false, parse_sender, "\"ID...\"",
 		"remote senders that may fire it" },
+	[RULE_KEY_SENDER_AUTH] = { "sender-auth", T, false, parse_sender_auth,
+		"\"PROOF...\"", "which proofs of a sender count: channel x509 "
+		"psk address (default: all but address)" },
 	[RULE_KEY_UID] = { "uid", T, false, parse_uid, "\"USER...\"",
 		"local users that may fire it (default: root)" },
 	[RULE_KEY_UNIT] = { "unit", T, false, parse_unit, "\"UNIT...\"",

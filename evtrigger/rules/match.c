@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "options.h"
+#include "rules/keys.h"
 #include "rules/rule.h"
 #include "strv.h"
 
@@ -18,6 +20,56 @@ is_listener_field(const char *s)
 	       streq(s, EVENT_FIELD_SENDER_UUID) ||
 	       streq(s, EVENT_FIELD_AUTH) || streq(s, EVENT_FIELD_HOSTNAME) ||
 	       streq(s, EVENT_FIELD_UUID) || streq(s, EVENT_FIELD_TIME);
+}
+
+static const char *const auth_names[] = {
+	"channel", "x509", "psk", "address",
+};
+
+const char *
+rule_auth_name(unsigned bit)
+{
+	for (size_t i = 0; i < ELEMENTSOF(auth_names); i++)
+		if (bit == 1u << i)
+			return auth_names[i];
+	return NULL;
+}
+
+unsigned
+rule_auth_from_name(const char *s)
+{
+	for (size_t i = 0; i < ELEMENTSOF(auth_names); i++)
+		if (streq(s, auth_names[i]))
+			return 1u << i;
+	return 0;
+}
+
+unsigned
+rule_sender_auth(const struct rule *r)
+{
+	return r->sender_auth != 0 ? r->sender_auth : RULE_AUTH_DEFAULT;
+}
+
+const char *
+rule_auth_text(unsigned mask, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ELEMENTSOF(auth_names); i++) {
+		int n;
+
+		if (!(mask & (1u << i)))
+			continue;
+		n = snprintf(buf + len, size - len, "%s%s", len > 0 ? " " : "",
+			     auth_names[i]);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	return buf;
 }
 
 static bool
@@ -88,10 +140,33 @@ rule_entry_from_listener(const struct fields *entry,
 	       entry_uid(entry, &uid) == 0 && uid == trust->listener_uid;
 }
 
-/* Who wrote entry, and may they fire r? NULL if so, else why not. */
+/* Whether the listener's proof of the sender (EVENT_AUTH) is one r
+ * accepts: NULL if so, else why not, written to buf. */
+static const char *
+auth_reason(const struct rule *r, const struct fields *entry,
+	    const char *sender, char *buf, size_t size)
+{
+	const char *auth = fields_get(entry, EVENT_FIELD_AUTH);
+	unsigned accepts = rule_sender_auth(r);
+	char words[64];
+
+	if (auth != NULL && (rule_auth_from_name(auth) & accepts) != 0)
+		return NULL;
+	rule_auth_text(accepts, words, sizeof(words));
+	if (auth == NULL)
+		snprintf(buf, size, "sender '%s' has no " EVENT_FIELD_AUTH
+			 "; the rule accepts %s", Q(sender), words);
+	else
+		snprintf(buf, size, "sender '%s' proved by %s; the rule "
+			 "accepts %s", Q(sender), Q(auth), words);
+	return buf;
+}
+
+/* Who wrote entry, and may they fire r? NULL if so, else why not: static
+ * text, or text written to buf. */
 static const char *
 trust_reason(const struct rule *r, const struct fields *entry,
-	     const struct rule_trust *trust)
+	     const struct rule_trust *trust, char *buf, size_t size)
 {
 	const char *unit, *sender;
 	bool from_listener;
@@ -111,7 +186,7 @@ trust_reason(const struct rule *r, const struct fields *entry,
 			return "a remote event without a proven sender";
 		if (!strv_has(r->senders, r->n_senders, sender))
 			return "the sender may not fire this rule";
-		return NULL;
+		return auth_reason(r, entry, sender, buf, size);
 	}
 
 	for (size_t i = 0; i < r->n_matches; i++)
@@ -186,7 +261,7 @@ rule_explain(const struct rule *r, const struct fields *entry,
 		*ret_reason = reason;
 		return RULE_NO_MATCH;
 	}
-	reason = trust_reason(r, entry, trust);
+	reason = trust_reason(r, entry, trust, buf, size);
 	if (reason != NULL) {
 		*ret_reason = reason;
 		return RULE_UNTRUSTED;
@@ -199,14 +274,14 @@ bool
 rule_matches(const struct rule *r, const struct fields *entry,
 	     const struct rule_trust *trust, const char **ret_reason)
 {
+	/* The reason may be text in buf (rule.h). */
+	static _Thread_local char buf[256];
 	const char *reason;
-	char buf[256];
 
 	switch (rule_explain(r, entry, trust, buf, sizeof(buf), &reason)) {
 	case RULE_FIRES:
 		return true;
 	case RULE_UNTRUSTED:
-		/* trust_reason()'s text is static */
 		if (ret_reason != NULL)
 			*ret_reason = reason;
 		return false;

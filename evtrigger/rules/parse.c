@@ -73,6 +73,7 @@ struct parser {
 	struct seen_key *keys;
 	size_t n_keys;
 	unsigned steps_line, recovery_line, on_failure_line;
+	unsigned sender_auth_line;
 };
 
 /* ---- errors of one file -------------------------------------------------- */
@@ -381,6 +382,8 @@ parse_key(struct parser *p, enum rule_section sec, const char *key,
 		p->recovery_line = p->line;
 	else if (k == &rule_keys[RULE_KEY_ON_FAILURE])
 		p->on_failure_line = p->line;
+	else if (k == &rule_keys[RULE_KEY_SENDER_AUTH])
+		p->sender_auth_line = p->line;
 }
 
 static int
@@ -540,6 +543,10 @@ check_rule(struct parser *p)
 		    !strv_has(r->on_failure, i, r->on_failure[i]))
 			check_steps(p, &r->on_failure[i], 1,
 				    p->on_failure_line);
+
+	if (p->sender_auth_line != 0 && r->n_senders == 0)
+		perr(p, p->sender_auth_line, "sender-auth without sender: it "
+		     "says which proofs of a sender count");
 
 	if (r->n_uids == 0 && r->n_units == 0 && r->n_senders == 0) {
 		r->uids = calloc(1, sizeof(uid_t));     /* root only */

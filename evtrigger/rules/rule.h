@@ -59,6 +59,10 @@ struct rule {
 	size_t n_units;
 	char **senders;
 	size_t n_senders;
+	/* Which proofs of a sender (the listener's EVENT_AUTH) count for
+	 * senders: RULE_AUTH_* bits, 0 when `sender-auth` is absent
+	 * (RULE_AUTH_DEFAULT then applies). */
+	unsigned sender_auth;
 	uint64_t max_age_usec;          /* 0: the daemon's default */
 	/* Whether evtrigger's own events (watch/entry.h) may fire it. */
 	bool evtrigger_events;
@@ -110,6 +114,27 @@ struct rule_modules {
 					   char *err, size_t errlen);
 	void *userdata;
 };
+
+/* The kinds of proof of a sender (EVENT_AUTH) a rule may accept. */
+enum {
+	RULE_AUTH_CHANNEL = 1 << 0,     /* a guest's virtio channel */
+	RULE_AUTH_X509 = 1 << 1,        /* a listed client certificate */
+	RULE_AUTH_PSK = 1 << 2,         /* a TLS 1.3 pre-shared key */
+	RULE_AUTH_ADDRESS = 1 << 3,     /* plain TCP/UDP from a listed address */
+	RULE_AUTH_ALL = (1 << 4) - 1,
+	/* Without `sender-auth`: every proof but an address. */
+	RULE_AUTH_DEFAULT = RULE_AUTH_CHANNEL | RULE_AUTH_X509 | RULE_AUTH_PSK,
+};
+
+/* The EVENT_AUTH word of one RULE_AUTH_* bit ("x509"), or NULL. */
+const char *rule_auth_name(unsigned bit);
+/* The RULE_AUTH_* bit of an EVENT_AUTH word, or 0 if it is none. */
+unsigned rule_auth_from_name(const char *s);
+/* The proofs r accepts for its senders (RULE_AUTH_DEFAULT when unset). */
+unsigned rule_sender_auth(const struct rule *r);
+/* The words of the bits of mask, blank-separated, into buf
+ * ("channel x509 psk"); returns buf. */
+const char *rule_auth_text(unsigned mask, char *buf, size_t size);
 
 /* Who wrote an entry, as far as the watcher can tell. */
 struct rule_trust {
@@ -169,9 +194,11 @@ int rule_set_load_dir(const char *dir, const struct rule_modules *mods,
 		      struct rule_set **ret, struct rule_errors *errors);
 
 /* Whether entry (the fields of one journal entry, trusted _-fields
- * included) fires r: ID, type, every match, and who wrote it. When the ID and
+ * included) fires r: ID, type, every match, and who wrote it (for a remote
+ * event: its sender and the proof of it, `sender-auth`). When the ID and
  * matches fit but the writer may not fire the rule, returns false and sets
- * *ret_reason (static text) if ret_reason is not NULL. */
+ * *ret_reason if ret_reason is not NULL: static text, or text in a
+ * thread-local buffer valid until the next call in this thread. */
 bool rule_matches(const struct rule *r, const struct fields *entry,
 		  const struct rule_trust *trust, const char **ret_reason);
 

@@ -26,7 +26,7 @@ watch_event 777 forged-root EVENT_SENDER=vdc
 as "$listener" bash -c "$(declare -f watch_event); watch_event 777 other-sender EVENT_SENDER=vdd"
 journal_wait 3 60 EVENT_ID=644 RULE=vdc
 # The real thing: the listener's entry naming sender vdc.
-as "$listener" bash -c "$(declare -f watch_event); watch_event 777 genuine EVENT_SENDER=vdc"
+as "$listener" bash -c "$(declare -f watch_event); watch_event 777 genuine EVENT_SENDER=vdc EVENT_AUTH=channel"
 watch_wait_stamps 1 60
 journal_wait 1 60 EVENT_ID=601 RULE=vdc
 

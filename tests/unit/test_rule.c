@@ -163,6 +163,7 @@ static const struct {
 	  "source = John\n"
 	  "log = application\n"
 	  "sender = vdc \"two words\"\n"
+	  "sender-auth = psk address psk\n"
 	  "uid = 0 root 1000\n"
 	  "unit = backup.service\n"
 	  "max-age = 1h\n"
@@ -262,6 +263,22 @@ static const struct {
 	  "e.g. backup.service\n" },
 	{ "quote.rule", "[trigger]\nid = 1\nsender = \"vdc\n" GOOD_JOB,
 	  "quote.rule:3: invalid sender '\"vdc': unterminated quote\n" },
+	{ "sauth.rule", "[trigger]\nid = 1\nsender = nas\n"
+	  "sender-auth = x509 tls\n" GOOD_JOB,
+	  "sauth.rule:4: invalid sender-auth 'tls': must be channel, x509, "
+	  "psk or address\n" },
+	{ "sauthcase.rule", "[trigger]\nid = 1\nsender = nas\n"
+	  "sender-auth = X509\n" GOOD_JOB,
+	  "sauthcase.rule:4: invalid sender-auth 'X509': must be channel, "
+	  "x509, psk or address\n" },
+	{ "sauthnone.rule", "[trigger]\nid = 1\nsender = nas\n"
+	  "sender-auth = \"\"\n" GOOD_JOB,
+	  "sauthnone.rule:4: invalid sender-auth '': must be channel, x509, "
+	  "psk or address\n" },
+	{ "sauthalone.rule", "[trigger]\nid = 1\nuid = 0\n"
+	  "sender-auth = address\n" GOOD_JOB,
+	  "sauthalone.rule:4: sender-auth without sender: it says which "
+	  "proofs of a sender count\n" },
 	{ "fieldname.rule", "[trigger]\nid = 1\nEVENT-HOST = x\n" GOOD_JOB,
 	  "fieldname.rule:3: invalid field name 'EVENT-HOST': A-Z, 0-9 and "
 	  "'_', not starting with a digit, at most 64 bytes\n" },
@@ -407,6 +424,8 @@ START_TEST(test_load_values)
 	ck_assert_ptr_null(rule_match_pattern(r, "MESSAGE"));
 	ck_assert_uint_eq(r->n_senders, 2);
 	ck_assert_str_eq(r->senders[1], "two words");
+	ck_assert_uint_eq(r->sender_auth, RULE_AUTH_PSK | RULE_AUTH_ADDRESS);
+	ck_assert_uint_eq(rule_sender_auth(r), RULE_AUTH_PSK | RULE_AUTH_ADDRESS);
 	ck_assert_uint_eq(r->n_uids, 3);
 	ck_assert_uint_eq(r->uids[0], 0);
 	ck_assert_uint_eq(r->uids[1], 0);
@@ -452,6 +471,8 @@ START_TEST(test_load_defaults)
 	ck_assert_uint_eq(r->uids[0], 0);
 	ck_assert_uint_eq(r->n_units, 0);
 	ck_assert_uint_eq(r->n_senders, 0);
+	ck_assert_uint_eq(r->sender_auth, 0);
+	ck_assert_uint_eq(rule_sender_auth(r), RULE_AUTH_DEFAULT);
 	ck_assert_ptr_null(r->vm);
 	ck_assert_ptr_null(r->connect);
 	ck_assert_int_eq(r->on_busy, RULE_ON_BUSY_IGNORE);
@@ -808,7 +829,8 @@ static const struct {
 	  "written by a user or unit the rule does not allow" },
 	/* trust: the sender, only from the listener */
 	{ "id = 1\nsender = vdc",
-	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990", true, true, NULL },
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\nEVENT_AUTH=channel\n_UID=990", true,
+	  true, NULL },
 	{ "id = 1\nsender = vdc",
 	  "EVENT_ID=1\nEVENT_SENDER=other\n_UID=990", true, false,
 	  "the sender may not fire this rule" },
@@ -832,8 +854,8 @@ static const struct {
 	  "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990", true, false,
 	  "a remote event, and the rule names no sender" },
 	{ "id = 1\nsender = vdc\nEVENT_HOSTNAME = vdc*",
-	  "EVENT_ID=1\nEVENT_SENDER=vdc\nEVENT_HOSTNAME=vdc.lan\n_UID=990",
-	  true, true, NULL },
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\nEVENT_HOSTNAME=vdc.lan\n"
+	  "EVENT_AUTH=x509\n_UID=990", true, true, NULL },
 	{ "id = 1\nsender = vdc\nEVENT_HOSTNAME = vdc*",
 	  "EVENT_ID=1\nEVENT_SENDER=vdc\nEVENT_HOSTNAME=web.lan\n_UID=990",
 	  true, false, NULL },
@@ -849,6 +871,40 @@ static const struct {
 	  "EVENT_ID=1\nEVENT_TIME=17\n_UID=0", true, false,
 	  "the rule matches a field only the listener may write, and a local "
 	  "process wrote it" },
+	/* trust: which proofs of the sender count (sender-auth) */
+#define NAS(auth) "EVENT_ID=1\nEVENT_SENDER=nas\n" auth "_UID=990"
+	{ "id = 1\nsender = nas", NAS("EVENT_AUTH=channel\n"), true, true,
+	  NULL },
+	{ "id = 1\nsender = nas", NAS("EVENT_AUTH=x509\n"), true, true, NULL },
+	{ "id = 1\nsender = nas", NAS("EVENT_AUTH=psk\n"), true, true, NULL },
+	{ "id = 1\nsender = nas", NAS("EVENT_AUTH=address\n"), true, false,
+	  "sender 'nas' proved by address; the rule accepts channel x509 psk" },
+	{ "id = 1\nsender = nas\nsender-auth = address",
+	  NAS("EVENT_AUTH=address\n"), true, true, NULL },
+	{ "id = 1\nsender = nas\nsender-auth = address",
+	  NAS("EVENT_AUTH=channel\n"), true, false,
+	  "sender 'nas' proved by channel; the rule accepts address" },
+	{ "id = 1\nsender = nas\nsender-auth = x509",
+	  NAS("EVENT_AUTH=psk\n"), true, false,
+	  "sender 'nas' proved by psk; the rule accepts x509" },
+	{ "id = 1\nsender = nas\nsender-auth = x509", NAS("EVENT_AUTH=x509\n"),
+	  true, true, NULL },
+	{ "id = 1\nsender = nas\nsender-auth = address psk channel x509",
+	  NAS("EVENT_AUTH=address\n"), true, true, NULL },
+	{ "id = 1\nsender = nas", NAS(""), true, false,
+	  "sender 'nas' has no EVENT_AUTH; the rule accepts channel x509 psk" },
+	{ "id = 1\nsender = nas\nsender-auth = channel x509 psk address",
+	  NAS("EVENT_AUTH=kerberos\n"), true, false,
+	  "sender 'nas' proved by kerberos; the rule accepts channel x509 psk "
+	  "address" },
+	{ "id = 1\nsender = vdc\nsender-auth = address", /* other sender */
+	  NAS("EVENT_AUTH=address\n"), true, false,
+	  "the sender may not fire this rule" },
+	/* a local writer is judged by uid and unit, never by EVENT_AUTH */
+	{ "id = 1\nsender = nas\nsender-auth = address\nuid = 1000",
+	  "EVENT_ID=1\nEVENT_SENDER=nas\nEVENT_AUTH=address\n_UID=0", true,
+	  false, "EVENT_SENDER is believed only on entries the listener wrote" },
+#undef NAS
 	/* a mismatch is no trust failure: no reason */
 	{ "id = 1\nsender = vdc", "EVENT_ID=2\nEVENT_SENDER=vdc\n_UID=1000",
 	  true, false, NULL },
@@ -923,8 +979,13 @@ static const struct {
 	  "written by a user or unit the rule does not allow" },
 	{ "id = 1\nsender = vdc", "EVENT_ID=1\nEVENT_SENDER=web\n_UID=990",
 	  RULE_UNTRUSTED, "the sender may not fire this rule" },
-	{ "id = 1\nsender = vdc", "EVENT_ID=1\nEVENT_SENDER=vdc\n_UID=990",
+	{ "id = 1\nsender = vdc",
+	  "EVENT_ID=1\nEVENT_SENDER=vdc\nEVENT_AUTH=channel\n_UID=990",
 	  RULE_FIRES, NULL },
+	{ "id = 1\nsender = nas",
+	  "EVENT_ID=1\nEVENT_SENDER=nas\nEVENT_AUTH=address\n_UID=990",
+	  RULE_UNTRUSTED,
+	  "sender 'nas' proved by address; the rule accepts channel x509 psk" },
 	/* the content is judged before the writer */
 	{ "id = 1\nsource = John", "EVENT_ID=1\nEVENT_SOURCE=Bob\n_UID=1000",
 	  RULE_NO_MATCH, "EVENT_SOURCE is 'Bob', the rule wants 'John'" },
