@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "quote.h"
 #include "senders.h"
 #include "strv.h"
 
@@ -77,18 +78,6 @@ error(struct parser *p, const char *fmt, ...)
 	if (r < 0 || strv_extendf(&p->errors, &p->n_errors, "%s:%u: %s",
 				  p->file, p->line, msg) < 0)
 		p->oom = true;
-}
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* 32 bytes of hex, colons allowed between bytes, any case. */

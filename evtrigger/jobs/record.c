@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "jobs/record.h"
+#include "quote.h"
 #include "time.h"
 
 static const char *const state_names[_JOB_STATE_MAX] = {
@@ -242,18 +243,6 @@ job_record_format(const struct job_record *j, char **ret)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Unescapes s (of length n) in place into out (at least n + 1 bytes). A NUL
  * byte (\x00) is refused: values are C strings. */
 static int
@@ -273,8 +262,8 @@ unescape(const char *s, size_t n, char *out)
 		else if (s[i] == 'n')
 			out[o++] = '\n';
 		else if (s[i] == 'x') {
-			int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 1 < n ? hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -EBADMSG;
