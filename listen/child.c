@@ -109,6 +109,21 @@ now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* Logs event id with the n fields of more and then f1 and f2 (either may be
+ * NULL; more has room for both), or prints message if the journal cannot
+ * take it. */
+static void
+send_report(unsigned id, const char **more, size_t n, const char *f1,
+	    const char *f2, const char *message)
+{
+	if (f1 != NULL)
+		more[n++] = f1;
+	if (f2 != NULL)
+		more[n++] = f2;
+	if (evt_log_send(id, more, n, message) < 0)
+		fprintf(stderr, "evtrigger-listen: %s\n", message);
+}
+
 static void
 report(unsigned id, const struct channel *ch, const char *message,
        const char *f1, const char *f2)
@@ -121,12 +136,7 @@ report(unsigned id, const struct channel *ch, const char *message,
 		more[n++] = vm;
 	if (asprintf(&vmu, EVT_FIELD_VM_UUID "=%s", ch->uuid) >= 0)
 		more[n++] = vmu;
-	if (f1 != NULL)
-		more[n++] = f1;
-	if (f2 != NULL)
-		more[n++] = f2;
-	if (evt_log_send(id, more, n, message) < 0)
-		fprintf(stderr, "evtrigger-listen: %s\n", message);
+	send_report(id, more, n, f1, f2, message);
 }
 
 static void
@@ -183,12 +193,7 @@ net_report(struct child *c, unsigned id, const char *ip, const char *peer,
 		more[n++] = fname;
 	if (asprintf(&fsup, EVT_FIELD_SUPPRESSED "=%u", left_out) >= 0)
 		more[n++] = fsup;
-	if (f1 != NULL)
-		more[n++] = f1;
-	if (f2 != NULL)
-		more[n++] = f2;
-	if (evt_log_send(id, more, n, message) < 0)
-		fprintf(stderr, "evtrigger-listen: %s\n", message);
+	send_report(id, more, n, f1, f2, message);
 }
 
 /* One refused connection or datagram (PEER_REFUSED). */
