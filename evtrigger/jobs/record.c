@@ -714,19 +714,31 @@ job_record_remove(const char *state_dir, const char *id)
 
 /* --- the lock ------------------------------------------------------------- */
 
-int
-job_lock_take(const char *state_dir, const char *id)
+/* Opens the job's lock file read-write (F_GETLK with F_WRLCK wants it so;
+ * a process that holds no lock on the file loses none by closing it).
+ * Returns the descriptor or -errno. */
+static int
+lock_open(const char *state_dir, const char *id)
 {
 	_cleanup_(freep) char *path = NULL;
-	_cleanup_(closep) int fd = -1;
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd;
 
 	path = job_file_path(state_dir, id, "lock");
 	if (path == NULL)
 		return -ENOMEM;
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int
+job_lock_take(const char *state_dir, const char *id)
+{
+	_cleanup_(closep) int fd = -1;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	fd = lock_open(state_dir, id);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fcntl(fd, F_SETLK, &fl) < 0)
 		return errno == EACCES || errno == EAGAIN ? -EBUSY : -errno;
 	return TAKE_FD(fd);
@@ -735,18 +747,12 @@ job_lock_take(const char *state_dir, const char *id)
 pid_t
 job_lock_holder(const char *state_dir, const char *id)
 {
-	_cleanup_(freep) char *path = NULL;
 	_cleanup_(closep) int fd = -1;
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
-	path = job_file_path(state_dir, id, "lock");
-	if (path == NULL)
-		return -ENOMEM;
-	/* Opened read-write for F_GETLK with F_WRLCK. A process that holds no
-	 * lock on the file loses none by closing it. */
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	fd = lock_open(state_dir, id);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fcntl(fd, F_GETLK, &fl) < 0)
 		return -errno;
 	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
