@@ -575,26 +575,17 @@ write_new_file(int dirfd, const char *name, const char *data, size_t len,
 	       mode_t mode)
 {
 	_cleanup_(closep) int fd = -1;
-	const char *p = data;
-	size_t len0 = len;
+	int r;
 
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	r = write_all(fd, data, len);
+	if (r < 0)
+		return r;
 	/* An empty file has no data to sync; the directory's fsync makes
 	 * its name durable. */
-	if (len0 > 0 && fsync(fd) < 0)
+	if (len > 0 && fsync(fd) < 0)
 		return -errno;
 	return 0;
 }
