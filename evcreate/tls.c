@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "time.h"
 #include "tls.h"
 
 #if EVC_TLS
@@ -53,19 +54,10 @@ say(char **ret_msg, int r, const char *fmt, ...)
 	return r;
 }
 
-static uint64_t
-mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int
 msec_until(uint64_t deadline)
 {
-	uint64_t now = mono_usec();
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
 
 	if (now >= deadline)
 		return 0;
