@@ -41,36 +41,6 @@ struct compact {
 	uint64_t virtual_size;
 };
 
-/* Runs qemu-img with args; on failure sets the job's error, naming what. */
-static int
-run_qemuimg(struct compact *c, const char *const *args, const char *what,
-	    struct disk_progress *p)
-{
-	struct qemuimg_opts o = {
-		.progress = p != NULL ? disk_progress_cb : NULL,
-		.userdata = p,
-		.cancel_fd = c->host->cancel_fd(c->job),
-	};
-	_cleanup_(freep) char *err = NULL;
-	int r;
-
-	r = qemuimg_run(args, &o, NULL, &err);
-	if (r == -ECANCELED)
-		return r;
-	if (r < 0 && r != -EINTR) {
-		c->host->set_error(c->job, "cannot run qemu-img %s for %s: %s",
-				   args[0], c->path, strerror(-r));
-		return r;
-	}
-	if (r != 0) {
-		c->host->set_error(c->job, "%s of %s failed: %s", what, c->path,
-				   err != NULL && *err != '\0' ? err :
-				   "qemu-img gave no reason");
-		return -EIO;
-	}
-	return 0;
-}
-
 /* Whether the directory of the image has room for need more bytes. */
 static int
 check_free_space(struct compact *c, uint64_t need)
@@ -164,7 +134,8 @@ convert_verify(struct compact *c, const struct qemuimg_info *chain,
 	conv[k++] = tmp;
 	conv[k] = NULL;
 
-	r = run_qemuimg(c, conv, "qemu-img convert", &p);
+	r = disk_run_qemuimg(c->host, c->job, conv, "qemu-img convert", c->path,
+			     &p);
 	if (r < 0)
 		return r;
 	if (c->host->cancelled(c->job))
@@ -173,11 +144,14 @@ convert_verify(struct compact *c, const struct qemuimg_info *chain,
 	 * overlaps the checks (which read it from the page cache) and the
 	 * final fsync has little left to wait for. */
 	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	r = run_qemuimg(c, check, "qemu-img check of the new image", NULL);
+	r = disk_run_qemuimg(c->host, c->job, check,
+			     "qemu-img check of the new image", c->path, NULL);
 	if (r < 0)
 		return r;
 	p.phase = 1;
-	r = run_qemuimg(c, cmp, "comparing the new image with the old", &p);
+	r = disk_run_qemuimg(c->host, c->job, cmp,
+			     "comparing the new image with the old", c->path,
+			     &p);
 	if (r < 0 && r != -EIO)
 		return r;
 	if (r == -EIO) {

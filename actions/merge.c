@@ -341,35 +341,6 @@ redefine(struct merge *m, const char *base, const char *format)
 	return 0;
 }
 
-static int
-run_qemuimg(struct merge *m, const char *const *args, const char *what,
-	    struct disk_progress *p)
-{
-	struct qemuimg_opts o = {
-		.progress = disk_progress_cb,
-		.userdata = p,
-		.cancel_fd = m->host->cancel_fd(m->job),
-	};
-	_cleanup_(freep) char *err = NULL;
-	int r;
-
-	r = qemuimg_run(args, &o, NULL, &err);
-	if (r == -ECANCELED)
-		return r;
-	if (r < 0 && r != -EINTR) {
-		m->host->set_error(m->job, "cannot run qemu-img %s: %s", args[0],
-				   strerror(-r));
-		return r;
-	}
-	if (r != 0) {
-		m->host->set_error(m->job, "%s failed: %s", what,
-				   err != NULL && *err != '\0' ? err :
-				   "qemu-img gave no reason");
-		return -EIO;
-	}
-	return 0;
-}
-
 static void
 log_cancelled(struct merge *m)
 {
@@ -427,7 +398,8 @@ commit_offline(struct merge *m)
 			      m->paths[m->k], NULL };
 	int r;
 
-	r = run_qemuimg(m, commit, "qemu-img commit", &p);
+	r = disk_run_qemuimg(m->host, m->job, commit, "qemu-img commit", NULL,
+			     &p);
 	if (r < 0)
 		return r;
 	/* From here until the overlays are removed, the top is locked: a VM
@@ -443,8 +415,9 @@ commit_offline(struct merge *m)
 	if (r < 0)
 		return r;
 	p.phase = 1;
-	r = run_qemuimg(m, cmp, "comparing the merged base with the chain",
-			&p);
+	r = disk_run_qemuimg(m->host, m->job, cmp,
+			     "comparing the merged base with the chain", NULL,
+			     &p);
 	if (r == -EIO)
 		m->host->set_error(m->job, "after committing %s into %s, the "
 				   "base does not read the same as the chain; "

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "args.h"
+#include "eventline.h"
 #include "options.h"
 #include "quote.h"
 
@@ -52,124 +53,36 @@ fail(int code, char **ret_msg, const char *fmt, ...)
 	return code;
 }
 
+/* The exit code for what eventline_set_value or eventline_add_field
+ * returned. */
+static int
+eventline_code(int r)
+{
+	switch (r) {
+	case 0:
+		return EVC_EXIT_OK;
+	case -EINVAL:
+	case -EPERM:
+		return EVC_EXIT_INVALID;
+	case -ENOKEY:
+		return EVC_EXIT_USAGE;
+	default:
+		return EVC_EXIT_WRITE;
+	}
+}
+
 int
 evc_set_value(struct event *e, const char *key, const char *s, char **ret_msg)
 {
-	char q[EVC_QUOTE_MAX];
-	unsigned id;
-	enum event_type type;
-	int r;
+	struct eventline_meta meta = {};
 
-	if (streq(key, "type")) {
-		if (event_parse_type(s, &type) < 0)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid event type '%s': must be ERROR, "
-				    "WARNING, INFORMATION or SUCCESS",
-				    evc_quote(s, q));
-		e->type = type;
-		return EVC_EXIT_OK;
-	}
-	if (streq(key, "id")) {
-		if (event_parse_id(s, &id) < 0)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid event id '%s': must be %d..%d",
-				    evc_quote(s, q), EVENT_ID_MIN, EVENT_ID_MAX);
-		e->id = id;
-		return EVC_EXIT_OK;
-	}
-	if (streq(key, "source")) {
-		r = event_set_source(e, s);
-		if (r == -E2BIG)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid source '%s': longer than %d bytes",
-				    evc_quote(s, q), EVENT_SOURCE_MAX);
-		if (r == -EINVAL)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid source '%s': must be printable "
-				    "ASCII, blanks only between words",
-				    evc_quote(s, q));
-	} else if (streq(key, "log")) {
-		r = event_set_log(e, s);
-		if (r == -E2BIG)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid log '%s': longer than %d bytes",
-				    evc_quote(s, q), EVENT_LOG_MAX);
-		if (r == -EINVAL)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid log '%s': must be printable ASCII "
-				    "without '=', ']' or '\"', blanks only "
-				    "between words",
-				    evc_quote(s, q));
-	} else if (streq(key, "description")) {
-		r = event_set_description(e, s);
-		if (r == -E2BIG)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid description '%s': %zu bytes, at "
-				    "most %d", evc_quote(s, q), strlen(s),
-				    EVENT_DESCRIPTION_MAX);
-		if (r == -EINVAL)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid description '': must not be empty");
-		if (r == -EILSEQ)
-			return fail(EVC_EXIT_INVALID, ret_msg,
-				    "invalid description '%s': not valid UTF-8",
-				    evc_quote(s, q));
-	} else
-		return fail(EVC_EXIT_USAGE, ret_msg,
-			    "unknown key '%s': must be type, id, source, log, "
-			    "description or an upper-case field name",
-			    evc_quote(key, q));
-	if (r < 0)
-		return fail(EVC_EXIT_WRITE, ret_msg, "cannot set %s: %s", key,
-			    event_strerror(r));
-	return EVC_EXIT_OK;
+	return eventline_code(eventline_set_value(e, &meta, key, s, ret_msg));
 }
 
 int
 evc_add_field(struct event *e, const char *assignment, char **ret_msg)
 {
-	char q[EVC_QUOTE_MAX];
-	_cleanup_(freep) char *name = NULL;
-	const char *eq = strchr(assignment, '='), *value;
-	int r;
-
-	if (eq == NULL)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "invalid field '%s': must be NAME=VALUE",
-			    evc_quote(assignment, q));
-	name = strndup(assignment, (size_t)(eq - assignment));
-	if (name == NULL)
-		return fail(EVC_EXIT_WRITE, ret_msg, "out of memory");
-	value = eq + 1;
-	if (event_check_field_name(name) < 0)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "invalid field name '%s': must be 1..%d of A-Z, "
-			    "0-9 and '_', not starting with a digit or '_'",
-			    evc_quote(name, q), EVENT_FIELD_NAME_MAX);
-	if (event_field_is_reserved(name))
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "reserved field name '%s': not allowed as an extra "
-			    "field", name);
-	r = event_check_field_value(value);
-	if (r == -E2BIG)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "invalid value of field %s: %zu bytes, at most %d",
-			    name, strlen(value), EVENT_FIELD_VALUE_MAX);
-	if (r == -EILSEQ)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "invalid value of field %s '%s': not valid UTF-8",
-			    name, evc_quote(value, q));
-	r = event_add_field(e, name, value);
-	if (r == -EEXIST)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "field %s given twice", name);
-	if (r == -E2BIG)
-		return fail(EVC_EXIT_INVALID, ret_msg,
-			    "too many fields: at most %d", EVENT_EXTRA_MAX);
-	if (r < 0)
-		return fail(EVC_EXIT_WRITE, ret_msg, "cannot add field %s: %s",
-			    name, event_strerror(r));
-	return EVC_EXIT_OK;
+	return eventline_code(eventline_add_field(e, assignment, ret_msg));
 }
 
 int

@@ -29,6 +29,7 @@
 
 #include "channel.h"
 #include "quote.h"
+#include "time.h"
 
 /* How long one send waits for its answer before it sends again. */
 #define ANSWER_WAIT_MSEC        5000
@@ -221,20 +222,11 @@ fail(int code, char **ret_msg, const char *fmt, ...)
 	return code;
 }
 
-static uint64_t
-clock_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Milliseconds until deadline (monotonic usec), at most cap, at least 0. */
 static int
 msec_left(uint64_t deadline, int cap)
 {
-	uint64_t now = clock_usec(CLOCK_MONOTONIC);
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
 	uint64_t ms = now >= deadline ? 0 : (deadline - now + 999) / 1000;
 
 	return ms < (uint64_t)cap ? (int)ms : cap;
@@ -376,7 +368,7 @@ take_answer(struct sender *s, char *line)
 static enum attempt
 read_answer(struct sender *s)
 {
-	uint64_t until = clock_usec(CLOCK_MONOTONIC) + ANSWER_WAIT_MSEC * 1000ULL;
+	uint64_t until = now_usec(CLOCK_MONOTONIC) + ANSWER_WAIT_MSEC * 1000ULL;
 	char buf[ANSWER_MAX + 1];
 	size_t have = 0;
 	bool skipping = false;
@@ -543,7 +535,7 @@ evc_channel_send(const struct evc_args *a, char **ret_msg)
 	else if ((r = evc_uuid_random(uuid)) < 0)
 		return fail(EVC_EXIT_WRITE, ret_msg, "cannot make a uuid: %s",
 			    strerror(-r));
-	time = evc_format_time(clock_usec(CLOCK_REALTIME), tbuf);
+	time = evc_format_time(now_usec(CLOCK_REALTIME), tbuf);
 	if (time == NULL)
 		return fail(EVC_EXIT_WRITE, ret_msg, "the clock is past the "
 			    "year 9999");
@@ -561,7 +553,7 @@ evc_channel_send(const struct evc_args *a, char **ret_msg)
 	s = (struct sender){
 		.path = a->channel_path, .line = line, .len = len,
 		.uuid = uuid, .fd = -1, .sigfd = sigio_fd(),
-		.deadline = clock_usec(CLOCK_MONOTONIC) + a->timeout_usec,
+		.deadline = now_usec(CLOCK_MONOTONIC) + a->timeout_usec,
 		.timeout_usec = a->timeout_usec,
 	};
 	snprintf(s.last, sizeof(s.last), "no answer from the host on %s",

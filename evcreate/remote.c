@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "remote.h"
 #include "spool.h"
+#include "time.h"
 #include "quote.h"
 #include "tls.h"
 
@@ -94,19 +95,10 @@ report(FILE *err, int code, const char *fmt, ...)
 	return code;
 }
 
-static uint64_t
-clock_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void
 pause_until(uint64_t when, uint64_t deadline)
 {
-	uint64_t now = clock_usec(CLOCK_MONOTONIC), until;
+	uint64_t now = now_usec(CLOCK_MONOTONIC), until;
 	struct timespec ts;
 
 	until = when < deadline ? when : deadline;
@@ -274,7 +266,7 @@ items_from_args(struct run *run)
 	if (v == NULL)
 		return report(run->err, EVC_EXIT_WRITE, "out of memory");
 	v[0] = (struct item){ .event = run->a->event, .borrowed = true,
-			      .time_usec = clock_usec(CLOCK_REALTIME) };
+			      .time_usec = now_usec(CLOCK_REALTIME) };
 	memcpy(v[0].uuid, uuid, sizeof(uuid));
 	run->items = v;
 	run->n = 1;
@@ -319,7 +311,7 @@ items_from_batch(struct run *run, FILE *f, const char *name)
 			return code;
 		}
 		if (asprintf(&at, "%s:%zu", name, lineno) < 0 ||
-		    add_item(run, e, uuid, clock_usec(CLOCK_REALTIME), at) < 0)
+		    add_item(run, e, uuid, now_usec(CLOCK_REALTIME), at) < 0)
 			return report(run->err, EVC_EXIT_WRITE,
 				      "out of memory");
 	}
@@ -483,7 +475,7 @@ take_answer(struct run *run, char *line, uint64_t *retry_at,
 		it->state = IT_RETRY;
 		snprintf(run->last, sizeof(run->last), "the host answered "
 			 "ERR %u %.200s", code, reason);
-		*retry_at = clock_usec(CLOCK_MONOTONIC) + *retry_ms * 1000ULL;
+		*retry_at = now_usec(CLOCK_MONOTONIC) + *retry_ms * 1000ULL;
 		*retry_ms = *retry_ms * 2 > RETRY_MAX_MSEC ? RETRY_MAX_MSEC
 							   : *retry_ms * 2;
 		return 0;
@@ -551,7 +543,7 @@ read_answers(struct run *run, uint64_t deadline, uint64_t *retry_at,
 static struct item *
 next_to_send(struct run *run, uint64_t retry_at, size_t *ret_i)
 {
-	bool retry_ok = clock_usec(CLOCK_MONOTONIC) >= retry_at;
+	bool retry_ok = now_usec(CLOCK_MONOTONIC) >= retry_at;
 
 	for (size_t i = 0; i < run->n; i++) {
 		struct item *it = &run->items[i];
@@ -627,11 +619,11 @@ static void
 send_loop(struct run *run, const struct evc_tls_opts *o)
 {
 	uint64_t timeout = run->a->timeout_usec;
-	uint64_t deadline = clock_usec(CLOCK_MONOTONIC) + timeout;
+	uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout;
 	uint64_t retry_at = 0;
 	int again_ms = AGAIN_FIRST_MSEC, retry_ms = RETRY_FIRST_MSEC;
 
-	while (!all_done(run) && clock_usec(CLOCK_MONOTONIC) < deadline) {
+	while (!all_done(run) && now_usec(CLOCK_MONOTONIC) < deadline) {
 		struct item *it;
 		size_t i;
 		int r;
@@ -640,7 +632,7 @@ send_loop(struct run *run, const struct evc_tls_opts *o)
 			if (connect_host(run, o, deadline) < 0) {
 				if (run->fatal)
 					return;
-				pause_until(clock_usec(CLOCK_MONOTONIC) +
+				pause_until(now_usec(CLOCK_MONOTONIC) +
 					    again_ms * 1000ULL, deadline);
 				again_ms = again_ms * 2 > AGAIN_MAX_MSEC
 						   ? AGAIN_MAX_MSEC
@@ -685,10 +677,10 @@ send_loop(struct run *run, const struct evc_tls_opts *o)
 			break;
 		if (r < 0) {
 			drop_connection(run);
-			pause_until(clock_usec(CLOCK_MONOTONIC) +
+			pause_until(now_usec(CLOCK_MONOTONIC) +
 				    AGAIN_FIRST_MSEC * 1000ULL, deadline);
 		} else if (r > 0)       /* --timeout counts from progress */
-			deadline = clock_usec(CLOCK_MONOTONIC) + timeout;
+			deadline = now_usec(CLOCK_MONOTONIC) + timeout;
 	}
 	drop_connection(run);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "time.h"
 #include "tls.h"
 
 #if EVC_TLS
@@ -53,19 +54,10 @@ say(char **ret_msg, int r, const char *fmt, ...)
 	return r;
 }
 
-static uint64_t
-mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int
 msec_until(uint64_t deadline)
 {
-	uint64_t now = mono_usec();
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
 
 	if (now >= deadline)
 		return 0;
@@ -89,6 +81,22 @@ wait_fd(int fd, short events, uint64_t deadline)
 			return 1;
 		if (r < 0 && errno != EINTR)
 			return 0;
+	}
+}
+
+/* Waits for the socket after an SSL call failed with e (its
+ * SSL_get_error()). Returns 1 ready, 0 timed out, -1 if e is no wait for
+ * I/O (the call failed for good). */
+static int
+wait_ssl(const struct evc_tls *c, int e, uint64_t deadline)
+{
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		return wait_fd(c->fd, POLLIN, deadline);
+	case SSL_ERROR_WANT_WRITE:
+		return wait_fd(c->fd, POLLOUT, deadline);
+	default:
+		return -1;
 	}
 }
 
@@ -365,14 +373,8 @@ evc_tls_connect(const struct evc_tls_opts *o, uint64_t deadline,
 		got = SSL_connect(c->ssl);
 		if (got == 1)
 			break;
-		switch (SSL_get_error(c->ssl, got)) {
-		case SSL_ERROR_WANT_READ:
-			r = wait_fd(c->fd, POLLIN, deadline);
-			break;
-		case SSL_ERROR_WANT_WRITE:
-			r = wait_fd(c->fd, POLLOUT, deadline);
-			break;
-		default:
+		r = wait_ssl(c, SSL_get_error(c->ssl, got), deadline);
+		if (r < 0) {
 			r = handshake_failed(c, o, got, ret_fail, ret_msg);
 			goto fail;
 		}
@@ -450,16 +452,9 @@ evc_tls_write(struct evc_tls *c, const void *buf, size_t len,
 		if (r == 1)
 			return 0;
 		e = SSL_get_error(c->ssl, r);
-		switch (e) {
-		case SSL_ERROR_WANT_READ:
-			r = wait_fd(c->fd, POLLIN, deadline);
-			break;
-		case SSL_ERROR_WANT_WRITE:
-			r = wait_fd(c->fd, POLLOUT, deadline);
-			break;
-		default:
+		r = wait_ssl(c, e, deadline);
+		if (r < 0)
 			return io_failed(c, e);
-		}
 		if (r == 0)
 			return -ETIMEDOUT;
 	}
@@ -477,18 +472,11 @@ evc_tls_read(struct evc_tls *c, void *buf, size_t size, uint64_t deadline)
 		if (r == 1)
 			return (ssize_t)got;
 		e = SSL_get_error(c->ssl, r);
-		switch (e) {
-		case SSL_ERROR_ZERO_RETURN:
+		if (e == SSL_ERROR_ZERO_RETURN)
 			return 0;
-		case SSL_ERROR_WANT_READ:
-			r = wait_fd(c->fd, POLLIN, deadline);
-			break;
-		case SSL_ERROR_WANT_WRITE:
-			r = wait_fd(c->fd, POLLOUT, deadline);
-			break;
-		default:
+		r = wait_ssl(c, e, deadline);
+		if (r < 0)
 			return io_failed(c, e);
-		}
 		if (r == 0)
 			return -ETIMEDOUT;
 	}

@@ -198,6 +198,13 @@ write_file_atomic_new(const char *path, const void *data, size_t len,
 int
 read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
+	return read_file_mode(path, max, ret, ret_len, NULL);
+}
+
+int
+read_file_mode(const char *path, size_t max, char **ret, size_t *ret_len,
+	       mode_t *ret_mode)
+{
 	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -241,6 +248,8 @@ read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	buf[len] = '\0';
 	if (ret_len != NULL)
 		*ret_len = len;
+	if (ret_mode != NULL)
+		*ret_mode = st.st_mode;
 	*ret = TAKE_PTR(buf);
 	return 0;
 }

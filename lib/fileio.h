@@ -61,6 +61,10 @@ int write_all(int fd, const void *data, size_t len);
  * regular file (a FIFO, a device) with -EBADFD. Returns 0, or -errno with
  * *ret untouched. */
 int read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* read_file, and the file's mode (of what was read) in *ret_mode, which
+ * may be NULL. */
+int read_file_mode(const char *path, size_t max, char **ret,
+		   size_t *ret_len, mode_t *ret_mode);
 
 /* fsyncs the directory holding path (for a rename or unlink to last). */
 int fsync_parent_dir(const char *path);

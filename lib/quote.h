@@ -13,4 +13,8 @@
  * after EVC_QUOTE_SHOWN bytes of input with "..." appended. Returns buf. */
 const char *evc_quote(const char *s, char buf[EVC_QUOTE_MAX]);
 
+/* The value 0..15 of the hex digit c (either case), or -1: for reading back
+ * \xNN escapes and hex fingerprints. */
+int hex_digit(char c);
+
 #endif

@@ -19,6 +19,7 @@
 #include "fdmsg.h"
 #include "peers.h"
 #include "store.h"
+#include "time.h"
 #include "tls.h"
 
 /* How long an event written to the journal may take to show up there
@@ -100,13 +101,19 @@ struct child {
 	volatile sig_atomic_t quit;
 };
 
-static uint64_t
-now_usec(void)
+/* Logs event id with the n fields of more and then f1 and f2 (either may be
+ * NULL; more has room for both), or prints message if the journal cannot
+ * take it. */
+static void
+send_report(unsigned id, const char **more, size_t n, const char *f1,
+	    const char *f2, const char *message)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if (f1 != NULL)
+		more[n++] = f1;
+	if (f2 != NULL)
+		more[n++] = f2;
+	if (evt_log_send(id, more, n, message) < 0)
+		fprintf(stderr, "evtrigger-listen: %s\n", message);
 }
 
 static void
@@ -121,12 +128,7 @@ report(unsigned id, const struct channel *ch, const char *message,
 		more[n++] = vm;
 	if (asprintf(&vmu, EVT_FIELD_VM_UUID "=%s", ch->uuid) >= 0)
 		more[n++] = vmu;
-	if (f1 != NULL)
-		more[n++] = f1;
-	if (f2 != NULL)
-		more[n++] = f2;
-	if (evt_log_send(id, more, n, message) < 0)
-		fprintf(stderr, "evtrigger-listen: %s\n", message);
+	send_report(id, more, n, f1, f2, message);
 }
 
 static void
@@ -170,12 +172,12 @@ net_report(struct child *c, unsigned id, const char *ip, const char *peer,
 	   const char *f2)
 {
 	_cleanup_(freep) char *fpeer = NULL, *fname = NULL, *fsup = NULL;
-	struct peer *pe = peers_get(&c->peers, ip, now_usec());
+	struct peer *pe = peers_get(&c->peers, ip, now_usec(CLOCK_MONOTONIC));
 	const char *more[5];
 	unsigned left_out = 0;
 	size_t n = 0;
 
-	if (pe != NULL && !peers_may_report(pe, now_usec(), &left_out))
+	if (pe != NULL && !peers_may_report(pe, now_usec(CLOCK_MONOTONIC), &left_out))
 		return;
 	if (asprintf(&fpeer, EVT_FIELD_PEER "=%s", peer) >= 0)
 		more[n++] = fpeer;
@@ -183,12 +185,7 @@ net_report(struct child *c, unsigned id, const char *ip, const char *peer,
 		more[n++] = fname;
 	if (asprintf(&fsup, EVT_FIELD_SUPPRESSED "=%u", left_out) >= 0)
 		more[n++] = fsup;
-	if (f1 != NULL)
-		more[n++] = f1;
-	if (f2 != NULL)
-		more[n++] = f2;
-	if (evt_log_send(id, more, n, message) < 0)
-		fprintf(stderr, "evtrigger-listen: %s\n", message);
+	send_report(id, more, n, f1, f2, message);
 }
 
 /* One refused connection or datagram (PEER_REFUSED). */
@@ -266,7 +263,7 @@ conn_free(struct child *c, struct conn *cn)
 		ERR_clear_error();
 	}
 	if (is_net(cn)) {
-		struct peer *pe = peers_get(&c->peers, cn->ip, now_usec());
+		struct peer *pe = peers_get(&c->peers, cn->ip, now_usec(CLOCK_MONOTONIC));
 
 		if (pe != NULL && pe->sessions > 0)
 			pe->sessions--;
@@ -311,7 +308,7 @@ conn_add(struct child *c, const struct fdmsg *m, int fd)
 	if (c->n_conns == CONNS_MAX ||
 	    (cn = calloc(1, sizeof(*cn))) == NULL ||
 	    (ch = channel_new(fd, m->name, m->uuid, &c->cfg->limits,
-			      now_usec())) == NULL) {
+			      now_usec(CLOCK_MONOTONIC))) == NULL) {
 		fprintf(stderr, "evtrigger-listen: cannot take the channel of "
 			"%s: out of memory or too many channels\n", m->name);
 		free(cn);
@@ -717,7 +714,7 @@ bucket_of(struct child *c, const char *name)
 	b = &c->buckets[c->n_buckets++];
 	*b = (struct bucket){ 0 };
 	snprintf(b->name, sizeof(b->name), "%s", name);
-	ratelimit_init(&b->rl, l->rate, l->burst, now_usec());
+	ratelimit_init(&b->rl, l->rate, l->burst, now_usec(CLOCK_MONOTONIC));
 	return b;
 }
 
@@ -1108,7 +1105,7 @@ loop(struct child *c)
 	if (pfd == NULL)
 		return -ENOMEM;
 	for (;;) {
-		uint64_t now = now_usec();
+		uint64_t now = now_usec(CLOCK_MONOTONIC);
 		size_t n = c->n_conns, nl = c->n_listeners;
 		int r;
 
@@ -1137,7 +1134,7 @@ loop(struct child *c)
 			return -errno;
 		if (c->quit)
 			return 0;
-		now = now_usec();
+		now = now_usec(CLOCK_MONOTONIC);
 		/* Connections first: conn_close reorders c->conns. */
 		for (size_t i = n; i-- > 0;)
 			(void)conn_handle(c, i, pfd[first + i].revents, now);

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+#include "quote.h"
 #include "senders.h"
 #include "strv.h"
 
@@ -77,18 +79,6 @@ error(struct parser *p, const char *fmt, ...)
 	if (r < 0 || strv_extendf(&p->errors, &p->n_errors, "%s:%u: %s",
 				  p->file, p->line, msg) < 0)
 		p->oom = true;
-}
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* 32 bytes of hex, colons allowed between bytes, any case. */
@@ -396,48 +386,6 @@ sender_derive_psk(const char *secret, size_t secret_len, const char *name,
 	return 0;
 }
 
-/* Reads path into a malloc'd buffer with its mode (fstat of what was
- * read). */
-static int
-read_with_mode(const char *path, size_t max, char **ret, size_t *ret_len,
-	       mode_t *ret_mode)
-{
-	_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	_cleanup_(freep) char *buf = NULL;
-	struct stat st;
-	size_t len = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EBADFD;
-	if ((uint64_t)st.st_size > max)
-		return -EFBIG;
-	buf = malloc(max + 1);
-	if (buf == NULL)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max)
-			return -EFBIG;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	*ret_mode = st.st_mode;
-	return 0;
-}
-
 static void
 load_key_file(struct parser *p, struct sender *e)
 {
@@ -447,7 +395,7 @@ load_key_file(struct parser *p, struct sender *e)
 	int r;
 
 	p->line = e->line;
-	r = read_with_mode(e->key_file, SENDER_SECRET_MAX + 1, &buf, &len,
+	r = read_file_mode(e->key_file, SENDER_SECRET_MAX + 1, &buf, &len,
 			   &mode);
 	if (r < 0) {
 		error(p, "cannot read key-file '%s': %s", e->key_file,
@@ -478,7 +426,7 @@ senders_load(const char *path, struct senders **ret, char ***ret_errors)
 	mode_t mode;
 	int r;
 
-	r = read_with_mode(path, SENDERS_FILE_MAX, &text, &len, &mode);
+	r = read_file_mode(path, SENDERS_FILE_MAX, &text, &len, &mode);
 	if (r < 0)
 		return r;
 	r = senders_parse(text, len, path, &s, ret_errors);

@@ -12,6 +12,7 @@
 #include "diskfile.h"
 #include "diskstep.h"
 #include "evt-ids.h"
+#include "qemuimg.h"
 
 int
 disk_log(const struct evt_host *host, struct evt_job *job, unsigned id,
@@ -134,4 +135,43 @@ disk_u64(uint64_t v, char buf[static 24])
 {
 	snprintf(buf, 24, "%" PRIu64, v);
 	return buf;
+}
+
+int
+disk_run_qemuimg(const struct evt_host *host, struct evt_job *job,
+		 const char *const *args, const char *what, const char *path,
+		 struct disk_progress *p)
+{
+	struct qemuimg_opts o = {
+		.progress = p != NULL ? disk_progress_cb : NULL,
+		.userdata = p,
+		.cancel_fd = host->cancel_fd(job),
+	};
+	_cleanup_(freep) char *err = NULL;
+	const char *why;
+	int r;
+
+	r = qemuimg_run(args, &o, NULL, &err);
+	if (r == -ECANCELED)
+		return r;
+	if (r < 0 && r != -EINTR) {
+		if (path != NULL)
+			host->set_error(job, "cannot run qemu-img %s for %s: %s",
+					args[0], path, strerror(-r));
+		else
+			host->set_error(job, "cannot run qemu-img %s: %s",
+					args[0], strerror(-r));
+		return r;
+	}
+	if (r != 0) {
+		why = err != NULL && *err != '\0' ? err :
+		      "qemu-img gave no reason";
+		if (path != NULL)
+			host->set_error(job, "%s of %s failed: %s", what, path,
+					why);
+		else
+			host->set_error(job, "%s failed: %s", what, why);
+		return -EIO;
+	}
+	return 0;
 }

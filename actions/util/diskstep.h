@@ -46,6 +46,14 @@ struct disk_progress {
 };
 void disk_progress_cb(unsigned percent, void *userdata);
 
+/* Runs qemu-img with args, its progress into p (NULL: none), stopped when
+ * the job is cancelled. On failure sets the job's error, naming what and
+ * path (NULL: none): -ECANCELED (no error set), the -errno that kept it from
+ * running, or -EIO for a qemu-img that failed. */
+int disk_run_qemuimg(const struct evt_host *host, struct evt_job *job,
+		     const char *const *args, const char *what,
+		     const char *path, struct disk_progress *p);
+
 /* The disk's format as the VM's definition gives it; libvirt's default,
  * "raw", when it gives none. Never probed (see qemuimg_chain). */
 static inline const char *

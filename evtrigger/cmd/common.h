@@ -1,6 +1,7 @@
 /* What the subcommands share: the --rules-dir, --state-dir and --action-dir
  * options, the one place that resolves them (option, else environment, else
- * the compiled-in default), and printing rule errors. Used by cmd/ only. */
+ * the compiled-in default), and printing rule errors. Used by cmd/, and
+ * by the watcher for printing rule errors on a reload. */
 #ifndef EVT_CMD_COMMON_H
 #define EVT_CMD_COMMON_H
 

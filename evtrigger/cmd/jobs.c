@@ -185,66 +185,63 @@ job_view_make(const struct job_record *rec, uint64_t now,
 			    v->rate, sizeof(v->rate));
 }
 
+/* ",KEY:VALUE" members of a JSON object after its first. */
+static void
+put_string(FILE *f, const char *key, const char *value)
+{
+	fputc(',', f);
+	json_put_key_string(f, key, value);
+}
+
+static void
+put_uint(FILE *f, const char *key, uint64_t value)
+{
+	fputc(',', f);
+	json_put_key_uint(f, key, value);
+}
+
+/* A percentage, or null for one not known (negative). */
+static void
+put_percent(FILE *f, const char *key, int percent)
+{
+	fprintf(f, ",\"%s\":", key);
+	if (percent >= 0)
+		fprintf(f, "%d", percent);
+	else
+		fputs("null", f);
+}
+
 static void
 jobs_print_json(const char *state_dir, const struct job_record *rec,
 		uint64_t now, bool first)
 {
 	FILE *f = stdout;
+	struct job_view v;
 
+	job_view_make(rec, now, &v);
 	fputs(first ? "[" : ",\n", f);       /* one job a line */
 	fputc('{', f);
 	json_put_key_string(f, "id", rec->id);
-	fputc(',', f);
-	json_put_key_string(f, "kind", job_kind_name(rec->kind));
-	fputc(',', f);
-	json_put_key_string(f, "rule", rec->rule);
-	fputc(',', f);
-	json_put_key_string(f, "vm", rec->vm);
-	fputc(',', f);
-	json_put_key_string(f, "state", shown_state(state_dir, rec));
-	fputc(',', f);
-	json_put_key_string(f, "steps", rec->steps);
-	fputc(',', f);
-	json_put_key_string(f, "step", rec->step);
-	fputc(',', f);
-	json_put_key_uint(f, "step_index", rec->step_index);
-	fputc(',', f);
-	json_put_key_uint(f, "step_count", count_words(rec->steps));
-	fputc(',', f);
-	json_put_key_uint(f, "step_started_usec", rec->step_started);
-	{
-		struct job_view v;
-
-		job_view_make(rec, now, &v);
-		fputs(",\"job_percent\":", f);
-		if (v.job_percent >= 0)
-			fprintf(f, "%d", v.job_percent);
-		else
-			fputs("null", f);
-	}
-	fputs(",\"percent\":", f);
-	if (rec->percent >= 0)
-		fprintf(f, "%d", rec->percent);
-	else
-		fputs("null", f);
-	fputc(',', f);
-	json_put_key_string(f, "item", rec->item);
-	fputc(',', f);
-	json_put_key_uint(f, "created_usec", rec->created);
-	fputc(',', f);
-	json_put_key_uint(f, "started_usec", rec->started);
-	fputc(',', f);
-	json_put_key_uint(f, "ended_usec", rec->ended);
-	fputc(',', f);
-	json_put_key_uint(f, "elapsed_usec", elapsed(rec, now));
-	fputc(',', f);
-	json_put_key_uint(f, "pid", rec->pid > 0 ? (uint64_t)rec->pid : 0);
-	fputc(',', f);
-	json_put_key_string(f, "error", rec->error);
-	fputc(',', f);
-	json_put_key_string(f, "trigger_cursor", rec->cursor);
-	fputc(',', f);
-	json_put_key_string(f, "recovery_of", rec->recovery_of);
+	put_string(f, "kind", job_kind_name(rec->kind));
+	put_string(f, "rule", rec->rule);
+	put_string(f, "vm", rec->vm);
+	put_string(f, "state", shown_state(state_dir, rec));
+	put_string(f, "steps", rec->steps);
+	put_string(f, "step", rec->step);
+	put_uint(f, "step_index", rec->step_index);
+	put_uint(f, "step_count", count_words(rec->steps));
+	put_uint(f, "step_started_usec", rec->step_started);
+	put_percent(f, "job_percent", v.job_percent);
+	put_percent(f, "percent", rec->percent);
+	put_string(f, "item", rec->item);
+	put_uint(f, "created_usec", rec->created);
+	put_uint(f, "started_usec", rec->started);
+	put_uint(f, "ended_usec", rec->ended);
+	put_uint(f, "elapsed_usec", elapsed(rec, now));
+	put_uint(f, "pid", rec->pid > 0 ? (uint64_t)rec->pid : 0);
+	put_string(f, "error", rec->error);
+	put_string(f, "trigger_cursor", rec->cursor);
+	put_string(f, "recovery_of", rec->recovery_of);
 	fputs(",\"notes\":{", f);
 	for (size_t i = 0; i < rec->notes->n; i++) {
 		if (i > 0)

@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "jobs/record.h"
+#include "quote.h"
 #include "time.h"
 
 static const char *const state_names[_JOB_STATE_MAX] = {
@@ -242,18 +243,6 @@ job_record_format(const struct job_record *j, char **ret)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Unescapes s (of length n) in place into out (at least n + 1 bytes). A NUL
  * byte (\x00) is refused: values are C strings. */
 static int
@@ -273,8 +262,8 @@ unescape(const char *s, size_t n, char *out)
 		else if (s[i] == 'n')
 			out[o++] = '\n';
 		else if (s[i] == 'x') {
-			int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 1 < n ? hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -EBADMSG;
@@ -586,26 +575,17 @@ write_new_file(int dirfd, const char *name, const char *data, size_t len,
 	       mode_t mode)
 {
 	_cleanup_(closep) int fd = -1;
-	const char *p = data;
-	size_t len0 = len;
+	int r;
 
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	r = write_all(fd, data, len);
+	if (r < 0)
+		return r;
 	/* An empty file has no data to sync; the directory's fsync makes
 	 * its name durable. */
-	if (len0 > 0 && fsync(fd) < 0)
+	if (len > 0 && fsync(fd) < 0)
 		return -errno;
 	return 0;
 }
@@ -725,19 +705,31 @@ job_record_remove(const char *state_dir, const char *id)
 
 /* --- the lock ------------------------------------------------------------- */
 
-int
-job_lock_take(const char *state_dir, const char *id)
+/* Opens the job's lock file read-write (F_GETLK with F_WRLCK wants it so;
+ * a process that holds no lock on the file loses none by closing it).
+ * Returns the descriptor or -errno. */
+static int
+lock_open(const char *state_dir, const char *id)
 {
 	_cleanup_(freep) char *path = NULL;
-	_cleanup_(closep) int fd = -1;
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd;
 
 	path = job_file_path(state_dir, id, "lock");
 	if (path == NULL)
 		return -ENOMEM;
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int
+job_lock_take(const char *state_dir, const char *id)
+{
+	_cleanup_(closep) int fd = -1;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	fd = lock_open(state_dir, id);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fcntl(fd, F_SETLK, &fl) < 0)
 		return errno == EACCES || errno == EAGAIN ? -EBUSY : -errno;
 	return TAKE_FD(fd);
@@ -746,18 +738,12 @@ job_lock_take(const char *state_dir, const char *id)
 pid_t
 job_lock_holder(const char *state_dir, const char *id)
 {
-	_cleanup_(freep) char *path = NULL;
 	_cleanup_(closep) int fd = -1;
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
-	path = job_file_path(state_dir, id, "lock");
-	if (path == NULL)
-		return -ENOMEM;
-	/* Opened read-write for F_GETLK with F_WRLCK. A process that holds no
-	 * lock on the file loses none by closing it. */
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	fd = lock_open(state_dir, id);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fcntl(fd, F_GETLK, &fl) < 0)
 		return -errno;
 	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cmd/commands.h"
+#include "cmd/common.h"
 #include "event.h"
 #include "evt-ids.h"
 #include "evt-log.h"
@@ -170,13 +171,6 @@ watch_rules_for(const struct watcher *w, unsigned id, size_t *ret_n)
 		n++;
 	*ret_n = n;
 	return w->by_id + lo;
-}
-
-static void
-print_rule_errors(const struct rule_errors *errors)
-{
-	for (size_t i = 0; i < errors->n; i++)
-		fprintf(stderr, "%s\n", errors->lines[i]);
 }
 
 /* --- the journal --------------------------------------------------------------- */
@@ -802,7 +796,7 @@ watch_reload(struct watcher *w)
 	if (r < 0) {
 		report_error(0, "reload: rules in '%s' not loaded, keeping "
 			     "the previous rules:", w->rules_dir);
-		print_rule_errors(&errors);
+		cmd_print_rule_errors(&errors);
 		watch_log_invalid(w->rules_dir, &errors);
 		rule_errors_clear(&errors);
 		goto out_ready;
@@ -1033,7 +1027,7 @@ watch_run(const struct watch_options *o)
 
 	r = rule_set_load_dir(w.rules_dir, &watch_modules, &w.rules, &errors);
 	if (r < 0) {
-		print_rule_errors(&errors);
+		cmd_print_rule_errors(&errors);
 		report_error(0, "rules in '%s' not loaded: %zu errors",
 			     w.rules_dir, errors.n);
 		rule_errors_clear(&errors);
