@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errmsg.h"
 #include "args.h"
 #include "eventline.h"
 #include "options.h"
@@ -40,18 +41,6 @@ static const char *const raw_key_names[] = {
 	[RAW_LOG] = "log",
 	[RAW_DESCRIPTION] = "description",
 };
-
-static int _printf_(3, 4)
-fail(int code, char **ret_msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_msg, fmt, ap) < 0)
-		*ret_msg = NULL;
-	va_end(ap);
-	return code;
-}
 
 /* The exit code for what eventline_set_value or eventline_add_field
  * returned. */
@@ -203,20 +192,20 @@ set_remote_option(struct evc_args *a, struct raw_args *raw,
 	uint64_t usec;
 
 	if (raw->given[k])
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "option '--%s' given twice", name);
 	raw->given[k] = true;
 	switch (k) {
 	case RO_CHANNEL:
 		if (value != NULL && value[0] == '\0')
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "invalid channel device '': must not be "
 				    "empty");
 		a->channel_path = value != NULL ? value : EVC_CHANNEL_DEVICE;
 		break;
 	case RO_TIMEOUT:
 		if (parse_duration(value, &usec) < 0 || usec == 0)
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "invalid timeout '%s': must be seconds, or "
 				    "a duration such as 500ms or 2m, more than 0",
 				    evc_quote(value, q));
@@ -224,20 +213,20 @@ set_remote_option(struct evc_args *a, struct raw_args *raw,
 		break;
 	case RO_UUID:
 		if (evc_uuid_normalize(value, a->uuid) < 0)
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "invalid uuid '%s': must be 8-4-4-4-12 "
 				    "hexadecimal digits", evc_quote(value, q));
 		break;
 	case RO_SERVER:
 		if (evc_parse_server(value, a->server_host, a->server_port) < 0)
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "invalid server '%s': must be HOST, "
 				    "HOST:PORT or [ADDRESS]:PORT, port "
 				    "1..65535", evc_quote(value, q));
 		break;
 	case RO_PSK_IDENTITY:
 		if (!psk_identity_valid(value))
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "invalid PSK identity '%s': must be 1..%d "
 				    "of A-Z, a-z, 0-9, '.', '_', '@', '+' and "
 				    "'-'", evc_quote(value, q),
@@ -250,7 +239,7 @@ set_remote_option(struct evc_args *a, struct raw_args *raw,
 	case RO_PSK_FILE:
 	case RO_SPOOL:
 		if (value[0] == '\0')
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "invalid value of --%s '': must not be "
 				    "empty", name);
 		if (k == RO_CERT)
@@ -326,7 +315,7 @@ raw_apply(const struct raw_args *raw, bool need_complete, struct event **ret,
 
 	e = event_new();
 	if (e == NULL)
-		return fail(EVC_EXIT_WRITE, ret_msg, "out of memory");
+		return failf(EVC_EXIT_WRITE, ret_msg, "out of memory");
 	for (size_t k = 0; k < ELEMENTSOF(raw->value); k++) {
 		if (raw->value[k] == NULL)
 			continue;
@@ -341,12 +330,12 @@ raw_apply(const struct raw_args *raw, bool need_complete, struct event **ret,
 			return code;
 	}
 	if (e->source == NULL && event_set_source(e, EVC_DEFAULT_SOURCE) < 0)
-		return fail(EVC_EXIT_WRITE, ret_msg, "out of memory");
+		return failf(EVC_EXIT_WRITE, ret_msg, "out of memory");
 	if (need_complete && e->id == 0)
-		return fail(EVC_EXIT_INVALID, ret_msg,
+		return failf(EVC_EXIT_INVALID, ret_msg,
 			    "no event id given (--id or /ID)");
 	if (need_complete && e->description == NULL)
-		return fail(EVC_EXIT_INVALID, ret_msg,
+		return failf(EVC_EXIT_INVALID, ret_msg,
 			    "no description given (--description or /D)");
 	*ret = TAKE_PTR(e);
 	return EVC_EXIT_OK;
@@ -432,10 +421,10 @@ unknown_long_option(const char *arg, char **ret_msg)
 				 n++ ? ", " : "", gnu_options[i].name);
 		}
 	if (strncmp(arg, "--", 2) == 0 && len > 0 && n > 1)
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "ambiguous option '%s': %s", evc_quote(arg, q),
 			    names);
-	return fail(EVC_EXIT_USAGE, ret_msg, "unknown option '%s'",
+	return failf(EVC_EXIT_USAGE, ret_msg, "unknown option '%s'",
 		    evc_quote(arg, q));
 }
 
@@ -461,16 +450,16 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 			break;
 		if (c == '?') {
 			if (optopt != 0)
-				return fail(EVC_EXIT_USAGE, ret_msg,
+				return failf(EVC_EXIT_USAGE, ret_msg,
 					    "unknown option '-%c'", optopt);
 			return unknown_long_option(argv[optind - 1], ret_msg);
 		}
 		if (c == ':')
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "option '%s' needs a value",
 				    evc_quote(argv[optind - 1], q));
 		if (c != 'f' && seen[c])
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "option '%s' given twice",
 				    gnu_option_name(c, argv, longindex, name,
 						    sizeof(name)));
@@ -483,7 +472,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 		case 'd': slot = &raw->value[RAW_DESCRIPTION]; break;
 		case 'f':
 			if (raw_push_field(raw, optarg) < 0)
-				return fail(EVC_EXIT_WRITE, ret_msg,
+				return failf(EVC_EXIT_WRITE, ret_msg,
 					    "out of memory");
 			break;
 		case 'b':
@@ -503,7 +492,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 			else if (strcaseeq(optarg, "syslog"))
 				a->target = EVC_TARGET_SYSLOG;
 			else
-				return fail(EVC_EXIT_USAGE, ret_msg,
+				return failf(EVC_EXIT_USAGE, ret_msg,
 					    "invalid target '%s': must be "
 					    "journal or syslog",
 					    evc_quote(optarg, q));
@@ -515,14 +504,14 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 			else if (strcaseeq(optarg, "rfc3164"))
 				a->syslog_format = SYSLOG_RFC3164;
 			else
-				return fail(EVC_EXIT_USAGE, ret_msg,
+				return failf(EVC_EXIT_USAGE, ret_msg,
 					    "invalid syslog format '%s': must "
 					    "be rfc5424 or rfc3164",
 					    evc_quote(optarg, q));
 			break;
 		case OPT_SOCKET:
 			if (optarg[0] == '\0')
-				return fail(EVC_EXIT_USAGE, ret_msg,
+				return failf(EVC_EXIT_USAGE, ret_msg,
 					    "invalid socket path '': must not "
 					    "be empty");
 			a->socket_path = optarg;
@@ -541,11 +530,11 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 	}
 	if (optind < argc && raw->given[RO_CHANNEL] && argv[optind][0] == '/' &&
 	    ec_lookup(argv[optind]) < 0)
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "unexpected argument '%s': give the device as "
 			    "--channel=DEV", evc_quote(argv[optind], q));
 	if (optind < argc)
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "unexpected argument '%s'%s",
 			    evc_quote(argv[optind], q),
 			    argv[optind][0] == '/'
@@ -554,7 +543,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 				    : "");
 	raw->target = target_given || seen[OPT_SOCKET] || format_given;
 	if ((raw->given[RO_CHANNEL] || raw->given[RO_SERVER]) && raw->target)
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "option --%s cannot be combined with "
 			    "--target, --socket or --syslog-format",
 			    raw->given[RO_CHANNEL] ? "channel" : "server");
@@ -563,7 +552,7 @@ parse_gnu(int argc, char *argv[], struct evc_args *a, struct raw_args *raw,
 		a->target = EVC_TARGET_SYSLOG;
 	if ((seen[OPT_SOCKET] || format_given) &&
 	    a->target == EVC_TARGET_JOURNAL)
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "options --socket and --syslog-format apply to "
 			    "--target syslog only");
 	return EVC_EXIT_OK;
@@ -595,7 +584,7 @@ static int
 set_psk_secret(struct evc_args *a, const char *value, char **ret_msg)
 {
 	if (value[0] == '\0' || streq(value, "@"))
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "switch /P needs a secret: /P @FILE, /P - or "
 			    "/P SECRET");
 	if (value[0] == '@') {
@@ -638,7 +627,7 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 
 		n = remote_option_at(argc, argv, i, &k, &value);
 		if (n == 2 && value == NULL)
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "option '--%s' needs a value",
 				    remote_opts[k].name);
 		if (n > 0) {
@@ -649,22 +638,22 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 			continue;
 		}
 		if (sw < 0)
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "unknown switch '%s': must be /T, /ID, "
 				    "/SO, /L, /D, /F, /S, /U, /P or /?",
 				    evc_quote(argv[i], q));
 		if (i + 1 >= argc)
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "switch %s needs a value", ec_names[sw]);
 		if (sw == EC_F) {
 			if (raw_push_field(raw, argv[++i]) < 0)
-				return fail(EVC_EXIT_WRITE, ret_msg,
+				return failf(EVC_EXIT_WRITE, ret_msg,
 					    "out of memory");
 			continue;
 		}
 		if (sw == EC_S || sw == EC_U || sw == EC_P) {
 			if (raw->given[remote[sw]])
-				return fail(EVC_EXIT_USAGE, ret_msg,
+				return failf(EVC_EXIT_USAGE, ret_msg,
 					    "switch %s given twice",
 					    ec_names[sw]);
 			i++;
@@ -679,16 +668,16 @@ parse_eventcreate(int argc, char *argv[], struct evc_args *a,
 			continue;
 		}
 		if (raw->value[keys[sw]] != NULL)
-			return fail(EVC_EXIT_USAGE, ret_msg,
+			return failf(EVC_EXIT_USAGE, ret_msg,
 				    "switch %s given twice", ec_names[sw]);
 		raw->value[keys[sw]] = argv[++i];
 	}
 	if ((raw->given[RO_PSK_IDENTITY] || raw->given[RO_PSK_FILE]) &&
 	    !raw->given[RO_SERVER])
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "switches /U and /P need /S HOST");
 	if (raw->given[RO_PSK_IDENTITY] != raw->given[RO_PSK_FILE])
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "switches /U and /P go together: /U NAME /P @FILE, "
 			    "/P - or /P SECRET");
 	/* /S alone: the certificate files of the configuration, if any. */
@@ -725,45 +714,45 @@ check_remote(const struct evc_args *a, const struct raw_args *raw,
 	for (size_t k = 0; k < ELEMENTSOF(raw->value); k++)
 		event_options |= raw->value[k] != NULL;
 	if (g[RO_CHANNEL] && server)
-		return fail(EVC_EXIT_USAGE, ret_msg, "options --channel and "
+		return failf(EVC_EXIT_USAGE, ret_msg, "options --channel and "
 			    "--server (/S) cannot be combined");
 	if ((g[RO_TIMEOUT] || g[RO_UUID]) && !g[RO_CHANNEL] && !server)
-		return fail(EVC_EXIT_USAGE, ret_msg, "options --timeout and "
+		return failf(EVC_EXIT_USAGE, ret_msg, "options --timeout and "
 			    "--uuid apply to --channel and --server only");
 	if ((g[RO_CERT] || g[RO_KEY] || g[RO_CA] || psk || g[RO_SPOOL] ||
 	     g[RO_FLUSH] || g[RO_NO_ANSWER]) && !server)
-		return fail(EVC_EXIT_USAGE, ret_msg, "options --cert, --key, "
+		return failf(EVC_EXIT_USAGE, ret_msg, "options --cert, --key, "
 			    "--ca, --psk-identity, --psk-file, --spool, "
 			    "--flush and --no-answer apply to --server only");
 	if (g[RO_CHANNEL] && a->action == EVC_BATCH)
-		return fail(EVC_EXIT_USAGE, ret_msg, "options --channel and "
+		return failf(EVC_EXIT_USAGE, ret_msg, "options --channel and "
 			    "--batch cannot be combined: --channel sends one "
 			    "event");
 	if (g[RO_FLUSH] && !g[RO_SPOOL])
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "option --flush needs --spool DIR");
 	if (g[RO_FLUSH] && a->batch_path != NULL)
-		return fail(EVC_EXIT_USAGE, ret_msg, "options --flush and "
+		return failf(EVC_EXIT_USAGE, ret_msg, "options --flush and "
 			    "--batch cannot be combined");
 	if (g[RO_FLUSH] && event_options)
-		return fail(EVC_EXIT_USAGE, ret_msg, "option --flush sends "
+		return failf(EVC_EXIT_USAGE, ret_msg, "option --flush sends "
 			    "the spooled events as they are: no event options");
 	if (g[RO_UUID] && (a->batch_path != NULL || g[RO_FLUSH]))
-		return fail(EVC_EXIT_USAGE, ret_msg, "option --uuid names one "
+		return failf(EVC_EXIT_USAGE, ret_msg, "option --uuid names one "
 			    "event: not with --batch or --flush");
 	if (g[RO_CERT] != g[RO_KEY])
-		return fail(EVC_EXIT_USAGE, ret_msg,
+		return failf(EVC_EXIT_USAGE, ret_msg,
 			    "options --cert and --key go together");
 	if (g[RO_PSK_IDENTITY] != g[RO_PSK_FILE])
-		return fail(EVC_EXIT_USAGE, ret_msg, "options --psk-identity "
+		return failf(EVC_EXIT_USAGE, ret_msg, "options --psk-identity "
 			    "and --psk-file go together");
 	if (psk && (g[RO_CERT] || g[RO_CA]))
-		return fail(EVC_EXIT_USAGE, ret_msg, "a PSK (--psk-identity, "
+		return failf(EVC_EXIT_USAGE, ret_msg, "a PSK (--psk-identity, "
 			    "/U) cannot be combined with --cert, --key or "
 			    "--ca: the PSK authenticates both sides");
 	if (a->psk_from == EVC_PSK_STDIN && a->batch_path != NULL &&
 	    streq(a->batch_path, "-"))
-		return fail(EVC_EXIT_USAGE, ret_msg, "the PSK secret and "
+		return failf(EVC_EXIT_USAGE, ret_msg, "the PSK secret and "
 			    "--batch cannot both come from standard input");
 	return EVC_EXIT_OK;
 }
@@ -788,7 +777,7 @@ evc_args_parse(int argc, char *argv[], struct evc_args *ret, char **ret_msg)
 	int code;
 
 	if (argc < 2) {
-		code = fail(EVC_EXIT_USAGE, ret_msg,
+		code = failf(EVC_EXIT_USAGE, ret_msg,
 			    "no event given: see 'evcreate --help'");
 		goto out;
 	}

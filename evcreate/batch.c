@@ -3,20 +3,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "batch.h"
 #include "eventline.h"
-
-static int _printf_(3, 4)
-fail(int code, char **ret_msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_msg, fmt, ap) < 0)
-		*ret_msg = NULL;
-	va_end(ap);
-	return code;
-}
 
 int
 evc_batch_parse_line(const char *line, const struct event *defaults,
@@ -40,7 +29,7 @@ evc_batch_parse_line(const char *line, const struct event *defaults,
 	/* uuid and time travel with an event sent to a host, which writes
 	 * them as fields only it may write. */
 	if (meta.uuid[0] != '\0' || meta.has_time)
-		return fail(EVC_EXIT_INVALID, ret_msg,
+		return failf(EVC_EXIT_INVALID, ret_msg,
 			    "key %s: only for an event sent to a host "
 			    "(--channel), not for a local one",
 			    meta.uuid[0] != '\0' ? "uuid" : "time");
@@ -74,7 +63,7 @@ evc_batch_run(FILE *f, const char *name, const struct event *defaults,
 		lineno++;
 		strip_newline(line, &len);
 		if ((size_t)len != strlen(line))
-			r = fail(EVC_EXIT_INVALID, &msg,
+			r = failf(EVC_EXIT_INVALID, &msg,
 				 "line contains a NUL byte");
 		else
 			r = evc_batch_parse_line(line, defaults, &e, &msg);

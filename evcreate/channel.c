@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "channel.h"
 #include "quote.h"
 #include "time.h"
@@ -209,18 +210,6 @@ evc_channel_parse_answer(char *line, const char *uuid, unsigned *ret_code,
 }
 
 /* --- the send loop ------------------------------------------------------ */
-
-static int _printf_(3, 4)
-fail(int code, char **ret_msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_msg, fmt, ap) < 0)
-		*ret_msg = NULL;
-	va_end(ap);
-	return code;
-}
 
 /* Milliseconds until deadline (monotonic usec), at most cap, at least 0. */
 static int
@@ -491,7 +480,7 @@ send_loop(struct sender *s, char **ret_msg)
 	for (;;) {
 		r = open_port(s);
 		if (r < 0)
-			return fail(EVC_EXIT_UNAVAILABLE, ret_msg, "cannot open "
+			return failf(EVC_EXIT_UNAVAILABLE, ret_msg, "cannot open "
 				    "channel %s: %s", s->path, strerror(-r));
 		if (r == ATTEMPT_TIMEOUT)
 			break;
@@ -501,7 +490,7 @@ send_loop(struct sender *s, char **ret_msg)
 		if (r == ATTEMPT_OK)
 			return EVC_EXIT_OK;
 		if (r == ATTEMPT_REFUSED)
-			return fail(EVC_EXIT_REFUSED, ret_msg, "the host refused "
+			return failf(EVC_EXIT_REFUSED, ret_msg, "the host refused "
 				    "the event: ERR %u %s", s->code, s->reason);
 		if (r == ATTEMPT_TIMEOUT || msec_left(s->deadline, 1) == 0)
 			break;
@@ -512,7 +501,7 @@ send_loop(struct sender *s, char **ret_msg)
 		} else          /* never a busy loop, whatever the device does */
 			pause_msec(s, AGAIN_WAIT_MSEC);
 	}
-	return fail(EVC_EXIT_NOT_ACKED, ret_msg, "not acknowledged within "
+	return failf(EVC_EXIT_NOT_ACKED, ret_msg, "not acknowledged within "
 		    "%" PRIu64 ".%03us (%s); the host may or may not have the "
 		    "event: send it again with --uuid %s",
 		    s->timeout_usec / 1000000,
@@ -533,22 +522,22 @@ evc_channel_send(const struct evc_args *a, char **ret_msg)
 	if (a->uuid[0] != '\0')
 		memcpy(uuid, a->uuid, sizeof(uuid));
 	else if ((r = evc_uuid_random(uuid)) < 0)
-		return fail(EVC_EXIT_WRITE, ret_msg, "cannot make a uuid: %s",
+		return failf(EVC_EXIT_WRITE, ret_msg, "cannot make a uuid: %s",
 			    strerror(-r));
 	time = evc_format_time(now_usec(CLOCK_REALTIME), tbuf);
 	if (time == NULL)
-		return fail(EVC_EXIT_WRITE, ret_msg, "the clock is past the "
+		return failf(EVC_EXIT_WRITE, ret_msg, "the clock is past the "
 			    "year 9999");
 	r = evc_channel_format_line(a->event, uuid, time, &line, &len);
 	if (r == -EBADMSG)
-		return fail(EVC_EXIT_INVALID, ret_msg, "a value holds a line "
+		return failf(EVC_EXIT_INVALID, ret_msg, "a value holds a line "
 			    "break, which --channel cannot send");
 	if (r == -EMSGSIZE)
-		return fail(EVC_EXIT_INVALID, ret_msg, "the event is too large "
+		return failf(EVC_EXIT_INVALID, ret_msg, "the event is too large "
 			    "for --channel: more than %d bytes as a line",
 			    EVC_CHANNEL_LINE_MAX);
 	if (r < 0)
-		return fail(EVC_EXIT_WRITE, ret_msg, "cannot format the event: "
+		return failf(EVC_EXIT_WRITE, ret_msg, "cannot format the event: "
 			    "%s", strerror(-r));
 	s = (struct sender){
 		.path = a->channel_path, .line = line, .len = len,

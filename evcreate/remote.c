@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "batch.h"
 #include "channel.h"
 #include "frame.h"
@@ -69,18 +70,6 @@ struct run {
 	bool fatal;                     /* stop: trying again cannot help */
 	char last[512];                 /* why not acknowledged yet */
 };
-
-static int _printf_(3, 4)
-fail(int code, char **ret_msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_msg, fmt, ap) < 0)
-		*ret_msg = NULL;
-	va_end(ap);
-	return code;
-}
 
 static int _printf_(3, 4)
 report(FILE *err, int code, const char *fmt, ...)
@@ -292,7 +281,7 @@ items_from_batch(struct run *run, FILE *f, const char *name)
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if ((size_t)len != strlen(line))
-			code = fail(EVC_EXIT_INVALID, &msg,
+			code = failf(EVC_EXIT_INVALID, &msg,
 				    "line contains a NUL byte");
 		else
 			code = evc_batch_parse_line(line, run->a->event, &e,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "channel.h"
 #include "eventline.h"
 #include "fileio.h"
@@ -70,18 +71,6 @@ evc_spool_remove(const char *dir, const char *uuid)
 	return fsync_dir(dir);
 }
 
-static int _printf_(3, 4)
-bad_file(int r, char **ret_msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_msg, fmt, ap) < 0)
-		*ret_msg = NULL;
-	va_end(ap);
-	return r;
-}
-
 /* The uuid a spool file's name says, or -EINVAL for another name. */
 static int
 name_uuid(const char *name, char ret[EVC_UUID_LEN + 1])
@@ -111,28 +100,28 @@ evc_spool_read(const char *path, struct evc_spooled *ret, char **ret_msg)
 
 	base = base != NULL ? base + 1 : path;
 	if (name_uuid(base, uuid) < 0)
-		return bad_file(-EBADMSG, ret_msg,
+		return failf(-EBADMSG, ret_msg,
 				"not a spool file name: must be UUID"
 				EVC_SPOOL_SUFFIX);
 	r = read_file(path, EVC_CHANNEL_LINE_MAX, &buf, &len);
 	if (r < 0)
-		return bad_file(r, ret_msg, "cannot read: %s", strerror(-r));
+		return failf(r, ret_msg, "cannot read: %s", strerror(-r));
 	if (len > 0 && buf[len - 1] == '\n')
 		buf[--len] = '\0';
 	if (strlen(buf) != len || strchr(buf, '\n') != NULL)
-		return bad_file(-EBADMSG, ret_msg,
+		return failf(-EBADMSG, ret_msg,
 				"not one event line");
 	r = eventline_parse(buf, NULL, &e, &meta, ret_msg);
 	if (r == 1)
-		return bad_file(-EBADMSG, ret_msg, "no event in it");
+		return failf(-EBADMSG, ret_msg, "no event in it");
 	if (r < 0)
 		return r == -ENOMEM ? r : -EBADMSG;
 	if (!streq(meta.uuid, uuid) || !meta.has_time)
-		return bad_file(-EBADMSG, ret_msg, "the line's uuid or time "
+		return failf(-EBADMSG, ret_msg, "the line's uuid or time "
 				"is missing or not the name's");
 	copy = strdup(path);
 	if (copy == NULL)
-		return bad_file(-ENOMEM, ret_msg, "out of memory");
+		return failf(-ENOMEM, ret_msg, "out of memory");
 	*ret = (struct evc_spooled){
 		.path = TAKE_PTR(copy), .event = TAKE_PTR(e),
 		.time_usec = meta.time_usec,

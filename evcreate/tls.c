@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "macro.h"
 #include "time.h"
 #include "tls.h"
@@ -39,19 +40,6 @@ bool
 evc_tls_available(void)
 {
 	return true;
-}
-
-/* Sets *ret_msg (NULL if out of memory) and returns r. */
-static int _printf_(3, 4)
-say(char **ret_msg, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_msg, fmt, ap) < 0)
-		*ret_msg = NULL;
-	va_end(ap);
-	return r;
 }
 
 static int
@@ -159,21 +147,21 @@ make_ctx(struct evc_tls *c, const struct evc_tls_opts *o, char **ret_msg)
 
 	c->ctx = SSL_CTX_new(TLS_client_method());
 	if (c->ctx == NULL)
-		return say(ret_msg, -ENOMEM, "cannot set up TLS: %s",
+		return failf(-ENOMEM, ret_msg, "cannot set up TLS: %s",
 			   ssl_reason("out of memory"));
 	/* TLS 1.3; 1.2 only for certificates (a PSK needs 1.3). */
 	SSL_CTX_set_min_proto_version(c->ctx, o->psk_identity != NULL
 						      ? TLS1_3_VERSION
 						      : TLS1_2_VERSION);
 	if (SSL_CTX_set_alpn_protos(c->ctx, alpn, sizeof(alpn) - 1) != 0)
-		return say(ret_msg, -ENOMEM, "cannot set up TLS: ALPN");
+		return failf(-ENOMEM, ret_msg, "cannot set up TLS: ALPN");
 	if (o->psk_identity != NULL) {
 		c->psk = true;
 		c->identity = o->psk_identity;
 		memcpy(c->key, o->psk_key, sizeof(c->key));
 		if (SSL_CTX_set_ciphersuites(c->ctx,
 					     "TLS_AES_128_GCM_SHA256") != 1)
-			return say(ret_msg, -EIO, "cannot set up TLS: %s",
+			return failf(-EIO, ret_msg, "cannot set up TLS: %s",
 				   ssl_reason("ciphersuites"));
 		SSL_CTX_set_psk_use_session_callback(c->ctx, psk_use_session);
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER,
@@ -183,22 +171,22 @@ make_ctx(struct evc_tls *c, const struct evc_tls_opts *o, char **ret_msg)
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 	if (o->ca != NULL) {
 		if (SSL_CTX_load_verify_locations(c->ctx, o->ca, NULL) != 1)
-			return say(ret_msg, -EINVAL, "cannot read CA file "
+			return failf(-EINVAL, ret_msg, "cannot read CA file "
 				   "'%s': %s", o->ca, ssl_reason("not PEM"));
 	} else if (SSL_CTX_set_default_verify_paths(c->ctx) != 1)
-		return say(ret_msg, -EINVAL, "cannot read the system's CA "
+		return failf(-EINVAL, ret_msg, "cannot read the system's CA "
 			   "store: %s", ssl_reason("unknown error"));
 	if (o->cert != NULL) {
 		if (SSL_CTX_use_certificate_chain_file(c->ctx, o->cert) != 1)
-			return say(ret_msg, -EINVAL, "cannot read certificate "
+			return failf(-EINVAL, ret_msg, "cannot read certificate "
 				   "file '%s': %s", o->cert,
 				   ssl_reason("not PEM"));
 		if (SSL_CTX_use_PrivateKey_file(c->ctx, o->key,
 						SSL_FILETYPE_PEM) != 1)
-			return say(ret_msg, -EINVAL, "cannot read key file "
+			return failf(-EINVAL, ret_msg, "cannot read key file "
 				   "'%s': %s", o->key, ssl_reason("not PEM"));
 		if (SSL_CTX_check_private_key(c->ctx) != 1)
-			return say(ret_msg, -EINVAL, "key file '%s' does not "
+			return failf(-EINVAL, ret_msg, "key file '%s' does not "
 				   "match certificate '%s'", o->key, o->cert);
 	}
 	return 0;
@@ -226,7 +214,7 @@ tcp_connect(const struct evc_tls_opts *o, uint64_t deadline,
 	r = getaddrinfo(o->host, o->port, &hints, &res);
 	if (r != 0) {
 		*ret_fail = r == EAI_AGAIN ? EVC_TLS_AGAIN : EVC_TLS_FATAL;
-		return say(ret_msg, -EHOSTUNREACH, "cannot resolve '%s': %s",
+		return failf(-EHOSTUNREACH, ret_msg, "cannot resolve '%s': %s",
 			   o->host, r == EAI_SYSTEM ? strerror(errno)
 						    : gai_strerror(r));
 	}
@@ -260,7 +248,7 @@ tcp_connect(const struct evc_tls_opts *o, uint64_t deadline,
 	}
 	freeaddrinfo(res);
 	*ret_fail = EVC_TLS_AGAIN;
-	return say(ret_msg, -err, "cannot connect to %s: %s",
+	return failf(-err, ret_msg, "cannot connect to %s: %s",
 		   peer_name(o, peer, sizeof(peer)), strerror(err));
 }
 
@@ -287,11 +275,11 @@ handshake_failed(struct evc_tls *c, const struct evc_tls_opts *o, int ret,
 	peer_name(o, peer, sizeof(peer));
 	*ret_fail = EVC_TLS_FATAL;
 	if (c->psk && v == X509_V_ERR_APPLICATION_VERIFICATION)
-		return say(ret_msg, -EACCES, "TLS handshake with %s failed: "
+		return failf(-EACCES, ret_msg, "TLS handshake with %s failed: "
 			   "the server did not accept the PSK of '%s' (it "
 			   "showed a certificate instead)", peer, c->identity);
 	if (v != X509_V_OK)
-		return say(ret_msg, -EACCES, "TLS handshake with %s failed: "
+		return failf(-EACCES, ret_msg, "TLS handshake with %s failed: "
 			   "the server's certificate is not trusted: %s", peer,
 			   X509_verify_cert_error_string(v));
 	if (e == SSL_ERROR_SSL) {
@@ -300,19 +288,19 @@ handshake_failed(struct evc_tls *c, const struct evc_tls_opts *o, int ret,
 		if (ERR_GET_LIB(err) == ERR_LIB_SSL &&
 		    ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 			*ret_fail = EVC_TLS_AGAIN;
-			return say(ret_msg, -ECONNRESET, "TLS handshake with "
+			return failf(-ECONNRESET, ret_msg, "TLS handshake with "
 				   "%s failed: the server closed the "
 				   "connection", peer);
 		}
-		return say(ret_msg, -EACCES, "TLS handshake with %s failed: "
+		return failf(-EACCES, ret_msg, "TLS handshake with %s failed: "
 			   "%s%s", peer, ssl_reason("protocol error"),
 			   c->psk ? " (wrong PSK or identity?)" : "");
 	}
 	*ret_fail = EVC_TLS_AGAIN;
 	if (e == SSL_ERROR_SYSCALL && saved != 0)
-		return say(ret_msg, -ECONNRESET, "TLS handshake with %s "
+		return failf(-ECONNRESET, ret_msg, "TLS handshake with %s "
 			   "failed: %s", peer, strerror(saved));
-	return say(ret_msg, -ECONNRESET, "TLS handshake with %s failed: the "
+	return failf(-ECONNRESET, ret_msg, "TLS handshake with %s failed: the "
 		   "server closed the connection", peer);
 }
 
@@ -345,7 +333,7 @@ evc_tls_connect(const struct evc_tls_opts *o, uint64_t deadline,
 	c->ssl = SSL_new(c->ctx);
 	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
 		*ret_fail = EVC_TLS_FATAL;
-		r = say(ret_msg, -ENOMEM, "cannot set up TLS: %s",
+		r = failf(-ENOMEM, ret_msg, "cannot set up TLS: %s",
 			ssl_reason("SSL_new"));
 		goto fail;
 	}
@@ -360,7 +348,7 @@ evc_tls_connect(const struct evc_tls_opts *o, uint64_t deadline,
 			    SSL_set_tlsext_host_name(c->ssl, o->host) == 1;
 		if (r != 1) {
 			*ret_fail = EVC_TLS_FATAL;
-			r = say(ret_msg, -EINVAL, "cannot check the server's "
+			r = failf(-EINVAL, ret_msg, "cannot check the server's "
 				"name '%s'", o->host);
 			goto fail;
 		}
@@ -380,7 +368,7 @@ evc_tls_connect(const struct evc_tls_opts *o, uint64_t deadline,
 		}
 		if (r == 0) {
 			*ret_fail = EVC_TLS_AGAIN;
-			r = say(ret_msg, -ETIMEDOUT, "TLS handshake with %s "
+			r = failf(-ETIMEDOUT, ret_msg, "TLS handshake with %s "
 				"timed out", peer_name(o, peer, sizeof(peer)));
 			goto fail;
 		}

@@ -3,21 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "eventline.h"
 #include "options.h"
 #include "quote.h"
-
-static int _printf_(3, 4)
-fail(int r, char **ret_msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret_msg, fmt, ap) < 0)
-		*ret_msg = NULL;
-	va_end(ap);
-	return r;
-}
 
 static int
 set_type(struct event *e, const char *s, char **ret_msg)
@@ -26,7 +15,7 @@ set_type(struct event *e, const char *s, char **ret_msg)
 	enum event_type type;
 
 	if (event_parse_type(s, &type) < 0)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid event type '%s': must be ERROR, WARNING, "
 			    "INFORMATION or SUCCESS", evc_quote(s, q));
 	e->type = type;
@@ -40,7 +29,7 @@ set_id(struct event *e, const char *s, char **ret_msg)
 	unsigned id;
 
 	if (event_parse_id(s, &id) < 0)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid event id '%s': must be %d..%d",
 			    evc_quote(s, q), EVENT_ID_MIN, EVENT_ID_MAX);
 	e->id = id;
@@ -54,14 +43,14 @@ set_source(struct event *e, const char *s, char **ret_msg)
 	int r = event_set_source(e, s);
 
 	if (r == -E2BIG)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid source '%s': longer than %d bytes",
 			    evc_quote(s, q), EVENT_SOURCE_MAX);
 	if (r == -EINVAL)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid source '%s': must be printable ASCII, "
 			    "blanks only between words", evc_quote(s, q));
-	return r < 0 ? fail(r, ret_msg, "out of memory") : 0;
+	return r < 0 ? failf(r, ret_msg, "out of memory") : 0;
 }
 
 static int
@@ -71,15 +60,15 @@ set_log(struct event *e, const char *s, char **ret_msg)
 	int r = event_set_log(e, s);
 
 	if (r == -E2BIG)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid log '%s': longer than %d bytes",
 			    evc_quote(s, q), EVENT_LOG_MAX);
 	if (r == -EINVAL)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid log '%s': must be printable ASCII without "
 			    "'=', ']' or '\"', blanks only between words",
 			    evc_quote(s, q));
-	return r < 0 ? fail(r, ret_msg, "out of memory") : 0;
+	return r < 0 ? failf(r, ret_msg, "out of memory") : 0;
 }
 
 static int
@@ -89,17 +78,17 @@ set_description(struct event *e, const char *s, char **ret_msg)
 	int r = event_set_description(e, s);
 
 	if (r == -E2BIG)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid description '%s': %zu bytes, at most %d",
 			    evc_quote(s, q), strlen(s), EVENT_DESCRIPTION_MAX);
 	if (r == -EINVAL)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid description '': must not be empty");
 	if (r == -EILSEQ)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid description '%s': not valid UTF-8",
 			    evc_quote(s, q));
-	return r < 0 ? fail(r, ret_msg, "out of memory") : 0;
+	return r < 0 ? failf(r, ret_msg, "out of memory") : 0;
 }
 
 static int
@@ -108,7 +97,7 @@ set_uuid(struct eventline_meta *meta, const char *s, char **ret_msg)
 	char q[EVC_QUOTE_MAX];
 
 	if (event_parse_uuid(s, meta->uuid) < 0)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid uuid '%s': must be 8-4-4-4-12 hex digits",
 			    evc_quote(s, q));
 	return 0;
@@ -121,7 +110,7 @@ set_time(struct eventline_meta *meta, const char *s, char **ret_msg)
 	uint64_t usec;
 
 	if (event_parse_time(s, &usec) < 0)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid time '%s': must be RFC 3339, e.g. "
 			    "2026-12-01T15:31:37.123456Z", evc_quote(s, q));
 	meta->time_usec = usec;
@@ -149,7 +138,7 @@ eventline_set_value(struct event *e, struct eventline_meta *meta,
 		return set_uuid(meta, s, ret_msg);
 	if (streq(key, "time"))
 		return set_time(meta, s, ret_msg);
-	return fail(-ENOKEY, ret_msg,
+	return failf(-ENOKEY, ret_msg,
 		    "unknown key '%s': must be type, id, source, log, "
 		    "description or an upper-case field name",
 		    evc_quote(key, q));
@@ -164,39 +153,39 @@ eventline_add_field(struct event *e, const char *assignment, char **ret_msg)
 	int r;
 
 	if (eq == NULL)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid field '%s': must be NAME=VALUE",
 			    evc_quote(assignment, q));
 	name = strndup(assignment, (size_t)(eq - assignment));
 	if (name == NULL)
-		return fail(-ENOMEM, ret_msg, "out of memory");
+		return failf(-ENOMEM, ret_msg, "out of memory");
 	value = eq + 1;
 	if (event_check_field_name(name) < 0)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid field name '%s': must be 1..%d of A-Z, "
 			    "0-9 and '_', not starting with a digit or '_'",
 			    evc_quote(name, q), EVENT_FIELD_NAME_MAX);
 	if (event_field_is_reserved(name))
-		return fail(-EPERM, ret_msg,
+		return failf(-EPERM, ret_msg,
 			    "reserved field name '%s': not allowed as an extra "
 			    "field", name);
 	r = event_check_field_value(value);
 	if (r == -E2BIG)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid value of field %s: %zu bytes, at most %d",
 			    name, strlen(value), EVENT_FIELD_VALUE_MAX);
 	if (r == -EILSEQ)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid value of field %s '%s': not valid UTF-8",
 			    name, evc_quote(value, q));
 	r = event_add_field(e, name, value);
 	if (r == -EEXIST)
-		return fail(-EINVAL, ret_msg, "field %s given twice", name);
+		return failf(-EINVAL, ret_msg, "field %s given twice", name);
 	if (r == -E2BIG)
-		return fail(-EINVAL, ret_msg, "too many fields: at most %d",
+		return failf(-EINVAL, ret_msg, "too many fields: at most %d",
 			    EVENT_EXTRA_MAX);
 	if (r < 0)
-		return fail(-ENOMEM, ret_msg, "out of memory");
+		return failf(-ENOMEM, ret_msg, "out of memory");
 	return 0;
 }
 
@@ -261,18 +250,18 @@ apply_word(struct event *e, struct eventline_meta *meta, const char *word,
 	const char *eq = strchr(word, '=');
 
 	if (eq == NULL || eq == word)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "invalid word '%s': must be KEY=VALUE",
 			    evc_quote(word, q));
 	if (!is_value_key(word, (size_t)(eq - word)))
 		return eventline_add_field(e, word, ret_msg);
 	key = strndup(word, (size_t)(eq - word));
 	if (key == NULL)
-		return fail(-ENOMEM, ret_msg, "out of memory");
+		return failf(-ENOMEM, ret_msg, "out of memory");
 	for (unsigned k = 0; k < ELEMENTSOF(value_keys); k++)
 		if (streq(key, value_keys[k])) {
 			if (*seen & (1u << k))
-				return fail(-EINVAL, ret_msg,
+				return failf(-EINVAL, ret_msg,
 					    "key %s given twice", key);
 			*seen |= 1u << k;
 		}
@@ -290,11 +279,11 @@ add_default_fields(struct event *e, const struct event *d, char **ret_msg)
 			continue;
 		r = event_add_field(e, d->extra[i].name, d->extra[i].value);
 		if (r == -E2BIG)
-			return fail(-EINVAL, ret_msg,
+			return failf(-EINVAL, ret_msg,
 				    "too many fields: at most %d",
 				    EVENT_EXTRA_MAX);
 		if (r < 0)
-			return fail(-ENOMEM, ret_msg, "out of memory");
+			return failf(-ENOMEM, ret_msg, "out of memory");
 	}
 	return 0;
 }
@@ -314,9 +303,9 @@ eventline_parse(const char *line, const struct event *defaults,
 		return 1;
 	r = parse_words(line, &words, NULL);
 	if (r == -EINVAL)
-		return fail(-EINVAL, ret_msg, "unterminated double quote");
+		return failf(-EINVAL, ret_msg, "unterminated double quote");
 	if (r < 0 || event_from_defaults(defaults, &e) < 0)
-		return fail(-ENOMEM, ret_msg, "out of memory");
+		return failf(-ENOMEM, ret_msg, "out of memory");
 	for (char **w = words; *w != NULL; w++) {
 		r = apply_word(e, &meta, *w, &seen, ret_msg);
 		if (r < 0)
@@ -326,9 +315,9 @@ eventline_parse(const char *line, const struct event *defaults,
 	if (r < 0)
 		return r;
 	if (e->id == 0)
-		return fail(-EINVAL, ret_msg, "no event id given (id=N)");
+		return failf(-EINVAL, ret_msg, "no event id given (id=N)");
 	if (e->description == NULL)
-		return fail(-EINVAL, ret_msg,
+		return failf(-EINVAL, ret_msg,
 			    "no description given (description=TEXT)");
 	*ret = TAKE_PTR(e);
 	*ret_meta = meta;

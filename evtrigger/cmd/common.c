@@ -1,10 +1,13 @@
 /* What the subcommands share (see common.h). */
+#include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/common.h"
 #include "jobs/module.h"
+#include "options.h"
 #include "report.h"
 
 const struct rule_modules cmd_modules_real = { module_lookup, NULL };
@@ -57,4 +60,23 @@ cmd_print_rule_errors(const struct rule_errors *e)
 {
 	for (size_t i = 0; i < e->n; i++)
 		fprintf(stderr, "%s\n", e->lines[i]);
+}
+
+int
+cmd_listener_option(struct rule_trust *t, const char *arg, bool by_uid)
+{
+	int64_t v;
+
+	if (!by_uid) {
+		struct passwd *pw = getpwnam(arg);
+
+		if (pw == NULL)
+			return report_error(-EINVAL, "unknown --listener-user '%s'",
+					    arg);
+		v = pw->pw_uid;
+	} else if (parse_int(arg, &v) < 0 || v < 0 || v >= (int64_t)UINT32_MAX)
+		return report_error(-EINVAL, "invalid --listener-uid '%s'", arg);
+	t->listener_uid = (uid_t)v;
+	t->have_listener = true;
+	return 0;
 }

@@ -40,6 +40,10 @@ int cmd_dirs_resolve(struct cmd_dirs *d, const char *cmd);
 /* Prints each error line to stderr. */
 void cmd_print_rule_errors(const struct rule_errors *e);
 
+/* --listener-user USER (by_uid false) or --listener-uid UID (by_uid true)
+ * into *t. Reports a bad value and returns -EINVAL, *t untouched. */
+int cmd_listener_option(struct rule_trust *t, const char *arg, bool by_uid);
+
 /* The real module lookup for rule loading (jobs/module.h). */
 extern const struct rule_modules cmd_modules_real;
 

@@ -1,6 +1,5 @@
 /* `evtrigger run`: the command line of the watcher (watch/watch.c). */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,31 +77,12 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 				return -EINVAL;
 			}
 			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-
-			if (pw == NULL) {
-				report_error(0, "unknown --listener-user '%s'",
-					     optarg);
+		case 'u':
+		case OPT_LISTENER_UID:
+			if (cmd_listener_option(&o->trust, optarg,
+						c == OPT_LISTENER_UID) < 0)
 				return -EINVAL;
-			}
-			o->trust.listener_uid = pw->pw_uid;
-			o->trust.have_listener = true;
 			break;
-		}
-		case OPT_LISTENER_UID: {
-			int64_t v;
-
-			if (parse_int(optarg, &v) < 0 || v < 0 ||
-			    v >= (int64_t)UINT32_MAX) {
-				report_error(0, "invalid --listener-uid '%s'",
-					     optarg);
-				return -EINVAL;
-			}
-			o->trust.listener_uid = (uid_t)v;
-			o->trust.have_listener = true;
-			break;
-		}
 		case OPT_POLL:
 			if (parse_duration(optarg, &o->poll_usec) < 0) {
 				report_error(0, "invalid --poll '%s': a "

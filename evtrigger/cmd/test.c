@@ -316,31 +316,12 @@ cmd_test(int argc, char *argv[])
 				return EXIT_USAGE;
 			}
 			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-
-			if (pw == NULL) {
-				report_error(0, "unknown --listener-user '%s'",
-					     optarg);
+		case 'u':
+		case OPT_LISTENER_UID:
+			if (cmd_listener_option(&o.trust, optarg,
+						c == OPT_LISTENER_UID) < 0)
 				return EXIT_USAGE;
-			}
-			o.trust.listener_uid = pw->pw_uid;
-			o.trust.have_listener = true;
 			break;
-		}
-		case OPT_LISTENER_UID: {
-			int64_t v;
-
-			if (parse_int(optarg, &v) < 0 || v < 0 ||
-			    v >= (int64_t)UINT32_MAX) {
-				report_error(0, "invalid --listener-uid '%s'",
-					     optarg);
-				return EXIT_USAGE;
-			}
-			o.trust.listener_uid = (uid_t)v;
-			o.trust.have_listener = true;
-			break;
-		}
 		case 'h':
 			test_usage(stdout);
 			return 0;
