@@ -21,14 +21,16 @@ if [ "$SMOKE" = 1 ]; then
 	export BENCH_N=300 BENCH_RUNS=1 BENCH_SINGLE_RUNS=3 BENCH_WARMUP=1 \
 		BENCH_PERF_RUNS=2 BENCH_OUT=/dev/null
 	export LAT_EVENTS=5 LAT_RATE=25 NOISE_RATE=300 BACKLOG=2000 \
-		BACKLOG_MATCHING=5 RULES_N=20 RSS_EVENTS=5 IDLE_SECS=1
+		BACKLOG_MATCHING=5 RULES_N=20 RSS_EVENTS=5 IDLE_SECS=1 \
+		TLS_IDLE_CONNS=20
 	export DISK_CHUNKS=4 CHUNK_MB=1
 	DISK_RUNS=1
 else
 	DISK_RUNS=3
 fi
 rc=0
-for b in bench/evcreate.sh bench/evcreate-server.sh bench/watch.sh bench/disk.sh; do
+for b in bench/evcreate.sh bench/evcreate-server.sh bench/watch.sh bench/disk.sh \
+	bench/listen-tls.sh; do
 	echo "=== $b"
 	case $b in
 	*/disk.sh) "$b" "$BUILD" "$DISK_RUNS" ;;

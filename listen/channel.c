@@ -1,4 +1,5 @@
 /* One guest channel's state machine (see channel.h). */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -15,9 +16,14 @@ channel_new(int fd, const char *name, const char *uuid,
 
 	if (strlen(name) > CHANNEL_NAME_MAX || strlen(uuid) > EVENT_UUID_LEN)
 		return NULL;
-	ch = calloc(1, sizeof(*ch));
+	/* Everything zeroed but the input buffer, whose pages stay untouched
+	 * (not resident) until a sender sends: idle sessions cost little. */
+	ch = malloc(sizeof(*ch));
 	if (ch == NULL)
 		return NULL;
+	memset(ch, 0, offsetof(struct channel, in));
+	memset((char *)ch + offsetof(struct channel, in) + sizeof(ch->in), 0,
+	       sizeof(*ch) - offsetof(struct channel, in) - sizeof(ch->in));
 	ch->fd = fd;
 	strcpy(ch->name, name);
 	strcpy(ch->uuid, uuid);
@@ -33,15 +39,26 @@ channel_free(struct channel *ch)
 	if (ch == NULL)
 		return;
 	wire_request_done(&ch->req);
+	for (size_t i = 0; i < ch->n_flights; i++)
+		free(ch->flights[i].line);
+	free(ch->flights);
 	free(ch->out);
 	free(ch->last_reason);
 	free(ch);
+}
+
+/* Whether the FIFO of answers behind written events is full. */
+static bool
+flights_full(const struct channel *ch)
+{
+	return ch->n_flights > 0 && ch->n_flights >= ch->limits->max_inflight;
 }
 
 bool
 channel_wants_read(const struct channel *ch, uint64_t now_usec)
 {
 	return !ch->pending && !ch->failed && now_usec >= ch->resume_usec &&
+	       !flights_full(ch) &&
 	       ch->in_len < CHANNEL_IN_MAX && ch->out_len < CHANNEL_OUT_MAX;
 }
 
@@ -68,14 +85,11 @@ in_consume(struct channel *ch, size_t n)
 }
 
 static int
-out_queue(struct channel *ch, char *line)
+out_append(struct channel *ch, const char *l)
 {
-	_cleanup_(freep) char *l = line;
 	size_t n;
 	char *p;
 
-	if (l == NULL)
-		return -ENOMEM;
 	n = strlen(l);
 	p = realloc(ch->out, ch->out_len + n);
 	if (p == NULL)
@@ -84,6 +98,99 @@ out_queue(struct channel *ch, char *line)
 	ch->out = p;
 	ch->out_len += n;
 	return 0;
+}
+
+static int
+flight_push(struct channel *ch, const char *uuid, uint64_t deadline,
+	    char *line)
+{
+	struct channel_flight *v = reallocarray(ch->flights, ch->n_flights + 1,
+						sizeof(*v));
+
+	if (v == NULL)
+		return -ENOMEM;
+	ch->flights = v;
+	v[ch->n_flights] = (struct channel_flight){ .deadline = deadline,
+						    .line = line };
+	snprintf(v[ch->n_flights].uuid, sizeof(v->uuid), "%s", uuid);
+	ch->n_flights++;
+	return 0;
+}
+
+/* Queues an answer line (taking it): behind the written events awaiting
+ * their read-back, if any, else straight out. */
+static int
+out_queue(struct channel *ch, char *line)
+{
+	_cleanup_(freep) char *l = line;
+	int r;
+
+	if (l == NULL)
+		return -ENOMEM;
+	if (ch->n_flights > 0) {
+		r = flight_push(ch, "", 0, l);
+		if (r == 0)
+			TAKE_PTR(l);
+		return r;
+	}
+	return out_append(ch, l);
+}
+
+/* Moves the answers at the head of the FIFO that are ready out. */
+static int
+flights_release(struct channel *ch)
+{
+	size_t n = 0;
+	int r = 0;
+
+	while (n < ch->n_flights && ch->flights[n].line != NULL) {
+		r = out_append(ch, ch->flights[n].line);
+		if (r < 0)
+			break;
+		free(ch->flights[n].line);
+		n++;
+	}
+	memmove(ch->flights, ch->flights + n,
+		(ch->n_flights - n) * sizeof(*ch->flights));
+	ch->n_flights -= n;
+	return r;
+}
+
+int
+channel_written(struct channel *ch, uint64_t deadline)
+{
+	int r = flight_push(ch, ch->req.uuid, deadline, NULL);
+
+	if (r < 0)
+		return r;
+	ch->pending = false;
+	wire_request_done(&ch->req);
+	return 0;
+}
+
+const struct channel_flight *
+channel_awaited(const struct channel *ch)
+{
+	for (size_t i = 0; i < ch->n_flights; i++)
+		if (ch->flights[i].line == NULL)
+			return &ch->flights[i];
+	return NULL;
+}
+
+int
+channel_confirm(struct channel *ch, int r, const char *reason)
+{
+	struct channel_flight *f = (struct channel_flight *)channel_awaited(ch);
+	char *line;
+
+	if (f == NULL)
+		return 0;
+	line = r >= 0 ? channel_format_ok(f->uuid)
+		      : channel_format_err(WIRE_UNAVAILABLE, reason);
+	if (line == NULL)
+		return -ENOMEM;
+	f->line = line;
+	return flights_release(ch);
 }
 
 const char *
@@ -173,7 +280,7 @@ channel_step(struct channel *ch, uint64_t now_usec)
 	int r;
 
 	if (ch->pending || ch->failed || now_usec < ch->resume_usec ||
-	    ch->out_len >= CHANNEL_OUT_MAX)
+	    ch->out_len >= CHANNEL_OUT_MAX || flights_full(ch))
 		return CHANNEL_IDLE;
 	r = wire_next(&ch->wire, ch->in, ch->in_len, &item, &used);
 	if (r == 0) {

@@ -10,7 +10,13 @@
  * it. A sender over its rate gets ERR 429 for that event and nothing more is
  * read from it until the bucket holds a token again (backpressure: the
  * guest's writes block). A guest that does not read its answers stops being
- * read once CHANNEL_OUT_MAX bytes of them are queued. */
+ * read once CHANNEL_OUT_MAX bytes of them are queued.
+ *
+ * Network senders pipeline (limits->max_inflight > 0): once the caller
+ * wrote the pending event (channel_written), the next events are parsed and
+ * written too, up to max_inflight events awaiting their read-back; every
+ * answer, refusals included, waits behind the events written before it, so
+ * that the answers keep the order of the events. */
 #ifndef LISTEN_CHANNEL_H
 #define LISTEN_CHANNEL_H
 
@@ -37,6 +43,14 @@ struct channel_limits {
 	size_t max_frame;
 	unsigned wire_flags;
 	bool fail_on_frame_error;
+	size_t max_inflight;    /* 0: one event at a time (channel_stored) */
+};
+
+/* An answer that waits for an event written before it. */
+struct channel_flight {
+	char uuid[EVENT_UUID_LEN + 1];
+	uint64_t deadline;      /* read back by then, or 503 */
+	char *line;             /* the answer; NULL while awaiting read-back */
 };
 
 struct channel {
@@ -58,6 +72,8 @@ struct channel {
 	uint64_t limited_report_usec;
 	bool pending;
 	struct wire_request req;        /* the pending event */
+	struct channel_flight *flights; /* FIFO, oldest first */
+	size_t n_flights;
 	/* The last refusal (STEP_REFUSED), for the caller to report. */
 	enum wire_code last_code;
 	char *last_reason;
@@ -93,6 +109,18 @@ int channel_step(struct channel *ch, uint64_t now_usec);
 /* The pending event was stored (r >= 0: OK <uuid>) or not (r < 0: ERR 503
  * with reason). Ends pending. Returns 0 or -ENOMEM. */
 int channel_stored(struct channel *ch, int r, const char *reason);
+
+/* Pipelining (limits->max_inflight > 0): the pending event was written to
+ * the journal and is to be read back by deadline. Ends pending (the next
+ * events are parsed); its answer waits for channel_confirm. Returns 0 or
+ * -ENOMEM (nothing changed). */
+int channel_written(struct channel *ch, uint64_t deadline);
+/* The oldest written event still awaiting its read-back, or NULL. */
+const struct channel_flight *channel_awaited(const struct channel *ch);
+/* The event of channel_awaited was read back (r >= 0: OK <uuid>) or not
+ * (ERR 503 reason). Answers that waited behind it are released. Returns 0
+ * or -ENOMEM. */
+int channel_confirm(struct channel *ch, int r, const char *reason);
 
 /* Queued answer bytes; channel_out_sent drops the first n after a write. */
 const char *channel_out(const struct channel *ch, size_t *ret_len);

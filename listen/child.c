@@ -54,6 +54,8 @@ struct conn {
 	bool ssl_dead;          /* a fatal TLS error: no close_notify */
 	bool answers;           /* the peer selected "evtrigger/1" */
 	bool closing;           /* send what is queued, then close */
+	bool eof;               /* the peer sent all it will: handle what
+				 * came, then close */
 	uint64_t expires;       /* handshake or idle deadline */
 	const char *auth;       /* EVENT_AUTH */
 	char ip[PEER_IP_MAX];
@@ -459,8 +461,37 @@ conn_store(struct child *c, struct conn *cn, uint64_t now)
 				     "the event now: retry later");
 		return;
 	}
+	/* Network senders go on with their next events meanwhile. */
+	if (is_net(cn) && channel_written(ch, now + STORE_TIMEOUT_USEC) == 0)
+		return;
 	cn->written = true;
 	cn->deadline = now + STORE_TIMEOUT_USEC;
+}
+
+/* Confirms the written events of a network connection that the journal
+ * now has, oldest first (journald stores one writer's entries in order, so
+ * a missing one means the later ones are missing too), or that took too
+ * long. */
+static void
+check_flights(struct child *c, struct conn *cn, uint64_t now)
+{
+	struct store_sender s = conn_sender(cn);
+	const struct channel_flight *f;
+
+	while ((f = channel_awaited(cn->ch)) != NULL) {
+		int r = store_find(c->store, &s, f->uuid);
+
+		if (r > 0 && c->cfg->exit_after_store)
+			_exit(99);
+		if (r > 0)
+			(void)channel_confirm(cn->ch, 0, NULL);
+		else if (now >= f->deadline)
+			(void)channel_confirm(cn->ch, -ETIMEDOUT,
+					      "the host journal did not store "
+					      "the event: retry later");
+		else
+			return;
+	}
 }
 
 /* Answers the written events that the journal now has (or that took too
@@ -474,6 +505,8 @@ check_written(struct child *c, uint64_t now)
 		struct store_sender s;
 		int r;
 
+		if (cn->ch != NULL && cn->ch->n_flights > 0)
+			check_flights(c, cn, now);
 		if (!cn->written)
 			continue;
 		s = conn_sender(cn);
@@ -550,8 +583,8 @@ tls_retry(struct conn *cn, int err, const char **ret_reason)
 		return true;
 	}
 	if (err == SSL_ERROR_ZERO_RETURN) {
-		*ret_reason = NULL;     /* close_notify: a normal end */
-		return false;
+		cn->eof = true;         /* close_notify (or EOF): a normal end */
+		return true;
 	}
 	cn->ssl_dead = true;
 	if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
@@ -574,7 +607,7 @@ conn_read(struct child *c, struct conn *cn, uint64_t now,
 		char *p;
 		ssize_t n;
 
-		if (!channel_wants_read(cn->ch, now) || cn->closing)
+		if (!channel_wants_read(cn->ch, now) || cn->closing || cn->eof)
 			return true;
 		p = channel_in_space(cn->ch, &room);
 		if (cn->kind == CONN_TLS) {
@@ -591,6 +624,10 @@ conn_read(struct child *c, struct conn *cn, uint64_t now,
 			n = recv(cn->fd, p, room, MSG_DONTWAIT);
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				return true;
+			if (n == 0 && is_net(cn)) {
+				cn->eof = true;
+				return true;
+			}
 			if (n <= 0) {
 				*ret_reason = cn->kind == CONN_CHANNEL
 					? n == 0 ? "the VM closed it (stopped "
@@ -953,7 +990,8 @@ static bool
 tls_has_input(const struct conn *cn, uint64_t now)
 {
 	return cn->kind == CONN_TLS && cn->ch != NULL && !cn->closing &&
-	       channel_wants_read(cn->ch, now) && SSL_has_pending(cn->ssl);
+	       !cn->eof && channel_wants_read(cn->ch, now) &&
+	       SSL_has_pending(cn->ssl);
 }
 
 static int
@@ -966,8 +1004,9 @@ poll_timeout(const struct child *c, uint64_t now)
 	for (size_t i = 0; i < c->n_conns; i++) {
 		const struct conn *cn = c->conns[i];
 
-		if (cn->written || tls_has_input(cn, now))
-			return cn->written ? STORE_POLL_MSEC : 0;
+		if (cn->written || tls_has_input(cn, now) ||
+		    (cn->ch != NULL && channel_awaited(cn->ch) != NULL))
+			return tls_has_input(cn, now) ? 0 : STORE_POLL_MSEC;
 		if (cn->ch != NULL && cn->ch->resume_usec > now &&
 		    cn->ch->resume_usec < next)
 			next = cn->ch->resume_usec;
@@ -992,7 +1031,7 @@ conn_events(const struct conn *cn, uint64_t now)
 	channel_out(cn->ch, &out_len);
 	if (cn->ssl_want_write)
 		ev |= POLLOUT;
-	else if (channel_wants_read(cn->ch, now) && !cn->closing)
+	else if (channel_wants_read(cn->ch, now) && !cn->closing && !cn->eof)
 		ev |= POLLIN;
 	if (out_len > 0 && cn->answers)
 		ev |= POLLOUT;
@@ -1024,7 +1063,7 @@ conn_handle(struct child *c, size_t i, short re, uint64_t now)
 	}
 	if ((re & (POLLIN | POLLOUT)) || tls_has_input(cn, now))
 		ok = conn_read(c, cn, now, &why);
-	else if (re & (POLLHUP | POLLERR))
+	else if ((re & (POLLHUP | POLLERR)) && !cn->eof)
 		ok = false;
 	if (ok && !conn_run(c, cn, now)) {
 		ok = false;
@@ -1037,8 +1076,15 @@ conn_handle(struct child *c, size_t i, short re, uint64_t now)
 	if (!is_net(cn))
 		return true;
 	channel_out(cn->ch, &out_len);
+	if (cn->ch->n_flights > 0)
+		return true;    /* answers still wait for the journal */
 	if (cn->closing && (out_len == 0 || !cn->answers)) {
 		conn_close(c, i, NULL);         /* reported when it failed */
+		return false;
+	}
+	if (cn->eof && !cn->ch->pending && !cn->written &&
+	    now >= cn->ch->resume_usec) {
+		conn_close(c, i, NULL);         /* all it sent is handled */
 		return false;
 	}
 	if (now >= cn->expires && !cn->ch->pending && !cn->written) {
@@ -1072,10 +1118,16 @@ loop(struct child *c)
 				pfd[2 + i] = (struct pollfd){
 					.fd = c->listeners[i].fd,
 					.events = POLLIN };
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			short ev = conn_events(c->conns[i], now);
+
+			/* A peer at its end: no hang-up wakeups while its
+			 * last events are stored. */
 			pfd[first + i] = (struct pollfd){
-				.fd = c->conns[i]->fd,
-				.events = conn_events(c->conns[i], now) };
+				.fd = c->conns[i]->eof && ev == 0
+					      ? -1 : c->conns[i]->fd,
+				.events = ev };
+		}
 		r = poll(pfd, n + first, poll_timeout(c, now));
 		if (r < 0 && errno != EINTR)
 			return -errno;

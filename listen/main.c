@@ -38,6 +38,9 @@
 #define DEFAULT_IDLE_TIMEOUT (300 * 1000000ULL)
 #define DEFAULT_MAX_SESSIONS 256
 #define DEFAULT_MAX_SESSIONS_PER_ADDRESS 16
+/* Events of one network connection written and awaiting their read-back
+ * at once (evtrigger-listen(8), LIMITS). */
+#define NET_INFLIGHT 64
 
 static void
 usage(FILE *f)
@@ -492,7 +495,8 @@ main(int argc, char *argv[])
 			.senders = senders,
 			.tls = tls,
 			.net_limits = { a.rate, a.burst, a.max_event, NULL,
-					a.max_frame, WIRE_NETWORK, true },
+					a.max_frame, WIRE_NETWORK, true,
+					NET_INFLIGHT },
 			.handshake_timeout_usec = a.handshake_timeout,
 			.idle_timeout_usec = a.idle_timeout,
 			.max_sessions = (unsigned)a.max_sessions,

@@ -14,7 +14,8 @@ out=$(systemd-analyze verify --man=no "$unit" 2>&1) ||
 grep -qx 'LogRateLimitIntervalSec=0' "$unit" || fail "journald's rate limit is on"
 grep -qx 'CapabilityBoundingSet=CAP_DAC_OVERRIDE CAP_SETUID CAP_SETGID' "$unit" ||
 	fail "capabilities other than the parent's three"
-grep -qx 'RestrictAddressFamilies=AF_UNIX' "$unit" || fail "not AF_UNIX only"
+grep -qx 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' "$unit" ||
+	fail "not AF_UNIX and IP only (network senders)"
 ! grep -q '^User=' "$unit" || fail "User= would leave the parent without root"
 
 level=$(systemd-analyze security --offline=yes "$unit" 2>&1 | tail -n 1)

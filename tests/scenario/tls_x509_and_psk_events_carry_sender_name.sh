@@ -7,7 +7,7 @@
 # claimed HOSTNAME recorded as EVENT_HOSTNAME and EVENT_TIME from the
 # TIMESTAMP. A stock sender (no ALPN) gets no answers and its event is
 # stored all the same. A resend of the same uuid is answered OK and writes
-# nothing new.
+# nothing new. With --tls-min 1.2, a TLS 1.2 client is served as well.
 . "$(dirname "$0")/../lib/tls.sh"
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/vm.sh"
@@ -82,4 +82,18 @@ journal_wait 1 30 EVENT_ID=779 EVENT_SENDER=backup01
 tls_client_stop stock
 assert_eq "$(cat "$TESTDIR/stock.out")" "" "answers to a stock sender"
 assert_eq "$(journal_count EVENT_ID=654)" 0 "refusals"
+listen_stop
+
+# --tls-min 1.2: a TLS 1.2 client with a certificate is served too.
+listen_start --tls 127.0.0.1:6514 --senders "$TESTDIR/senders.conf" --tls-min 1.2 \
+	--cert "$TESTDIR/server.pem" --key "$TESTDIR/server.key" --ca "$TESTDIR/ca.pem"
+tls_wait_port 6514
+u4=6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b24
+tls_client tls12 -connect 127.0.0.1:6514 -alpn evtrigger/1 -tls1_2 \
+	-cert "$TESTDIR/backup01.pem" -key "$TESTDIR/backup01.key"
+tls_send tls12 "$(tls_frame "<12>1 - - John - 777 [evtrigger@32473 uuid=\"$u4\"] over TLS 1.2")"
+tls_wait_lines tls12 1
+tls_client_stop tls12
+assert_eq "$(cat "$TESTDIR/tls12.out")" "OK $u4" "the answer over TLS 1.2"
+assert_eq "$(journal_field EVENT_SENDER EVENT_UUID=$u4)" backup01 "EVENT_SENDER over TLS 1.2"
 listen_stop
