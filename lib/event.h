@@ -37,6 +37,13 @@
 #define EVENT_FIELD_AUTH        "EVENT_AUTH"
 #define EVENT_FIELD_HOSTNAME    "EVENT_HOSTNAME"
 #define EVENT_FIELD_SENDER_UUID "EVENT_SENDER_UUID"
+/* Several hosts (doc/ARCHITECTURE.md, "Several hosts"): the host whose
+ * listener accepted the event and put it on the bus, and why this host's
+ * evtrigger-bus wrote it here: "local" (the event's VM runs here), "entry"
+ * (the event names no VM; written where it entered) or "nowhere" (its VM
+ * runs on no host: only a rule naming this host with host = fires). */
+#define EVENT_FIELD_ENTRY_HOST  "EVENT_ENTRY_HOST"
+#define EVENT_FIELD_PLACEMENT   "EVENT_PLACEMENT"
 /* The event's idempotency key (RFC 4122 text, lower case): a resend of one
  * event carries the same uuid and runs no second job. */
 #define EVENT_FIELD_UUID        "EVENT_UUID"
