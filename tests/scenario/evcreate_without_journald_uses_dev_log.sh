@@ -4,6 +4,7 @@
 # receives the event. The private /dev is a tmpfs in this scenario's own
 # mount namespace, with the few device nodes a script needs bound in.
 source "$(dirname "$0")/../lib/testbed.sh"
+source "$TOP/tests/lib/docs.sh"
 testbed_require_namespace
 command -v rsyslogd >/dev/null || fail "rsyslogd not installed (tools/deps.sh test)"
 
@@ -66,4 +67,11 @@ for _ in $(seq 200); do grep -q '|app=John|' "$OUT" 2>/dev/null && break; sleep 
 assert_eq "$(grep '|app=John|' "$OUT" | sed 's/msg=\xef\xbb\xbf/msg=/')" \
 	'msgid=-|app=John|sev=4|sd=-|msg= [evtrigger@32473 id="777" log="Application" VM="vdc"] VDC Ready for compaction' \
 	"event received on /dev/log"
+
+# evcreate(1)'s example for such a host, as printed.
+PATH=$BUILD:$PATH doc_example_run man/evcreate.1:examples:5
+for _ in $(seq 200); do grep -q '|app=John|.*\] ready$' "$OUT" 2>/dev/null && break; sleep 0.05; done
+assert_eq "$(grep '|app=John|.*\] ready$' "$OUT" | sed 's/msg=\xef\xbb\xbf/msg=/')" \
+	'msgid=-|app=John|sev=6|sd=-|msg= [evtrigger@32473 id="777" log="Application"] ready' \
+	"evcreate(1)'s rfc3164 example, received on /dev/log"
 echo ok
