@@ -40,7 +40,7 @@ while i < len(lines):
         continue
     cmd = l
     while cmd.endswith("\\") and i < len(lines):
-        cmd = cmd[:-1] + "\n" + lines[i]
+        cmd = cmd + "\n" + lines[i]
         i += 1
     m = re.search(r"<<-?\s*([A-Za-z_]+)\s*$", cmd)
     if m:

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib/tls.sh"
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/listen.sh"
+. "$TOP/tests/lib/docs.sh"
 
 testbed_journald
 testbed_listen_user
@@ -46,15 +47,9 @@ for _ in $(seq 200); do
 	sleep 0.05
 done
 
-# example 'FIRST WORDS': the .EX block after the paragraph that starts so,
-# as a shell script (roff escapes undone).
-example() {
-	awk -v p="$1" 'index($0, p) == 1 { f = 1 } f && /^\.EX/ { e = 1; next }
-		e && /^\.EE/ { exit } e { print }' "$TOP/man/evcreate.1" |
-		sed -e 's/\\-/-/g' -e 's/\\e$/\\/'
-}
-example "Send an event to the listener on another machine" >certs.sh
-example "Never lose an event to a network outage" >spool.sh
+# The two examples, read from evcreate(1) (tests/lib/docs.sh).
+doc_example man/evcreate.1:examples:9 >certs.sh
+doc_example man/evcreate.1:examples:10 >spool.sh
 grep -q '^evcreate --server logs.example.org --cert client.pem' certs.sh &&
 	grep -q '^evcreate /S logs.example.org /U backup01' certs.sh &&
 	grep -q '^evcreate --flush --spool /var/spool/evcreate' spool.sh ||
