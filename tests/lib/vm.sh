@@ -311,12 +311,15 @@ testbed_guest_extra() {
 }
 
 # testbed_guest [--poweroff-after S] [--acpi] [--memory MIB] [--channel]
-#               [--script FILE] [--cmdline WORDS] NAME [DISK...]
+#               [--channel-xml FILE] [--script FILE] [--cmdline WORDS]
+#               NAME [DISK...]
 # Defines guest NAME (not started) with DISK... attached as vda, vdb, ...
 # (qcow2 if the name ends in .qcow2, raw otherwise). --cmdline adds WORDS to
 # the kernel command line, which a --script can read in /proc/cmdline.
+# --channel-xml FILE is --channel with the elements of FILE instead of the
+# one above (a documented element, or more than one channel).
 testbed_guest() {
-	local poweroff= acpi=0 memory=128 channel=0 script= extra= name kernel initrd cmdline
+	local poweroff= acpi=0 memory=128 channel=0 chanxml= script= extra= name kernel initrd cmdline
 	local disks= i=0 d fmt chan=
 	local letters=abcdefghijklmnop
 	while [ $# -gt 0 ]; do
@@ -325,6 +328,7 @@ testbed_guest() {
 		--acpi) acpi=1; shift ;;
 		--memory) memory=$2; shift 2 ;;
 		--channel) channel=1; shift ;;
+		--channel-xml) channel=1; chanxml=$2; shift 2 ;;
 		--script) script=$2; shift 2 ;;
 		--cmdline) extra=$2; shift 2 ;;
 		*) break ;;
@@ -342,6 +346,10 @@ testbed_guest() {
     <channel type='unix'>
       <target type='virtio' name='org.evtrigger.0'/>
     </channel>"
+	if [ -n "$chanxml" ]; then
+		chan="
+$(cat "$chanxml")" || fail "cannot read $chanxml"
+	fi
 	for d in "$@"; do
 		case $d in *.qcow2) fmt=qcow2 ;; *) fmt=raw ;; esac
 		disks="$disks
