@@ -79,36 +79,61 @@ flush()
 }
 
 # systemctl_standin: a STAND-IN FOR systemctl, for the examples that manage
-# a unit (the test bed has no systemd as PID 1). It runs what the shipped unit
-# file says, read from systemd/UNIT.service (@SBINDIR@ as $BUILD):
-#   systemctl reload UNIT        the unit's ExecReload= with $MAINPID the pid
-#                                in $TESTDIR/UNIT.mainpid
-#   systemctl enable --now UNIT  systemd-analyze verify, then the unit's
-#                                ExecStart= in the background, its pid in
+# a unit (the test bed has no systemd as PID 1). It runs what the unit file
+# says: the installed one (/etc/systemd/system, /usr/local/lib/systemd/system,
+# /lib/systemd/system), else the shipped systemd/UNIT.service with @SBINDIR@
+# as $BUILD; ExecStart= as the drop-ins in /etc/systemd/system/UNIT.service.d
+# change it (an empty ExecStart= clears it). (The units themselves are
+# checked by systemd-analyze verify in the systemd_ and listen_ scenarios.)
+#   systemctl enable --now UNIT  ExecStart= in the background, its pid in
 #                                $TESTDIR/UNIT.mainpid, output in
 #                                $TESTDIR/UNIT.log
+#   systemctl restart UNIT       SIGTERM to that pid, wait, start again
+#   systemctl reload UNIT        ExecReload= with $MAINPID that pid
 #   systemctl daemon-reload      nothing (no unit is loaded)
 # Anything else fails. It is exported as the function systemctl, so the
 # examples' shells find it.
 systemctl_standin() {
+	systemctl_unit() {
+		local u=$1 d
+		for d in /etc/systemd/system /usr/local/lib/systemd/system /lib/systemd/system; do
+			[ -f "$d/$u.service" ] && { cat "$d/$u.service"; break; }
+		done | grep . || sed "s,@SBINDIR@,$BUILD," "$TOP/systemd/$u.service"
+		cat /etc/systemd/system/"$u".service.d/*.conf 2>/dev/null
+	}
+	systemctl_exec() {
+		# systemctl_exec UNIT KEY: the last value of KEY= (after a reset).
+		systemctl_unit "$1" | sed -n "s/^$2=//p" | tail -n 1
+	}
+	systemctl_start() {
+		local unit=$1 line
+		line=$(systemctl_exec "$unit" ExecStart)
+		[ -n "$line" ] || { echo "systemctl stand-in: $unit: no ExecStart" >&2; return 1; }
+		bash -c "exec $line" >>"$TESTDIR/$unit.log" 2>&1 &
+		echo $! >"$TESTDIR/$unit.mainpid"
+	}
 	systemctl() {
-		local unit line pid
+		local unit pid line
 		case "$*" in
 		daemon-reload) return 0 ;;
 		"reload "*)
 			unit=${2%.service}
 			pid=$(cat "$TESTDIR/$unit.mainpid") || return 1
-			line=$(sed -n 's/^ExecReload=//p' "$TOP/systemd/$unit.service")
+			line=$(systemctl_exec "$unit" ExecReload)
 			[ -n "$line" ] || return 1
 			MAINPID=$pid bash -c "$line"
 			;;
+		"restart "*)
+			unit=${2%.service}
+			if [ -f "$TESTDIR/$unit.mainpid" ]; then
+				pid=$(cat "$TESTDIR/$unit.mainpid")
+				kill "$pid" 2>/dev/null
+				while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+			fi
+			systemctl_start "$unit"
+			;;
 		"enable --now "*)
-			unit=${3%.service}
-			line=$(sed -n 's/^ExecStart=//p' "$TOP/systemd/$unit.service" |
-				sed "s,@SBINDIR@,$BUILD,")
-			[ -n "$line" ] || return 1
-			bash -c "exec $line" >"$TESTDIR/$unit.log" 2>&1 &
-			echo $! >"$TESTDIR/$unit.mainpid"
+			systemctl_start "${3%.service}"
 			;;
 		*)
 			echo "systemctl stand-in: '$*' is not supported" >&2
@@ -116,6 +141,6 @@ systemctl_standin() {
 			;;
 		esac
 	}
-	export -f systemctl
+	export -f systemctl systemctl_unit systemctl_exec systemctl_start
 	export TESTDIR TOP BUILD
 }

@@ -68,7 +68,6 @@ cat channel.xml - >channels.xml <<'XML'
 XML
 
 # --- the guest's script ----------------------------------------------------
-ex() { doc_example "$1" || exit 1; }
 {
 	cat <<-GUEST
 		grep -qw evt_docs /proc/cmdline || exit 0
@@ -94,17 +93,17 @@ ex() { doc_example "$1" || exit 1; }
 		echo "evt-guest: first rc=\$?"
 		gate 1
 	GUEST
-	ex man/evcreate.1:examples:8
+	doc_example man/evcreate.1:examples:8
 	echo 'echo "evt-guest: loop rc=$rc"'
-	ex README.md:guests-signal-their-host-the-channel-and-evtrigger-listen:2
+	doc_example README.md:guests-signal-their-host-the-channel-and-evtrigger-listen:2
 	echo 'echo "evt-guest: readme rc=$?"'
-	ex man/evtrigger-listen.8:examples:1
+	doc_example man/evtrigger-listen.8:examples:1
 	echo 'echo "evt-guest: answer=$answer"; exec 3<&-'
-	ex man/evcreate.1:examples:7
+	doc_example man/evcreate.1:examples:7
 	echo 'echo "evt-guest: evcreate.1 rc=$?"'
-	ex rules.d/777-vdc.rule:comment:1
+	doc_example rules.d/777-vdc.rule:comment:1
 	echo 'echo "evt-guest: rule rc=$?"'
-	ex README.md:guests-signal-their-host-the-channel-and-evtrigger-listen:3
+	doc_example README.md:guests-signal-their-host-the-channel-and-evtrigger-listen:3
 	echo 'echo "evt-guest: printf rc=$?"'
 	echo 'echo "evt-guest: examples done"'
 	echo '[ -e /evt/poweroff ] && { sleep 1; exec busybox poweroff -f; }'
