@@ -65,7 +65,8 @@
 # channel_standin SOCKET ANSWERS LOG (background) is a stand-in for the host
 # listener, for testing the guest side alone: see its comment.
 # assert_example_in DOC FILE and man_text PAGE check that a script a test runs
-# is the example the documentation shows.
+# is the example the documentation shows (tests/lib/docs.sh reads examples
+# from the documents by id instead).
 #
 # Exports: LIBVIRT_DEFAULT_URI=qemu:///system, VIRSH (virsh with that URI),
 # LIBVIRTD_PID.
