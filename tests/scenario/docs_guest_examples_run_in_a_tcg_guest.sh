@@ -167,12 +167,15 @@ run_watcher 2
 grep -q "$JOB" watcher2.out || fail "README: jobs --vm vdc --json: $(cat watcher2.out)"
 run_watcher 3 bg
 watch=$!
-sleep 1
+for _ in $(seq 300); do
+	grep -q "$JOB" watcher3.out && break
+	sleep 0.1
+done
+grep -q "$JOB" watcher3.out || fail "README: jobs --watch shows no $JOB: $(cat watcher3.out)"
 listen_stop
 run_watcher 5
 journal_wait 1 60 EVENT_ID=603 JOB_ID=$JOB
 wait $watch
-grep -q "$JOB" watcher3.out || fail "README: jobs --watch: $(cat watcher3.out)"
 run_watcher 4
 grep -q 'cancel' watcher4.out || fail "README: evtrigger log: $(cat watcher4.out)"
 
