@@ -266,19 +266,23 @@ bench-smoke: all
 	bench/run.sh --smoke $(BUILD)
 
 # The libFuzzer harnesses of tests/fuzz/ (see its README to run them), each
-# linked with lib/ and the qemu-img JSON reader. Needs clang (tools/deps.sh
-# fuzz).
+# linked with lib/ and the qemu-img JSON reader, the listener's with the
+# listener parts they drive. Needs clang (tools/deps.sh fuzz).
 FUZZ_CC    ?= clang
 FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined -D_GNU_SOURCE -std=gnu11 \
-	      -iquote lib -iquote actions
+	      -include $(CONFIG_H) -iquote lib -iquote actions
 FUZZ_LINKED = $(LIB_SRC) actions/util/jsonv.c actions/util/qemuimg.c
+FUZZ_LISTEN = listen/channel.c listen/wire.c listen/ratelimit.c
 FUZZERS     = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 		$(wildcard tests/fuzz/fuzz_*.c))
 fuzz: $(FUZZERS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LINKED)
+$(BUILD)/fuzz/fuzz_listen_%: FUZZ_EXTRA = $(FUZZ_LISTEN)
+$(BUILD)/fuzz/fuzz_senders: FUZZ_EXTRA = listen/senders.c -lcrypto
+$(BUILD)/fuzz/fuzz_listen_net: tests/fuzz/fuzz_listen_stream.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LINKED) $(FUZZ_LISTEN) listen/senders.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LINKED)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LINKED) $(FUZZ_EXTRA)
 
 lint: $(CONFIG_H)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

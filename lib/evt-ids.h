@@ -103,9 +103,11 @@
 	  "than the maximum age, or was one of evtrigger's own events that "    \
 	  "the rule's own job wrote or that ends a chain of rules too long. "   \
 	  "REASON says which; TRIGGER_UID, TRIGGER_PID, TRIGGER_UNIT and "      \
-	  "TRIGGER_COMM name the writer (journald's trusted fields). Reports "  \
-	  "are rate-limited per writer: SUPPRESSED counts those left out "      \
-	  "since the writer's last report.")                                    \
+	  "TRIGGER_COMM name the writer (journald's trusted fields), "          \
+	  "TRIGGER_SENDER the sender the listener proved for it. Reports are "  \
+	  "rate-limited per writer (a uid; for the listener's events, the uid " \
+	  "and the sender): SUPPRESSED counts those left out since the "        \
+	  "writer's last report.")                                              \
 	X(CHANNEL_ATTACHED, 650, INFORMATION, "864d5b4de83c4aaa820677e62ca11824", \
 	  "Guest channel attached",                                             \
 	  "evtrigger-listen connected to the event channel of a running VM. "   \

@@ -135,7 +135,12 @@ job_view_make(const struct job_record *rec, uint64_t now,
 	*v = (struct job_view){ .job_percent = -1, .step_percent = -1 };
 	snprintf(v->rate, sizeof(v->rate), "-");
 	snprintf(v->left, sizeof(v->left), "-");
-	if (rec->step != NULL && n_steps > 0)
+	/* On-failure steps run after the job's own, numbered on from them
+	 * (process.c): shown as such, never as step 4/3. */
+	if (rec->step != NULL && n_steps > 0 && rec->step_index > n_steps)
+		snprintf(v->step, sizeof(v->step), "%s (on-failure)",
+			 rec->step);
+	else if (rec->step != NULL && n_steps > 0)
 		snprintf(v->step, sizeof(v->step), "%s %u/%u", rec->step,
 			 rec->step_index, n_steps);
 	else if (rec->step != NULL)

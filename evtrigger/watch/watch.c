@@ -60,17 +60,21 @@
 #define WATCH_POLL_COST_SHARE   20
 #define WATCH_POLL_MAX_USEC     (250ULL * 1000ULL)
 #define WATCH_PROBE_MAX         4096    /* new entries looked at per poll */
-/* TRIGGER_REJECTED reports per writer (TRIGGER_UID): at most
- * WATCH_REJECT_BURST in a window of WATCH_REJECT_WINDOW_USEC; the rest are
- * counted and the count (SUPPRESSED) goes with the writer's next report,
- * or is reported when the watcher stops. So that an unprivileged writer
- * cannot make root write one entry for each of theirs. */
+/* TRIGGER_REJECTED reports per writer: at most WATCH_REJECT_BURST in a
+ * window of WATCH_REJECT_WINDOW_USEC; the rest are counted and the count
+ * (SUPPRESSED) goes with the writer's next report, or is reported when the
+ * watcher stops. So that an unprivileged writer cannot make root write one
+ * entry for each of theirs. A writer is a uid (TRIGGER_UID), and for the
+ * listener's entries the uid and the sender it proved (TRIGGER_SENDER):
+ * one flooding guest does not use up the reports of every other. */
 #define WATCH_REJECT_BURST      10
 #define WATCH_REJECT_WINDOW_USEC (60ULL * 1000000ULL)
 #define WATCH_REJECT_WRITERS    64
+#define WATCH_REJECT_SENDER_MAX 256     /* longer sender names share a slot */
 
 struct reject_limit {
 	char uid[24];           /* "" : slot unused */
+	char sender[WATCH_REJECT_SENDER_MAX]; /* "" : not the listener's */
 	uint64_t window_start;  /* monotonic */
 	unsigned sent;
 	uint64_t suppressed;
@@ -315,38 +319,45 @@ watch_read_fields(sd_journal *j, struct fields **ret, bool *ret_cut)
 
 /* The rate limit slot of writer uid: the one it has, or a free one, or
  * the one used longest ago (its count reported first). */
-static struct reject_limit *
-watch_reject_slot(struct watcher *w, const char *uid, uint64_t now);
-
 static void
 watch_report_suppressed(struct watcher *w, struct reject_limit *l)
 {
-	char msg[160], f_uid[48], f_sup[48], f_reason[128];
-	const char *more[3] = { f_uid, f_sup, f_reason };
+	char msg[160 + WATCH_REJECT_SENDER_MAX], f_uid[48], f_sup[48],
+		f_reason[128], f_sender[32 + WATCH_REJECT_SENDER_MAX];
+	const char *more[4] = { f_uid, f_sup, f_reason, f_sender };
 
 	if (l->suppressed == 0)
 		return;
 	snprintf(msg, sizeof(msg), "%" PRIu64 " more triggers written by uid "
-		 "%s were rejected and not reported one by one", l->suppressed,
-		 l->uid);
+		 "%s%s%s were rejected and not reported one by one",
+		 l->suppressed, l->uid, l->sender[0] != '\0' ? " for sender " : "",
+		 l->sender);
 	snprintf(f_uid, sizeof(f_uid), EVT_FIELD_TRIGGER_UID "=%s", l->uid);
 	snprintf(f_sup, sizeof(f_sup), EVT_FIELD_SUPPRESSED "=%" PRIu64,
 		 l->suppressed);
 	snprintf(f_reason, sizeof(f_reason), EVT_FIELD_REASON "=rate limit: "
 		 "at most %d reports per writer a minute", WATCH_REJECT_BURST);
-	watch_event(EVT_TRIGGER_REJECTED, msg, more, ELEMENTSOF(more));
+	snprintf(f_sender, sizeof(f_sender), EVT_FIELD_TRIGGER_SENDER "=%s",
+		 l->sender);
+	watch_event(EVT_TRIGGER_REJECTED, msg, more,
+		    l->sender[0] != '\0' ? 4 : 3);
 	l->suppressed = 0;
 }
 
+/* The rate limit slot of a writer (uid, and the listener's sender or ""):
+ * the one it has, or a free one, or the one used longest ago (its count
+ * reported first). */
 static struct reject_limit *
-watch_reject_slot(struct watcher *w, const char *uid, uint64_t now)
+watch_reject_slot(struct watcher *w, const char *uid, const char *sender,
+		  uint64_t now)
 {
 	struct reject_limit *oldest = NULL;
 
 	for (size_t i = 0; i < WATCH_REJECT_WRITERS; i++) {
 		struct reject_limit *l = &w->limits[i];
 
-		if (l->uid[0] != '\0' && streq(l->uid, uid))
+		if (l->uid[0] != '\0' && streq(l->uid, uid) &&
+		    strncmp(l->sender, sender, sizeof(l->sender) - 1) == 0)
 			return l;
 	}
 	for (size_t i = 0; i < WATCH_REJECT_WRITERS; i++) {
@@ -362,6 +373,7 @@ watch_reject_slot(struct watcher *w, const char *uid, uint64_t now)
 	watch_report_suppressed(w, oldest);
 	*oldest = (struct reject_limit){ .window_start = now };
 	snprintf(oldest->uid, sizeof(oldest->uid), "%s", uid);
+	snprintf(oldest->sender, sizeof(oldest->sender), "%s", sender);
 	return oldest;
 }
 
@@ -377,7 +389,7 @@ watch_reject(struct watcher *w, const struct rule *rule,
 	_cleanup_(freep) char *msg = NULL;
 	struct reject_limit *l;
 	struct entry_writer who;
-	const char *id = fields_get(f, EVENT_FIELD_ID);
+	const char *id = fields_get(f, EVENT_FIELD_ID), *sender;
 	uint64_t now = now_usec(CLOCK_MONOTONIC), suppressed;
 	size_t n = 0;
 	char uidbuf[24];
@@ -388,7 +400,9 @@ watch_reject(struct watcher *w, const struct rule *rule,
 		return;
 	entry_get_writer(f, w->own_uid, &who);
 	snprintf(uidbuf, sizeof(uidbuf), "%s", who.uid != NULL ? who.uid : "?");
-	l = watch_reject_slot(w, uidbuf, now);
+	sender = rule_entry_from_listener(f, &w->trust)
+			 ? fields_get(f, EVENT_FIELD_SENDER) : NULL;
+	l = watch_reject_slot(w, uidbuf, sender != NULL ? sender : "", now);
 	if (now - l->window_start >= WATCH_REJECT_WINDOW_USEC) {
 		l->window_start = now;
 		l->sent = 0;
@@ -415,6 +429,9 @@ watch_reject(struct watcher *w, const struct rule *rule,
 	if (r >= 0 && suppressed > 0)
 		r = strv_extendf(&more, &n, EVT_FIELD_SUPPRESSED "=%" PRIu64,
 				 suppressed);
+	if (r >= 0 && sender != NULL)
+		r = strv_extendf(&more, &n, EVT_FIELD_TRIGGER_SENDER "=%s",
+				 sender);
 	if (r >= 0)
 		r = entry_origin_fields(f, w->own_uid, &more, &n);
 	if (r < 0 ||

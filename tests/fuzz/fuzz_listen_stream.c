@@ -15,9 +15,23 @@
 
 #include "../../listen/channel.h"
 
+/* fuzz_listen_net.c builds this file with FUZZ_LISTEN_NET: a network
+ * sender's channel (its comment says what that adds). */
+#ifdef FUZZ_LISTEN_NET
+static const struct channel_limits limits = {
+	.rate = 1000000, .burst = 1000000, .max_event = 4096,
+	.max_frame = 512, .wire_flags = WIRE_NETWORK,
+	.fail_on_frame_error = true, .max_inflight = 4,
+};
+#define SENDER_NAME "web01"
+#define SENDER_UUID ""
+#else
 static const struct channel_limits limits = {
 	.rate = 1000000, .burst = 1000000, .max_event = 4096,
 };
+#define SENDER_NAME "vdc"
+#define SENDER_UUID "u"
+#endif
 
 static void
 check_answers(const char *out, size_t len, size_t *ret_lines)
@@ -58,7 +72,8 @@ static char *
 run(const uint8_t *data, size_t size, const uint8_t *cuts, size_t n_cuts,
     size_t *ret_len)
 {
-	struct channel *ch = channel_new(-1, "vdc", "u", &limits, 0);
+	struct channel *ch = channel_new(-1, SENDER_NAME, SENDER_UUID, &limits,
+					 0);
 	size_t off = 0, k = 0, events = 0, lines, len = 0;
 	const char *out;
 	char *res = NULL;
@@ -78,10 +93,24 @@ run(const uint8_t *data, size_t size, const uint8_t *cuts, size_t n_cuts,
 				assert(event_check_complete(ch->req.event) == 0);
 				assert(wire_event_size(ch->req.event) <=
 				       limits.max_event);
+#ifdef FUZZ_LISTEN_NET
+				for (const char *h = ch->req.hostname;
+				     h != NULL && *h != '\0'; h++)
+					assert(*h > 0x20 && *h < 0x7f);
+				/* pipelined: written now, read back below */
+				assert(channel_written(ch, 0) == 0);
+#else
 				assert(channel_stored(ch, 0, NULL) == 0);
+#endif
 				events++;
 			}
 		}
+#ifdef FUZZ_LISTEN_NET
+		/* The journal has them all: OK in order. */
+		while (channel_awaited(ch) != NULL)
+			assert(channel_confirm(ch, 0, NULL) == 0);
+		assert(ch->n_flights == 0);
+#endif
 		/* The guest reads its answers; a full answer buffer held up
 		 * the steps, so they go on before more is read. */
 		out = channel_out(ch, &lines);
@@ -89,6 +118,17 @@ run(const uint8_t *data, size_t size, const uint8_t *cuts, size_t n_cuts,
 		channel_out_sent(ch, lines);
 		if (lines > 0)
 			continue;
+#ifdef FUZZ_LISTEN_NET
+		if (ch->failed) {
+			/* nothing more is read, stepped or answered */
+			assert(!channel_wants_read(ch, 0));
+			assert(channel_step(ch, 0) == CHANNEL_IDLE);
+			assert(ch->in_len == 0);
+			assert(ch->last_code == WIRE_BAD ||
+			       ch->last_code == WIRE_TOO_LARGE);
+			break;
+		}
+#endif
 		if (off == size)
 			break;
 		{

@@ -19,18 +19,9 @@ mkdir -p /var/spool && mount -t tmpfs -o mode=0755 tmpfs /var/spool ||
 mkdir -p /etc/evcreate
 cd "$TESTDIR" || fail "no TESTDIR"
 chmod 755 "$TESTDIR"
-cert() {
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$1.key" -out "$1.csr" -subj "/CN=$1" 2>/dev/null &&
-		openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key \
-			-CAcreateserial -out "$1.pem" -days 2 \
-			-extfile <(printf 'subjectAltName=%s\n' "$2") 2>/dev/null ||
-		fail "cannot make certificate $1"
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout ca.key -out ca.pem -days 2 -subj /CN=ca 2>/dev/null || fail "no CA"
-cert listener "DNS:logs.example.org"
-cert client "DNS:client01.example.org"
+tls_ca ca
+tls_cert ca listener "DNS:logs.example.org"
+tls_cert ca client "DNS:client01.example.org"
 "$EVTRIGGER_LISTEN" --gen-psk >/etc/evcreate/backup01.psk || fail "--gen-psk"
 chmod 600 /etc/evcreate/backup01.psk
 cat >senders.conf <<CONF

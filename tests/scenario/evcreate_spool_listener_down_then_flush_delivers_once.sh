@@ -15,18 +15,9 @@ testbed_journald
 testbed_listen_user
 cd "$TESTDIR" || fail "no TESTDIR"
 chmod 755 "$TESTDIR"
-cert() {
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$1.key" -out "$1.csr" -subj "/CN=$1" 2>/dev/null &&
-		openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key \
-			-CAcreateserial -out "$1.pem" -days 2 \
-			-extfile <(printf 'subjectAltName=%s\n' "$2") 2>/dev/null ||
-		fail "cannot make certificate $1"
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout ca.key -out ca.pem -days 2 -subj /CN=ca 2>/dev/null || fail "no CA"
-cert listener "IP:127.0.0.1"
-cert client "DNS:client01.example.org"
+tls_ca ca
+tls_cert ca listener "IP:127.0.0.1"
+tls_cert ca client "DNS:client01.example.org"
 echo "client01 x509 san=DNS:client01.example.org" >senders.conf
 chmod 600 senders.conf
 S=(--server 127.0.0.1 --ca ca.pem --cert client.pem --key client.key)
