@@ -45,7 +45,8 @@
 	X(TRIGGER_UID, "the trusted _UID of the writer of the event that fired a job or was rejected") \
 	X(TRIGGER_PID, "the trusted _PID of that writer") \
 	X(TRIGGER_UNIT, "the trusted _SYSTEMD_UNIT of that writer") \
-	X(TRIGGER_COMM, "the trusted _COMM of that writer")
+	X(TRIGGER_COMM, "the trusted _COMM of that writer") \
+	X(ENTRY_HOST, "several hosts: the host where the event that fired a job entered (its EVENT_ENTRY_HOST)")
 
 /* One per row, spelled as the row's NAME (a string literal, so that it
  * joins with "=%s"). */
@@ -86,5 +87,6 @@
 #define EVT_FIELD_TRIGGER_PID    "TRIGGER_PID"
 #define EVT_FIELD_TRIGGER_UNIT   "TRIGGER_UNIT"
 #define EVT_FIELD_TRIGGER_COMM   "TRIGGER_COMM"
+#define EVT_FIELD_ENTRY_HOST     "ENTRY_HOST"
 
 #endif

@@ -63,6 +63,7 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 	*o = (struct watch_options){
 		.max_age_usec = WATCH_DEFAULT_MAX_AGE,
 		.poll_usec = WATCH_DEFAULT_POLL_USEC,
+		.trust.host = cmd_this_host(),
 	};
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "r:s:a:m:u:h", longopts, NULL)) >= 0) {
