@@ -75,6 +75,7 @@ def main():
         else:
             sys.exit("fake-bus: unknown option " + opt)
     ctl = ctl or os.path.dirname(path)
+    log = open(os.path.join(ctl, "requests"), "a", buffering=1)
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -86,7 +87,6 @@ def main():
     journal = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     seen = set()
     conns = []
-    log = open(os.path.join(ctl, "requests"), "a", buffering=1)
     while True:
         r, _, _ = select.select([srv] + conns, [], [])
         for s in r:
