@@ -624,9 +624,8 @@ join_steps(const struct rule *r)
 int
 job_manager_trigger(struct job_manager *m, const struct rule *r,
 		    const struct fields *entry, const char *cursor,
-		    const char *id, const char *entry_host)
+		    const char *id, const char *entry_host, const char *run_host)
 {
-	char host[256] = "";
 	_cleanup_(job_record_freep) struct job_record *rec = NULL;
 	_cleanup_(freep) char *text = NULL;
 	_cleanup_(freep) char *key = NULL;
@@ -653,10 +652,8 @@ job_manager_trigger(struct job_manager *m, const struct rule *r,
 	    job_record_set(&rec->cursor, cursor) < 0 ||
 	    job_record_set(&rec->steps, steps) < 0 ||
 	    job_record_set(&rec->entry_host, entry_host) < 0 ||
+	    job_record_set(&rec->run_host, run_host) < 0 ||
 	    copy_fields(rec->fields, entry) < 0)
-		return -ENOMEM;
-	if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0' &&
-	    job_record_set(&rec->run_host, host) < 0)
 		return -ENOMEM;
 	key = job_key(rec);
 	if (key == NULL)

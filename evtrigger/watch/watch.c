@@ -576,7 +576,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 			uint64_t t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
 
 			r = job_manager_trigger(w->jobs, rule, f, cursor,
-						job_id, entry_host);
+						job_id, entry_host,
+						w->trust.host);
 			w->trigger_usec += now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
 		}
 		if (r == -EALREADY)

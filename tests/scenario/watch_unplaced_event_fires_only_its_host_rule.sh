@@ -9,7 +9,8 @@
 # fire as without the bus, whatever `host` says. evtrigger jobs, the job's
 # JOB_STARTED and evtrigger log show where the event entered and where the
 # job ran ("-" for an event that came over no bus). EVENT_PLACEMENT from
-# anyone but the listener's user is not believed.
+# anyone but the listener's user is not believed. evtrigger run --host names
+# this host otherwise than hostname.
 . "$(dirname "$0")/../lib/tls.sh"
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/listen.sh"
@@ -105,6 +106,19 @@ assert_eq "$(wc -l <job.out)" 2 "lines of evtrigger jobs JOB"
 	fail "jobs --json: $("$EVTRIGGER" jobs --json --state-dir "$STATE" "$job")"
 "$EVTRIGGER" log --state-dir "$STATE" "$job" >log.out || fail "evtrigger log: $(cat log.out)"
 grep -q " 600 JOB_STARTED .*(entry host $HOST, run host $HOST)$" log.out || fail "evtrigger log: $(cat log.out)"
+
+# evtrigger run --host: this host under another name, as the bus knows it.
+watch_stop
+watch_start --listener-user "$LISTEN_USER" --host kvm-other
+echo nowhere >bus/placement
+"$EVCREATE" "${S[@]}" -i 777 -s John -d "VM stopped" -f VM=vdc -f N=n777b 2>err ||
+	fail "evcreate: $?: $(cat err)"
+watch_wait_stamps 4 60
+journal_wait 1 60 EVENT_ID=601 RULE=theirs
+assert_eq "$(journal_count EVENT_ID=600 RULE=mine)" 1 "jobs of this host's rule under --host kvm-other"
+other=$(journal_field JOB_ID EVENT_ID=600 RULE=theirs)
+"$EVTRIGGER" jobs --state-dir "$STATE" "$other" | grep -q " $HOST  *kvm-other$" ||
+	fail "jobs under --host: $("$EVTRIGGER" jobs --state-dir "$STATE" "$other")"
 
 sleep 1
 assert_eq "$(journal_count EVENT_ID=645)" 1 "EVENT_UNPLACED reports"
