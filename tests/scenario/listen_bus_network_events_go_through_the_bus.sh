@@ -8,7 +8,8 @@
 # each a 503 that makes evcreate spool, and a later --flush delivers the
 # event once; the listener connects again when the bus comes back. Many
 # events over one connection (a batch) keep their order with the bus's
-# replies. Without --bus nothing of this happens (the other listen_* and
+# replies. A UDP event goes to the bus too; one it refuses is reported.
+# Without --bus nothing of this happens (the other listen_* and
 # tls_* scenarios).
 . "$(dirname "$0")/../lib/tls.sh"
 . "$(dirname "$0")/../lib/testbed.sh"
@@ -22,7 +23,10 @@ HOST=$(hostname)
 tls_ca ca
 tls_cert ca listener "IP:127.0.0.1"
 tls_cert ca client "DNS:client01.example.org"
-echo "client01 x509 san=DNS:client01.example.org" >senders.conf
+{
+	echo "client01 x509 san=DNS:client01.example.org"
+	echo "localhost address 127.0.0.1"
+} >senders.conf
 chmod 600 senders.conf
 S=(--server 127.0.0.1 --ca ca.pem --cert client.pem --key client.key)
 
@@ -48,7 +52,8 @@ bus_stop() {
 bus_start
 listen_start -c test:///default --tls 127.0.0.1:6514 \
 	--senders "$TESTDIR/senders.conf" --cert "$TESTDIR/listener.pem" \
-	--key "$TESTDIR/listener.key" --ca "$TESTDIR/ca.pem" --bus "$SOCK"
+	--key "$TESTDIR/listener.key" --ca "$TESTDIR/ca.pem" --bus "$SOCK" \
+	--udp 127.0.0.1:5514
 tls_wait_port 6514
 for _ in $(seq 100); do
 	grep -q "connected to the event bus" "$LISTEN_LOG" && break
@@ -102,9 +107,22 @@ echo ok >bus/mode
 "$EVCREATE" --flush --spool spool "${S[@]}" --timeout 60 2>err || fail "--flush after the bus hung: exit $?: $(cat err)"
 assert_eq "$(journal_count N=four _UID=$LISTEN_UID)" 1 "entries of the event the bus hung on"
 
+# UDP: nobody to answer; the bus writes it, or a RETRY is reported (655).
+logger --server 127.0.0.1 --udp --port 5514 --rfc5424 --msgid 779 -t John \
+	"over udp" || fail "logger --udp failed"
+journal_wait 1 30 EVENT_ID=779 _UID=$LISTEN_UID EVENT_AUTH=address EVENT_SENDER=localhost EVENT_PLACEMENT=entry
+echo retry >bus/mode
+logger --server 127.0.0.1 --udp --port 5514 --rfc5424 --msgid 780 -t John \
+	"refused over udp" || fail "logger --udp failed"
+journal_wait 1 30 EVENT_ID=655 CODE=503 PEER_NAME=localhost
+echo ok >bus/mode
+assert_eq "$(journal_count EVENT_ID=780)" 0 "entries of the UDP event the bus refused"
+
 # The listener never wrote a network event itself.
-assert_eq "$(journal_count _UID=$LISTEN_UID EVENT_SENDER=client01 EVENT_PLACEMENT=entry)" \
-	"$(journal_count _UID=$LISTEN_UID EVENT_SENDER=client01)" \
-	"network entries the bus wrote, of all"
+for sender in client01 localhost; do
+	assert_eq "$(journal_count _UID=$LISTEN_UID EVENT_SENDER=$sender EVENT_PLACEMENT=entry)" \
+		"$(journal_count _UID=$LISTEN_UID EVENT_SENDER=$sender)" \
+		"entries of $sender the bus wrote, of all"
+done
 listen_stop
 echo ok
