@@ -46,7 +46,8 @@
 	X(TRIGGER_PID, "the trusted _PID of that writer") \
 	X(TRIGGER_UNIT, "the trusted _SYSTEMD_UNIT of that writer") \
 	X(TRIGGER_COMM, "the trusted _COMM of that writer") \
-	X(TRIGGER_SENDER, "the sender the listener proved for that event (EVENT_SENDER)")
+	X(TRIGGER_SENDER, "the sender the listener proved for that event (EVENT_SENDER)") \
+	X(ENTRY_HOST, "several hosts: the host where the event that fired a job entered (its EVENT_ENTRY_HOST)")
 
 /* One per row, spelled as the row's NAME (a string literal, so that it
  * joins with "=%s"). */
@@ -88,5 +89,6 @@
 #define EVT_FIELD_TRIGGER_UNIT   "TRIGGER_UNIT"
 #define EVT_FIELD_TRIGGER_COMM   "TRIGGER_COMM"
 #define EVT_FIELD_TRIGGER_SENDER "TRIGGER_SENDER"
+#define EVT_FIELD_ENTRY_HOST     "ENTRY_HOST"
 
 #endif

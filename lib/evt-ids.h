@@ -12,7 +12,9 @@
 	  "Job started",                                                        \
 	  "A rule matched an event and a job started for it. JOB_ID names the " \
 	  "job, RULE the rule file, VM the machine, TRIGGER_CURSOR the journal " \
-	  "entry that fired it, STEPS the steps it will run.")                  \
+	  "entry that fired it, STEPS the steps it will run; ENTRY_HOST, on "  \
+	  "several hosts, where the event entered the bus (journald's "        \
+	  "_HOSTNAME says where the job runs).")                                \
 	X(JOB_FINISHED, 601, SUCCESS, "d9a06a665d4d41d38df203ffd84df16e",       \
 	  "Job finished",                                                       \
 	  "Every step of the job succeeded. DURATION_USEC is the job's run "    \
@@ -108,6 +110,13 @@
 	  "rate-limited per writer (a uid; for the listener's events, the uid " \
 	  "and the sender): SUPPRESSED counts those left out since the "        \
 	  "writer's last report.")                                              \
+	X(EVENT_UNPLACED, 645, WARNING, "e597593f6d294d6e9eb70644eb062014",   \
+	  "Event owned by no host",                                             \
+	  "Several hosts: an event's VM runs on no host, rules match it by "   \
+	  "its trigger, but none of them names a host (host =) to run it, so " \
+	  "no host runs it. Reported once, by the host where the event "       \
+	  "entered (EVENT_ENTRY_HOST), with VM, EVENT_UUID, EVENT_SENDER and "  \
+	  "REASON.")                                                            \
 	X(CHANNEL_ATTACHED, 650, INFORMATION, "864d5b4de83c4aaa820677e62ca11824", \
 	  "Guest channel attached",                                             \
 	  "evtrigger-listen connected to the event channel of a running VM. "   \
