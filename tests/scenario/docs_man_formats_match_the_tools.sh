@@ -60,10 +60,10 @@ doc_example man/evtrigger-listen.8:examples:1 | grep -qF "$(cat line.txt)" ||
 	fail "evtrigger-listen(8): its guest example does not send the line it shows"
 
 # --- evcreate(1): the syslog messages, made by evcreate with their values --
-# real_syslog EXAMPLE-ID FORMAT: evcreate's message for the example's values.
+# real_syslog NAME FORMAT: evcreate's message for the values of the example
+# in NAME.ex, in NAME.real, compared.
 real_syslog() {
-	local n f=${1//[\/:]/_}
-	doc_example "$1" >"$f.ex"
+	local n f=$1
 	mapfile -t opts < <("$cmp" values "$f.ex")
 	n=$(wc -l <syslog.out 2>/dev/null || echo 0)
 	evcreate --target syslog --socket "$TESTDIR/syslog.sock" --syslog-format "$2" "${opts[@]}" ||
@@ -73,13 +73,15 @@ real_syslog() {
 	"$cmp" syslog "$f.ex" "$f.real" >"$f.diff" ||
 		fail "$1: the real message differs: $(cat "$f.diff")"
 }
-real_syslog man/evcreate.1:syslog-messages:1 rfc5424
-real_syslog man/evcreate.1:syslog-messages:2 rfc3164
+doc_example man/evcreate.1:syslog-messages:1 >m5424.ex
+real_syslog m5424 rfc5424
+doc_example man/evcreate.1:syslog-messages:2 >m3164.ex
+real_syslog m3164 rfc3164
 
 # evtrigger-syslog(5): the two layouts, matched by evcreate's messages (with
 # and without extra fields).
-cp man_evcreate.1_syslog-messages_1.real m5424-fields
-cp man_evcreate.1_syslog-messages_2.real m3164-fields
+cp m5424.real m5424-fields
+cp m3164.real m3164-fields
 evcreate --target syslog --socket "$TESTDIR/syslog.sock" --syslog-format rfc5424 -t error -i 12 -s app -d "no fields"
 evcreate --target syslog --socket "$TESTDIR/syslog.sock" --syslog-format rfc3164 -t error -i 12 -s app -d "no fields"
 for _ in $(seq 100); do [ "$(wc -l <syslog.out)" -ge 4 ] && break; sleep 0.05; done
@@ -115,10 +117,12 @@ evcreate --channel="$(cat pty.name)" --timeout 10 "${opts[@]}" >channel.log 2>&1
 
 # --- the channel elements: README's, which the guest scenario defines -------
 doc_example README.md:guests-signal-their-host-the-channel-and-evtrigger-listen:1 >readme-channel.xml
-for id in man/evcreate.1:channel:2 man/evtrigger-listen.8:the-vm:1 \
-	man/evtrigger.rules.5:trigger-when-the-rule-fires:1 doc/guest.md:1-the-vm-one-libvirt-element:1; do
-	doc_example "$id" >el.xml
-	python3 - readme-channel.xml el.xml <<'PY' || fail "$id: not README's channel element: $(cat el.xml)"
+doc_example man/evcreate.1:channel:2 >el-evcreate.1.xml
+doc_example man/evtrigger-listen.8:the-vm:1 >el-evtrigger-listen.8.xml
+doc_example man/evtrigger.rules.5:trigger-when-the-rule-fires:1 >el-evtrigger.rules.5.xml
+doc_example doc/guest.md:1-the-vm-one-libvirt-element:1 >el-guest.md.xml
+for el in el-*.xml; do
+	python3 - readme-channel.xml "$el" <<'PY' || fail "$el: not README's channel element: $(cat "$el")"
 import sys, xml.etree.ElementTree as ET
 c = [ET.canonicalize(from_file=p, strip_text=True) for p in sys.argv[1:]]
 sys.exit(c[0] != c[1])
@@ -147,9 +151,10 @@ tls_wait_port 6514
 tls_wait_port 5514
 # localhost's address entry, by the page's logger line below; web01's key
 # file, by the key derived as both pages write it.
-for id in man/evcreate.1:pre-shared-keys:1 man/evtrigger-listen.8:psk-keys:1; do
-	doc_example "$id" >formula.txt
-	hex=$(python3 - formula.txt web01 "$(cat /etc/evtrigger/web01.psk)" <<'PY'
+doc_example man/evcreate.1:pre-shared-keys:1 >formula-evcreate.1.txt
+doc_example man/evtrigger-listen.8:psk-keys:1 >formula-evtrigger-listen.8.txt
+for id in formula-*.txt; do
+	hex=$(python3 - "$id" web01 "$(cat /etc/evtrigger/web01.psk)" <<'PY'
 import hashlib, re, sys
 f = open(sys.argv[1]).read()
 salt = re.search(r'"([^"]*)"\s*\+?\s*(?:name|NAME)\b', f).group(1)
@@ -159,7 +164,7 @@ assert "PBKDF2-HMAC-SHA256(secret" in f
 print(hashlib.pbkdf2_hmac("sha256", sys.argv[3].encode(), (salt + sys.argv[2]).encode(),
                           n, size).hex())
 PY
-) || fail "$id: cannot read the formula: $(cat formula.txt)"
+) || fail "$id: cannot read the formula: $(cat "$id")"
 	u=$(cat /proc/sys/kernel/random/uuid)
 	tls_client psk -connect 127.0.0.1:6514 -alpn evtrigger/1 -tls1_3 \
 		-ciphersuites TLS_AES_128_GCM_SHA256 -psk_identity web01 -psk "$hex"
@@ -264,5 +269,37 @@ dflt=$(sed -n 's/^#define EVT_ACTIONDIR "\(.*\)"$/\1/p' "$BUILD/config.h")
 [ -n "$dflt" ] || fail "no EVT_ACTIONDIR in $BUILD/config.h"
 sed -e '$d' -e "s|$BUILD/actions/|$dflt/|" errs.out >errs.got
 diff errors.ex errs.got >errs.diff || fail "evtrigger.rules(5)'s error lines: $(cat errs.diff)"
+
+# The errors found by asking libvirt (no --no-probe): a vm libvirt does not
+# know and a missing archive directory; then, libvirt out of reach (its
+# sockets hidden), the warning ('...': libvirt's own words).
+doc_example man/evtrigger.rules.5:errors:2 >probe.ex
+mkdir -p /var/backups && mount -t tmpfs -o mode=0755 tmpfs /var/backups ||
+	fail "cannot mount /var/backups"
+mkdir probe
+cat >probe/777-vdc.rule <<'RULE'
+[trigger]
+id = 777
+type = warning
+[job]
+vm = vdcc
+steps = wait-shutdown archive
+[archive]
+dir = /var/backups/vms
+RULE
+(cd probe && "$EVTRIGGER" check --action-dir "$BUILD/actions" --rules-dir "$TESTDIR/probe" \
+	777-vdc.rule) >probe.out 2>&1 && fail "evtrigger check passed vm vdcc: $(cat probe.out)"
+diff <(head -n 2 probe.ex) <(grep -v '^evtrigger check: ' probe.out) >probe.diff ||
+	fail "evtrigger.rules(5)'s errors found by libvirt: $(cat probe.diff)"
+mkdir /var/backups/vms
+sed -i 's/^vm = vdcc$/vm = vdc/' probe/777-vdc.rule
+(cd probe && unshare -m sh -c 'mount -t tmpfs tmpfs /run/libvirt &&
+	exec "$0" check --action-dir "$1" --rules-dir "$2" 777-vdc.rule' \
+	"$EVTRIGGER" "$BUILD/actions" "$TESTDIR/probe") >probe.out 2>&1 ||
+	fail "evtrigger check without libvirt (a warning only): $(cat probe.out)"
+want=$(sed -n 3p probe.ex)
+[[ $want == *': ...' ]] || fail "evtrigger.rules(5)'s warning line: $want"
+grep -qF -- "${want%...}" probe.out || fail "evtrigger.rules(5)'s warning: want '$want', got: $(cat probe.out)"
+assert_eq "$(wc -l <probe.ex)" 3 "lines of evtrigger.rules(5)'s errors found by libvirt"
 
 echo "the man pages' formats match the tools"
