@@ -39,7 +39,7 @@ while True:
         f.write(d.rstrip(b"\n") + b"\n")
 ' "$1" "$2" &
 	testbed_at_exit "kill $! 2>/dev/null"
-	for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done
+	for _ in $(seq 600); do [ -S "$1" ] && return 0; sleep 0.05; done
 	fail "no capture socket $1"
 }
 : >syslog.out
@@ -68,7 +68,7 @@ real_syslog() {
 	n=$(wc -l <syslog.out 2>/dev/null || echo 0)
 	evcreate --target syslog --socket "$TESTDIR/syslog.sock" --syslog-format "$2" "${opts[@]}" ||
 		fail "evcreate --syslog-format $2 ${opts[*]}"
-	for _ in $(seq 100); do [ "$(wc -l <syslog.out)" -gt "$n" ] && break; sleep 0.05; done
+	for _ in $(seq 600); do [ "$(wc -l <syslog.out)" -gt "$n" ] && break; sleep 0.05; done
 	tail -n 1 syslog.out >"$f.real"
 	"$cmp" syslog "$f.ex" "$f.real" >"$f.diff" ||
 		fail "$1: the real message differs: $(cat "$f.diff")"
@@ -84,7 +84,7 @@ cp m5424.real m5424-fields
 cp m3164.real m3164-fields
 evcreate --target syslog --socket "$TESTDIR/syslog.sock" --syslog-format rfc5424 -t error -i 12 -s app -d "no fields"
 evcreate --target syslog --socket "$TESTDIR/syslog.sock" --syslog-format rfc3164 -t error -i 12 -s app -d "no fields"
-for _ in $(seq 100); do [ "$(wc -l <syslog.out)" -ge 4 ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ "$(wc -l <syslog.out)" -ge 4 ] && break; sleep 0.05; done
 sed -n 3p syslog.out >m5424-bare
 sed -n 4p syslog.out >m3164-bare
 doc_example man/evtrigger-syslog.5:description-rfc-5424:1 >f5424
@@ -108,7 +108,7 @@ os.write(m, b"OK " + u + b"\n")
 import time; time.sleep(5)
 PY
 testbed_at_exit "kill $! 2>/dev/null"
-for _ in $(seq 100); do [ -s pty.name ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -s pty.name ] && break; sleep 0.05; done
 doc_example man/evcreate.1:channel:1 >channel.ex
 mapfile -t opts < <("$cmp" values channel.ex)
 evcreate --channel="$(cat pty.name)" --timeout 10 "${opts[@]}" >channel.log 2>&1 ||
@@ -198,7 +198,7 @@ doc_example man/evcreate.1:sending-to-another-machine:1 >frame.ex
 mapfile -t opts < <("$cmp" values frame.ex)
 evcreate --server localhost:7514 --ca ca.pem --cert client.pem --key client.key --no-answer \
 	"${opts[@]}" >frame.log 2>&1 || fail "evcreate --server: $(cat frame.log)"
-for _ in $(seq 100); do [ -s frame.real ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -s frame.real ] && break; sleep 0.05; done
 "$cmp" syslog frame.ex frame.real >frame.diff || fail "evcreate(1)'s frame: $(cat frame.diff) (evcreate: $(cat frame.log))"
 
 # --- evtrigger-syslog(5): logger's message, as printed (its /dev/log the --
@@ -207,7 +207,7 @@ doc_example man/evtrigger-syslog.5:description-rfc-5424:2 >logger.sh
 n=$(wc -l <syslog.out)
 unshare -m bash -c "mount -t tmpfs tmpfs /dev && ln -s '$TESTDIR/syslog.sock' /dev/log &&
 	bash -e logger.sh" || fail "evtrigger-syslog(5)'s logger line: $(cat logger.sh)"
-for _ in $(seq 100); do [ "$(wc -l <syslog.out)" -gt "$n" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ "$(wc -l <syslog.out)" -gt "$n" ] && break; sleep 0.05; done
 msg=$(tail -n 1 syslog.out)
 python3 -c '
 import socket, sys
