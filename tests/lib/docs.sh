@@ -1,6 +1,9 @@
 # The documentation's examples, read from the documents themselves by
 # tests/tools/doc-examples (which says what an example is and how its id is
-# made: README.md:SECTION:N, man/PAGE:examples:N, rules.d/NAME.rule:comment:N).
+# made: README.md:SECTION:N, doc/guest.md:SECTION:N, man/PAGE:SECTION:N (e.g.
+# man/evcreate.1:examples:2, man/evtrigger.8:commands-evtrigger-create:1),
+# rules.d/NAME.rule:comment:N). Messages, formats and files the man pages
+# show are compared with the real ones by tests/lib/docs_compare.py.
 # Source it after tests/lib/testbed.sh. A scenario that calls one of these
 # with an example's id, literally, is what makes that example count as run
 # (tests/scenario/docs_every_example_is_run.sh checks that each one is).

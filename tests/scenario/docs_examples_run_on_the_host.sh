@@ -122,6 +122,29 @@ grep -v '^[[:space:]]*\(;\|#\|\[\|$\)' rules/rules5-4000.rule | sed 's/[[:space:
 			fail "evtrigger.rules(5): the created rule lacks '$kv': $(cat etc-rules/backup-failed.rule)"
 	done || exit 1
 
+# evtrigger(8), audit trail: a job's entries, by the job's ID (the page's
+# placeholder id, in italics, filled in with the first job's).
+job=$(journal_field JOB_ID EVENT_ID=601)
+[ -n "$job" ] || fail "no JOB_ID in the job's end (601)"
+doc_example man/evtrigger.8:description-audit-trail:1 >audit.sh
+grep -q 'JOB_ID=id ' audit.sh || fail "evtrigger(8)'s audit trail: no JOB_ID=id in: $(cat audit.sh)"
+sed -i "s/JOB_ID=id /JOB_ID=$job /" audit.sh
+bash -e audit.sh >audit.out 2>&1 || fail "evtrigger(8)'s audit trail: $(cat audit.sh): $(cat audit.out)"
+[ "$(grep -c ' evtrigger\[[0-9]*\]: ' audit.out)" -ge 2 ] &&
+	[ "$(grep -vc ' evtrigger\[[0-9]*\]: ' audit.out)" = 0 ] ||
+	fail "evtrigger(8)'s audit trail for $job: $(cat audit.out)"
+assert_eq "$(grep -c . audit.out)" "$(journal_count JOB_ID="$job" _UID=0 SYSLOG_IDENTIFIER=evtrigger)" \
+	"evtrigger(8)'s audit trail: the job's entries"
+
+# evtrigger(8), create: the eventcreate-style command writes a rule that
+# evtrigger check reads, its /TK one command line with a quoted argument.
+doc_example_run man/evtrigger.8:commands-evtrigger-create:1 >create8.out
+[ -f etc-rules/Disk_Cleanup.rule ] || fail "evtrigger /Create wrote no Disk_Cleanup.rule: $(cat create8.out)"
+grep -qxF 'command = /usr/local/sbin/cleanup "/srv/vm data"' etc-rules/Disk_Cleanup.rule ||
+	fail "evtrigger /Create's command: $(cat etc-rules/Disk_Cleanup.rule)"
+"$EVTRIGGER" check --no-probe etc-rules/Disk_Cleanup.rule >check.out 2>&1 ||
+	fail "evtrigger check of /Create's rule: $(cat check.out)"
+
 # --- README: a module built out of tree, the layout -------------------------
 san=$(sed -n 's/^#define EVT_SANITIZE \([01]\)$/\1/p' "$BUILD/config.h")
 # (the default PREFIX: nothing is rebuilt)

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The examples of README.md, evcreate(1), evtrigger-listen(8) and the shipped
-# 777-vdc.rule that need a VM, read from their documents (tests/lib/docs.sh)
+# The examples of README.md, doc/guest.md, evcreate(1), evtrigger-listen(8),
+# evtrigger(8) and the shipped 777-vdc.rule that need a VM, read from their documents (tests/lib/docs.sh)
 # and run as printed, in one TCG guest vdc (the real static evcreate inside)
 # defined with README's channel element, against the real evtrigger-listen
 # and evtrigger run (README's host commands), with the shipped rule:
@@ -14,9 +14,12 @@
 #   host: the listener again, as evtrigger-listen(8)'s systemctl line starts
 #         it (systemctl_standin, from the shipped unit)
 #   guest: README's, evtrigger-listen(8)'s, evcreate(1)'s and the rule's
-#         --channel examples, README's printf; then the poweroff they ask for
+#         --channel examples, README's printf, doc/guest.md's (the port, its
+#         links, evcreate, the retry loop, a line and its answer, fire and
+#         forget); then the poweroff they ask for; doc/guest.md's journalctl
 #   host: the second job: compact, merge (progress 611), archive, start;
-#         README's journalctl and log lines; action compact by hand; restore
+#         README's journalctl and log lines; action compact by hand;
+#         evtrigger(8)'s restore (started, then removed); README's restore
 #         of the newest archive as vdc-copy; evtrigger modules
 #
 # The guest waits at one point for the host (a second port, org.test.gate,
@@ -105,6 +108,21 @@ XML
 	echo 'echo "evt-guest: rule rc=$?"'
 	doc_example README.md:guests-signal-their-host-the-channel-and-evtrigger-listen:3
 	echo 'echo "evt-guest: printf rc=$?"'
+	# doc/guest.md: the port checked, its links made from sysfs, evcreate's
+	# two commands and retry loop, the line with its answer (the port closed
+	# after it: one opener at a time), fire and forget last.
+	doc_example doc/guest.md:2-linux-guests:1
+	echo 'echo "evt-guest: guest.md ls rc=$?"'
+	doc_example doc/guest.md:2-linux-guests:2
+	echo 'echo "evt-guest: guest.md links rc=$?"'
+	doc_example doc/guest.md:with-evcreate:1
+	echo 'echo "evt-guest: guest.md evcreate rc=$?"'
+	doc_example doc/guest.md:with-evcreate:2
+	echo 'echo "evt-guest: guest.md loop rc=$rc"'
+	doc_example doc/guest.md:without-evcreate-one-line-to-the-port:1
+	echo 'exec 3<&-'
+	doc_example doc/guest.md:without-evcreate-one-line-to-the-port:2
+	echo 'echo "evt-guest: guest.md printf rc=$?"'
 	echo 'echo "evt-guest: examples done"'
 	echo '[ -e /evt/poweroff ] && { sleep 1; exec busybox poweroff -f; }'
 } >guest.sh
@@ -198,14 +216,22 @@ LISTEN_PID=$(cat evtrigger-listen.mainpid)
 testbed_at_exit "listen_kill $LISTEN_PID"
 guest_wait_console vdc 'evt-guest: examples done' 180
 console=$(tr -d '\r' <vdc.console)
-for rc in loop readme evcreate.1 rule printf; do
+for rc in loop readme evcreate.1 rule printf "guest.md ls" "guest.md links" "guest.md evcreate" \
+	"guest.md loop" "guest.md printf"; do
 	assert_eq "$(sed -n "s/^evt-guest: $rc rc=//p" <<<"$console")" 0 "exit status of the guest's $rc example"
 done
 [[ $(sed -n 's/^evt-guest: answer=//p' <<<"$console") =~ ^OK\ [0-9a-f-]{36}$ ]] ||
 	fail "evtrigger-listen(8)'s guest example read no OK: $console"
+[[ $(sed -n 's/^evt-guest: answer: //p' <<<"$console") =~ ^OK\ [0-9a-f-]{36}$ ]] ||
+	fail "doc/guest.md's line read no OK: $console"
+grep -q '^org.evtrigger.0$' <<<"$console" || fail "doc/guest.md's check shows no port name: $console"
 grep -q '^evt-guest: poweroff asked$' <<<"$console" || fail "the examples asked for no poweroff"
 # 1 + the loop's + README's 2 + the page's printf + evcreate(1)'s 2 + the rule's + README's printf
-journal_wait 9 60 EVENT_ID=777 EVENT_SENDER=vdc EVENT_AUTH=channel
+# + doc/guest.md's evcreate 2, loop, line and fire and forget
+journal_wait 14 60 EVENT_ID=777 EVENT_SENDER=vdc EVENT_AUTH=channel
+doc_example_run doc/guest.md:4-on-the-host:1 >guest-md-host.out
+[ "$(grep -c '^ *EVENT_AUTH=channel$' guest-md-host.out)" -ge 14 ] ||
+	fail "doc/guest.md's journalctl on the host: $(head -n 40 guest-md-host.out)"
 for c in "${onhost[@]:1}"; do
 	bash -c "$c" >cmd.out 2>&1 || fail "evtrigger-listen(8): $c: $(cat cmd.out)"
 done
@@ -222,6 +248,28 @@ grep -q 'JOB_CANCELLED' story.out && [ "$(grep -c ' vdc: .*%' story.out)" -ge "$
 # By hand: compact vdc once it is off; restore the newest archive as a copy.
 $VIRSH destroy vdc >/dev/null || fail "cannot stop vdc"
 run_watcher 6
+# evtrigger(8)'s restore, as printed: the archive named as the page names it
+# (the job's newest one, linked under the page's date when today is another
+# day), restored into a directory of its own and started; then undone, for
+# README's restore below.
+archive=/var/backups/vms/2026-12-01_vdc.tar.zst linked=
+if [ ! -e "$archive" ]; then
+	newest=$(ls /var/backups/vms/*_vdc.tar.zst | tail -n 1)
+	ln "$newest" "$archive" && sed "s|  .*\$|  ${archive##*/}|" "$newest.sha256" >"$archive.sha256" ||
+		fail "no archive of vdc: $(ls -l /var/backups/vms)"
+	linked=1
+fi
+# (its --dir in /var/lib/libvirt/images, which libvirt's package makes on a
+# real host; the test bed's /var/lib/libvirt is empty)
+images=
+[ -d /var/lib/libvirt/images ] || { mkdir /var/lib/libvirt/images && images=made; }
+doc_example_run man/evtrigger.8:commands-evtrigger-restore:1 >restore8.out
+guest_wait_state vdc-copy running 60
+$VIRSH destroy vdc-copy >/dev/null && $VIRSH undefine vdc-copy >/dev/null ||
+	fail "cannot remove evtrigger(8)'s vdc-copy"
+rm -rf /var/lib/libvirt/images/vdc-copy
+[ -z "$images" ] || rmdir /var/lib/libvirt/images
+[ -z "$linked" ] || rm "$archive" "$archive.sha256"
 run_watcher 7
 $VIRSH dominfo vdc-copy >/dev/null || fail "README's restore defined no vdc-copy: $(cat watcher7.out)"
 ls /var/lib/libvirt/images | grep -q . || fail "README's restore extracted nothing"
