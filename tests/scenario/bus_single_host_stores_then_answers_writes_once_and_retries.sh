@@ -1,0 +1,170 @@
+#!/bin/bash
+# evtrigger-bus on one host with a 3-node JetStream cluster, a python3
+# SEQPACKET client playing the listener: a request is answered OK once the
+# stream stored it and the event reaches this host's journal (entry
+# placement without a VM, local for a VM libvirt runs here, nowhere for one
+# that runs nowhere); a resend of the same sender/uuid is written once; a
+# malformed or forged request gets RETRY, a 662 event and writes nothing; a
+# request while every NATS node is down gets RETRY, and the bus reconnects
+# by itself when they come back.
+. "$(dirname "$0")/../lib/testbed.sh"
+. "$(dirname "$0")/../lib/listen.sh"
+
+command -v nats-server >/dev/null || fail "nats-server is not installed (tools/deps.sh test)"
+testbed_journald
+testbed_listen_user
+
+BUS=$BUILD/evtrigger-bus
+REQ=$TOP/tests/tools/bus-request.py
+SOCK=$TESTDIR/run/bus.sock
+BUS_LOG=$TESTDIR/bus.log
+HOST=bus-test-host
+# Ports of this scenario's cluster (client 14222-14224, routes 16222-16224).
+NATS_PIDS=()
+
+nats_start() {
+	local i
+	for i in 0 1 2; do
+		mkdir -p "$TESTDIR/nats$i"
+		nats-server -js -n "n$i" -a 127.0.0.1 -p $((14222 + i)) \
+			-cluster "nats://127.0.0.1:$((16222 + i))" \
+			-routes nats://127.0.0.1:16222,nats://127.0.0.1:16223,nats://127.0.0.1:16224 \
+			--cluster_name evtbus -sd "$TESTDIR/nats$i" \
+			>>"$TESTDIR/nats$i.log" 2>&1 &
+		NATS_PIDS[i]=$!
+	done
+}
+nats_stop() {
+	local p
+	for p in "${NATS_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${NATS_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	NATS_PIDS=()
+}
+testbed_at_exit nats_stop
+
+BUS_PID=
+bus_start() {
+	setpriv --reuid "$LISTEN_USER" --regid "$LISTEN_USER" --init-groups \
+		"$BUS" --config "$TESTDIR/bus.conf" "$@" >>"$BUS_LOG" 2>&1 &
+	BUS_PID=$!
+	testbed_at_exit "kill $BUS_PID 2>/dev/null; wait $BUS_PID 2>/dev/null"
+	for i in $(seq 600); do
+		[ -S "$SOCK" ] && return 0
+		kill -0 "$BUS_PID" 2>/dev/null || fail "evtrigger-bus exited: $(cat "$BUS_LOG")"
+		sleep 0.1
+	done
+	fail "evtrigger-bus did not listen on $SOCK in 60s: $(cat "$BUS_LOG")"
+}
+bus_check_log() {
+	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$BUS_LOG" ||
+		fail "sanitizer report from evtrigger-bus: $(grep -m1 -A30 -E 'Sanitizer|runtime error' "$BUS_LOG")"
+}
+
+mkdir -p "$TESTDIR/run"
+chown "$LISTEN_USER" "$TESTDIR/run"
+chmod 755 "$TESTDIR"
+cat >"$TESTDIR/bus.conf" <<CONF
+; the scenario's bus
+[bus]
+host = $HOST
+socket = $SOCK
+connect = test:///default
+
+[nats]
+servers = nats://127.0.0.1:14222 nats://127.0.0.1:14223, nats://127.0.0.1:14224
+replicas = 3
+CONF
+
+nats_start
+bus_start
+journal_wait 1 30 EVENT_ID=660 _UID="$LISTEN_UID"
+
+ask() { timeout 60 python3 "$REQ" "$SOCK" "$@"; }
+event() { # SENDER UUID [FIELD=VALUE...]: an event as the listener hands it over
+	local sender=$1 uuid=$2
+	shift 2
+	echo MESSAGE="bus-test-$uuid" PRIORITY=4 SYSLOG_FACILITY=1 \
+		SYSLOG_IDENTIFIER=John EVENT_ID=777 EVENT_TYPE=WARNING \
+		EVENT_SOURCE=John EVENT_LOG=Application "$@" \
+		EVENT_SENDER="$sender" EVENT_AUTH=x509 \
+		EVENT_SENDER_ADDRESS=192.0.2.7:4711 EVENT_UUID="$uuid"
+}
+
+# 1. No VM: OK after the PubAck, written here (the entry host) as 'entry'.
+U1=11111111-1111-4111-8111-111111111111
+assert_eq "$(ask $(event backup $U1))" "OK $U1" "reply to a new event"
+journal_wait 1 30 EVENT_UUID=$U1
+assert_eq "$(journal_field EVENT_PLACEMENT EVENT_UUID=$U1)" entry "placement"
+assert_eq "$(journal_field EVENT_ENTRY_HOST EVENT_UUID=$U1)" "$HOST" "entry host"
+assert_eq "$(journal_field _UID EVENT_UUID=$U1)" "$LISTEN_UID" "writer's uid"
+assert_eq "$(journal_field EVENT_SENDER EVENT_UUID=$U1)" backup "sender"
+
+# A value with a newline travels in the binary form and comes back whole.
+U2=22222222-2222-4222-8222-222222222222
+assert_eq "$(ask $(event backup $U2 'NOTE=line-one\nline-two'))" "OK $U2" "reply (binary field)"
+journal_wait 1 30 EVENT_UUID=$U2
+assert_eq "$(journalctl -q -o json EVENT_UUID=$U2 | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["NOTE"]))')" \
+	"'line-one\\nline-two'" "binary field"
+
+# 2. A resend of one sender/uuid (twice in flight, then once more): OK each
+# time, written once.
+assert_eq "$(ask $(event backup $U1) -- $(event backup $U1) | sort -u)" "OK $U1" "replies to resends"
+assert_eq "$(ask $(event backup $U1))" "OK $U1" "reply to a late resend"
+# Another sender may use the same uuid: its own event.
+assert_eq "$(ask $(event nas $U1))" "OK $U1" "another sender, same uuid"
+journal_wait 1 30 EVENT_UUID=$U1 EVENT_SENDER=nas
+sleep 3
+assert_eq "$(journal_count EVENT_UUID=$U1 EVENT_SENDER=backup)" 1 "entries of a resent event"
+
+# 3. A VM running here (the test driver's 'test'), and one running nowhere.
+U3=33333333-3333-4333-8333-333333333333
+U4=44444444-4444-4444-8444-444444444444
+assert_eq "$(ask $(event backup $U3 VM=test))" "OK $U3" "reply (VM here)"
+assert_eq "$(ask $(event backup $U4 VM=nowhere-vm))" "OK $U4" "reply (VM nowhere)"
+journal_wait 1 30 EVENT_UUID=$U3
+assert_eq "$(journal_field EVENT_PLACEMENT EVENT_UUID=$U3)" local "placement of a VM here"
+journal_wait 1 30 EVENT_UUID=$U4
+assert_eq "$(journal_field EVENT_PLACEMENT EVENT_UUID=$U4)" nowhere "placement of a VM nowhere"
+
+# 4. Malformed and forged requests: RETRY, a 662 event each, nothing written.
+U5=55555555-5555-4555-8555-555555555555
+refused_before=$(journal_count EVENT_ID=662)
+r=$(ask raw:4556423141)                 # "EVB1A": a field without newline
+case $r in "RETRY - bad request: "*) ;; *) fail "garbage: '$r'" ;; esac
+r=$(ask raw:48454c4c4f0a)               # no EVB1
+case $r in "RETRY - bad request: "*) ;; *) fail "no magic: '$r'" ;; esac
+r=$(ask $(event backup $U5 EVENT_PLACEMENT=local))
+case $r in "RETRY $U5 bad request: "*) ;; *) fail "forged placement: '$r'" ;; esac
+r=$(ask $(event backup $U5 EVENT_ENTRY_HOST=elsewhere))
+case $r in "RETRY $U5 bad request: "*) ;; *) fail "forged entry host: '$r'" ;; esac
+r=$(ask $(event backup $U5 _UID=0))
+case $r in "RETRY $U5 bad request: "*) ;; *) fail "trusted field: '$r'" ;; esac
+r=$(ask MESSAGE=x EVENT_SENDER=backup)
+case $r in "RETRY - bad request: "*) ;; *) fail "no uuid: '$r'" ;; esac
+journal_wait $((refused_before + 6)) 30 EVENT_ID=662 _UID="$LISTEN_UID"
+sleep 2
+assert_eq "$(journal_count EVENT_UUID=$U5)" 0 "entries of refused requests"
+
+# 5. Every NATS node down: RETRY at once, a 661 event; back up: OK again.
+nats_stop
+journal_wait 1 30 EVENT_ID=661 _UID="$LISTEN_UID"
+U6=66666666-6666-4666-8666-666666666666
+r=$(ask $(event backup $U6))
+case $r in "RETRY $U6 "*) ;; *) fail "request while NATS is down: '$r'" ;; esac
+nats_start
+ok=
+for i in $(seq 60); do
+	r=$(ask $(event backup $U6))
+	[ "$r" = "OK $U6" ] && ok=1 && break
+	sleep 1
+done
+[ -n "$ok" ] || fail "no OK within 60s after NATS came back: '$r' $(tail -5 "$BUS_LOG")"
+journal_wait 1 60 EVENT_UUID=$U6
+journal_wait 2 30 EVENT_ID=660 _UID="$LISTEN_UID"
+
+kill "$BUS_PID"
+wait "$BUS_PID"
+rc=$?
+[ "$rc" = 0 ] || fail "evtrigger-bus exited $rc: $(tail -20 "$BUS_LOG")"
+bus_check_log
+note "requests stored then answered, written once, refused and retried as said"
