@@ -40,6 +40,7 @@ struct bus {
 	kvStore *kv;                    /* NULL until set up */
 	pthread_mutex_t setup_lock;     /* guards js/kv setup */
 	bool ready;                     /* stream, consumer, bucket exist */
+	char setup_why[512];            /* why the last setup failed */
 
 	pthread_mutex_t virt_lock;
 	virConnectPtr virt;
@@ -54,8 +55,8 @@ bus_quitting(struct bus *b)
 }
 
 /* nats.c: connects (reconnecting on its own from then on), then makes the
- * stream, the consumer and the bucket if missing. Each returns 0 or -errno
- * with a reason printed to stderr. */
+ * stream, the consumer and the bucket if missing. Each returns 0 or -errno;
+ * bus_nats_connect prints why, bus_nats_setup leaves it in setup_why. */
 int bus_nats_connect(struct bus *b);
 int bus_nats_setup(struct bus *b);
 bool bus_nats_connected(struct bus *b);

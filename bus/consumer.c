@@ -271,9 +271,11 @@ subscribe(struct consumer *c)
 	if (s == NATS_OK)
 		return 0;
 	c->sub = NULL;
-	if (s == NATS_NOT_FOUND)
-		(void)bus_nats_setup(b);        /* the consumer went away */
-	else
+	if (s == NATS_NOT_FOUND) {
+		/* The consumer went away (a cluster that lost its state). */
+		if (bus_nats_setup(b) < 0)
+			fprintf(stderr, "evtrigger-bus: %s\n", b->setup_why);
+	} else
 		fprintf(stderr, "evtrigger-bus: cannot subscribe as %s: %s\n",
 			b->consumer, bus_nats_error(s, e, why, sizeof(why)));
 	return -EIO;

@@ -227,9 +227,12 @@ wait_setup(struct bus *b, int sigfd)
 			return -EINTR;
 		if (bus_nats_connected(b) && bus_nats_setup(b) >= 0)
 			return 0;
-		if (++tries % 30 == 0)
-			fprintf(stderr, "evtrigger-bus: waiting for NATS "
-				"(%s)\n", b->cfg.servers[0]);
+		/* Every 10 s: a cluster still electing its leaders is
+		 * normal for a while. */
+		if (++tries % 50 == 0)
+			fprintf(stderr, "evtrigger-bus: waiting for NATS: %s\n",
+				bus_nats_connected(b) ? b->setup_why :
+				"not connected");
 		nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
 	}
 }

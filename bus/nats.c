@@ -133,8 +133,8 @@ setup_stream(struct bus *b)
 		return 0;
 	}
 	if (s != NATS_NOT_FOUND) {
-		fprintf(stderr, "evtrigger-bus: stream %s: %s\n",
-			b->cfg.stream, bus_nats_error(s, e, why, sizeof(why)));
+		snprintf(b->setup_why, sizeof(b->setup_why), "stream %s: %s",
+			 b->cfg.stream, bus_nats_error(s, e, why, sizeof(why)));
 		return -EIO;
 	}
 	jsStreamConfig_Init(&sc);
@@ -148,8 +148,9 @@ setup_stream(struct bus *b)
 	sc.Discard = js_DiscardOld;
 	s = js_AddStream(&si, b->js, &sc, NULL, &e);
 	if (s != NATS_OK) {
-		fprintf(stderr, "evtrigger-bus: cannot make stream %s: %s\n",
-			b->cfg.stream, bus_nats_error(s, e, why, sizeof(why)));
+		snprintf(b->setup_why, sizeof(b->setup_why),
+			 "cannot make stream %s: %s", b->cfg.stream,
+			 bus_nats_error(s, e, why, sizeof(why)));
 		return -EIO;
 	}
 	jsStreamInfo_Destroy(si);
@@ -172,8 +173,8 @@ setup_consumer(struct bus *b)
 		return 0;
 	}
 	if (s != NATS_NOT_FOUND) {
-		fprintf(stderr, "evtrigger-bus: consumer %s: %s\n",
-			b->consumer, bus_nats_error(s, e, why, sizeof(why)));
+		snprintf(b->setup_why, sizeof(b->setup_why), "consumer %s: %s",
+			 b->consumer, bus_nats_error(s, e, why, sizeof(why)));
 		return -EIO;
 	}
 	jsConsumerConfig_Init(&cc);
@@ -185,8 +186,9 @@ setup_consumer(struct bus *b)
 	cc.MaxDeliver = -1;
 	s = js_AddConsumer(&ci, b->js, b->cfg.stream, &cc, NULL, &e);
 	if (s != NATS_OK) {
-		fprintf(stderr, "evtrigger-bus: cannot make consumer %s: %s\n",
-			b->consumer, bus_nats_error(s, e, why, sizeof(why)));
+		snprintf(b->setup_why, sizeof(b->setup_why),
+			 "cannot make consumer %s: %s", b->consumer,
+			 bus_nats_error(s, e, why, sizeof(why)));
 		return -EIO;
 	}
 	jsConsumerInfo_Destroy(ci);
@@ -213,9 +215,9 @@ setup_bucket(struct bus *b)
 		s = js_CreateKeyValue(&kv, b->js, &kc);
 	}
 	if (s != NATS_OK) {
-		fprintf(stderr, "evtrigger-bus: bucket %s: %s (%s)\n",
-			BUS_KV_BUCKET, natsStatus_GetText(s),
-			nats_GetLastError(NULL));
+		snprintf(b->setup_why, sizeof(b->setup_why), "bucket %s: %s "
+			 "(%s)", BUS_KV_BUCKET, natsStatus_GetText(s),
+			 nats_GetLastError(NULL));
 		return -EIO;
 	}
 	b->kv = kv;

@@ -24,6 +24,8 @@ NATS_PIDS=()
 
 nats_start() {
 	local i
+	! ss -ltn | grep -qE ':1[46]22[234] ' ||
+		fail "ports 14222-14224/16222-16224 in use: $(ss -ltnp | grep -E ':1[46]22[234] ')"
 	for i in 0 1 2; do
 		mkdir -p "$TESTDIR/nats$i"
 		nats-server -js -n "n$i" -a 127.0.0.1 -p $((14222 + i)) \

@@ -42,7 +42,6 @@ START_TEST(test_round_trip_journal_format)
 	e->type = EVENT_WARNING;
 	e->id = 777;
 	e->source = strdup("John");
-	e->log = strdup("Application");
 	e->description = strdup("two\nlines");
 	ck_assert_int_eq(event_add_field(e, "VM", "vdc"), 0);
 	ck_assert_int_eq(journal_format_event(e, more, 2, &data, &len), 0);
