@@ -55,8 +55,8 @@ bus_quitting(struct bus *b)
 }
 
 /* nats.c: connects (reconnecting on its own from then on), then makes the
- * stream, the consumer and the bucket if missing. Each returns 0 or -errno;
- * bus_nats_connect prints why, bus_nats_setup leaves it in setup_why. */
+ * stream, the consumer and the bucket if missing. Each returns 0 or -errno
+ * and leaves why in setup_why. */
 int bus_nats_connect(struct bus *b);
 int bus_nats_setup(struct bus *b);
 bool bus_nats_connected(struct bus *b);

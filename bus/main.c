@@ -225,14 +225,16 @@ wait_setup(struct bus *b, int sigfd)
 
 		if (read(sigfd, &si, sizeof(si)) == sizeof(si))
 			return -EINTR;
+		if (b->nc == NULL)
+			(void)bus_nats_connect(b);
 		if (bus_nats_connected(b) && bus_nats_setup(b) >= 0)
 			return 0;
-		/* Every 10 s: a cluster still electing its leaders is
-		 * normal for a while. */
-		if (++tries % 50 == 0)
+		/* At once, then every 10 s: a cluster still electing its
+		 * leaders is normal for a while. */
+		if (tries++ % 50 == 0)
 			fprintf(stderr, "evtrigger-bus: waiting for NATS: %s\n",
-				bus_nats_connected(b) ? b->setup_why :
-				"not connected");
+				b->nc != NULL && !bus_nats_connected(b) ?
+				"reconnecting" : b->setup_why);
 		nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
 	}
 }
@@ -249,8 +251,6 @@ run(struct bus *b)
 		perror("evtrigger-bus: signalfd");
 		return BUS_EXIT_FAILURE;
 	}
-	if (bus_nats_connect(b) < 0)
-		return BUS_EXIT_FAILURE;
 	if (wait_setup(b, sigfd) < 0)
 		return BUS_EXIT_OK;
 	lfd = bus_server_open(b->cfg.socket);

@@ -72,8 +72,6 @@ set_options(struct bus *b, natsOptions *o)
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectWait(o, 1000);
 	if (s == NATS_OK)
-		s = natsOptions_SetRetryOnFailedConnect(o, true, NULL, NULL);
-	if (s == NATS_OK)
 		s = natsOptions_SetTimeout(o, 2000);
 	if (s == NATS_OK)
 		s = natsOptions_SetDisconnectedCB(o, on_disconnected, b);
@@ -91,9 +89,13 @@ set_options(struct bus *b, natsOptions *o)
 	return s;
 }
 
+/* One try at every server: the caller tries again (the library's own
+ * retry of a first connection would block for ever on a refused password,
+ * deaf to SIGTERM). Once connected, the library reconnects by itself. */
 int
 bus_nats_connect(struct bus *b)
 {
+	natsConnection *nc = NULL;
 	natsOptions *o = NULL;
 	natsStatus s;
 
@@ -101,19 +103,18 @@ bus_nats_connect(struct bus *b)
 	if (s == NATS_OK)
 		s = set_options(b, o);
 	if (s == NATS_OK)
-		s = natsConnection_Connect(&b->nc, o);
-	/* With RetryOnFailedConnect a server not up yet is no error:
-	 * NATS_NOT_YET_CONNECTED, and the library goes on trying. */
-	if (s == NATS_NOT_YET_CONNECTED)
-		s = NATS_OK;
+		s = natsConnection_Connect(&nc, o);
 	if (s == NATS_OK)
-		s = natsConnection_JetStream(&b->js, b->nc, NULL);
+		s = natsConnection_JetStream(&b->js, nc, NULL);
 	natsOptions_Destroy(o);
 	if (s != NATS_OK) {
-		fprintf(stderr, "evtrigger-bus: cannot connect to NATS: %s "
-			"(%s)\n", natsStatus_GetText(s), nats_GetLastError(NULL));
+		snprintf(b->setup_why, sizeof(b->setup_why), "cannot connect: "
+			 "%s (%s)", natsStatus_GetText(s),
+			 nats_GetLastError(NULL));
+		natsConnection_Destroy(nc);
 		return -EIO;
 	}
+	b->nc = nc;
 	return 0;
 }
 

@@ -9,88 +9,17 @@
 # by itself when they come back.
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/listen.sh"
+. "$(dirname "$0")/../lib/bus.sh"
 
-command -v nats-server >/dev/null || fail "nats-server is not installed (tools/deps.sh test)"
 testbed_journald
 testbed_listen_user
-
-BUS=$BUILD/evtrigger-bus
-REQ=$TOP/tests/tools/bus-request.py
-SOCK=$TESTDIR/run/bus.sock
-BUS_LOG=$TESTDIR/bus.log
-HOST=bus-test-host
-# Ports of this scenario's cluster (client 14222-14224, routes 16222-16224).
-NATS_PIDS=()
-
-nats_start() {
-	local i
-	! ss -ltn | grep -qE ':1[46]22[234] ' ||
-		fail "ports 14222-14224/16222-16224 in use: $(ss -ltnp | grep -E ':1[46]22[234] ')"
-	for i in 0 1 2; do
-		mkdir -p "$TESTDIR/nats$i"
-		nats-server -js -n "n$i" -a 127.0.0.1 -p $((14222 + i)) \
-			-cluster "nats://127.0.0.1:$((16222 + i))" \
-			-routes nats://127.0.0.1:16222,nats://127.0.0.1:16223,nats://127.0.0.1:16224 \
-			--cluster_name evtbus -sd "$TESTDIR/nats$i" \
-			>>"$TESTDIR/nats$i.log" 2>&1 &
-		NATS_PIDS[i]=$!
-	done
-}
-nats_stop() {
-	local p
-	for p in "${NATS_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${NATS_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	NATS_PIDS=()
-}
-testbed_at_exit nats_stop
-
-BUS_PID=
-bus_start() {
-	setpriv --reuid "$LISTEN_USER" --regid "$LISTEN_USER" --init-groups \
-		"$BUS" --config "$TESTDIR/bus.conf" "$@" >>"$BUS_LOG" 2>&1 &
-	BUS_PID=$!
-	testbed_at_exit "kill $BUS_PID 2>/dev/null; wait $BUS_PID 2>/dev/null"
-	for i in $(seq 600); do
-		[ -S "$SOCK" ] && return 0
-		kill -0 "$BUS_PID" 2>/dev/null || fail "evtrigger-bus exited: $(cat "$BUS_LOG")"
-		sleep 0.1
-	done
-	fail "evtrigger-bus did not listen on $SOCK in 60s: $(cat "$BUS_LOG")"
-}
-bus_check_log() {
-	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$BUS_LOG" ||
-		fail "sanitizer report from evtrigger-bus: $(grep -m1 -A30 -E 'Sanitizer|runtime error' "$BUS_LOG")"
-}
-
-mkdir -p "$TESTDIR/run"
-chown "$LISTEN_USER" "$TESTDIR/run"
-chmod 755 "$TESTDIR"
-cat >"$TESTDIR/bus.conf" <<CONF
-; the scenario's bus
-[bus]
-host = $HOST
-socket = $SOCK
-connect = test:///default
-
-[nats]
-servers = nats://127.0.0.1:14222 nats://127.0.0.1:14223, nats://127.0.0.1:14224
-replicas = 3
-CONF
-
-nats_start
+busnats_start
+bus_config
 bus_start
 journal_wait 1 30 EVENT_ID=660 _UID="$LISTEN_UID"
-
-ask() { timeout 60 python3 "$REQ" "$SOCK" "$@"; }
-event() { # SENDER UUID [FIELD=VALUE...]: an event as the listener hands it over
-	local sender=$1 uuid=$2
-	shift 2
-	echo MESSAGE="bus-test-$uuid" PRIORITY=4 SYSLOG_FACILITY=1 \
-		SYSLOG_IDENTIFIER=John EVENT_ID=777 EVENT_TYPE=WARNING \
-		EVENT_SOURCE=John EVENT_LOG=Application "$@" \
-		EVENT_SENDER="$sender" EVENT_AUTH=x509 \
-		EVENT_SENDER_ADDRESS=192.0.2.7:4711 EVENT_UUID="$uuid"
-}
+HOST=$BUS_HOST
+ask() { bus_ask "$@"; }
+event() { bus_event "$@"; }
 
 # 1. No VM: OK after the PubAck, written here (the entry host) as 'entry'.
 U1=11111111-1111-4111-8111-111111111111
@@ -148,12 +77,12 @@ sleep 2
 assert_eq "$(journal_count EVENT_UUID=$U5)" 0 "entries of refused requests"
 
 # 5. Every NATS node down: RETRY at once, a 661 event; back up: OK again.
-nats_stop
+busnats_stop
 journal_wait 1 30 EVENT_ID=661 _UID="$LISTEN_UID"
 U6=66666666-6666-4666-8666-666666666666
 r=$(ask $(event backup $U6))
 case $r in "RETRY $U6 "*) ;; *) fail "request while NATS is down: '$r'" ;; esac
-nats_start
+busnats_start
 ok=
 for i in $(seq 60); do
 	r=$(ask $(event backup $U6))
@@ -164,9 +93,5 @@ done
 journal_wait 1 60 EVENT_UUID=$U6
 journal_wait 2 30 EVENT_ID=660 _UID="$LISTEN_UID"
 
-kill "$BUS_PID"
-wait "$BUS_PID"
-rc=$?
-[ "$rc" = 0 ] || fail "evtrigger-bus exited $rc: $(tail -20 "$BUS_LOG")"
-bus_check_log
+bus_stop
 note "requests stored then answered, written once, refused and retried as said"
