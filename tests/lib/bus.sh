@@ -7,6 +7,10 @@
 #                           # 16222-16224); with auth: a user $BUS_NATS_USER
 #                           # allowed only what evtrigger-bus(8) lists
 #   busnats_stop            # every node (SIGTERM, wait)
+#   busnats_stream_msgs NAME  # messages the stream NAME holds
+#   busnats_consumer FIELD  # FIELD of this host's consumer (a.b for a
+#                           # nested one), from the monitoring port
+#                           # (18222-18224) of the consumer's leader
 #   bus_config [KEY=VALUE...] # writes $BUS_CONF for this host
 #   bus_start               # the bus, waits for its socket
 #   bus_stop                # SIGTERM, fails unless it exits 0 cleanly
@@ -37,6 +41,7 @@ busnats_start() {
 		cat >"$conf" <<-CONF
 		server_name: n$i
 		listen: 127.0.0.1:$((14222 + i))
+		http: 127.0.0.1:$((18222 + i))
 		jetstream { store_dir: "$TESTDIR/nats$i" }
 		cluster {
 		  name: evtbus
@@ -60,6 +65,47 @@ busnats_start() {
 		BUS_NATS_PIDS[i]=$!
 	done
 	testbed_at_exit busnats_stop
+}
+
+busnats_consumer() {
+	python3 - "$1" "host-$BUS_HOST" <<-'PY'
+	import json, sys, urllib.request
+	field, name = sys.argv[1], sys.argv[2]
+	for i in range(3):
+	    try:
+	        url = "http://127.0.0.1:%d/jsz?consumers=true" % (18222 + i)
+	        d = json.load(urllib.request.urlopen(url, timeout=5))
+	    except OSError:
+	        continue
+	    for acc in d.get("account_details", []):
+	        for st in acc.get("stream_detail", []):
+	            for c in st.get("consumer_detail") or []:
+	                if c["name"] == name and c.get("cluster", {}).get("leader") == "n%d" % i:
+	                    for k in field.split("."):
+	                        c = c.get(k, 0) if isinstance(c, dict) else 0
+	                    print(c)
+	                    sys.exit(0)
+	sys.exit("no leader reports consumer " + name)
+	PY
+}
+
+# busnats_stream_msgs NAME: messages the stream NAME holds (max over nodes).
+busnats_stream_msgs() {
+	python3 - "$1" <<-'PY'
+	import json, sys, urllib.request
+	n = 0
+	for i in range(3):
+	    try:
+	        url = "http://127.0.0.1:%d/jsz?streams=true" % (18222 + i)
+	        d = json.load(urllib.request.urlopen(url, timeout=5))
+	    except OSError:
+	        continue
+	    for acc in d.get("account_details", []):
+	        for st in acc.get("stream_detail", []):
+	            if st["name"] == sys.argv[1]:
+	                n = max(n, st["state"]["messages"])
+	print(n)
+	PY
 }
 
 busnats_stop() {
