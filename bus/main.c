@@ -69,9 +69,11 @@ set_option(struct bus_config *o, const char *section, const char *key,
 	return r;
 }
 
+/* The command line into o, and --config into *ret_config (*ret_explicit:
+ * it was given, so it must exist). */
 static int
 parse_args(int argc, char *argv[], const char **ret_config,
-	   struct bus_config *o)
+	   bool *ret_explicit, struct bus_config *o)
 {
 	enum { OPT_HOST = 0x100, OPT_SOCKET, OPT_USER, OPT_PASSWORD_FILE,
 	       OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STREAM, OPT_REPLICAS,
@@ -126,6 +128,7 @@ parse_args(int argc, char *argv[], const char **ret_config,
 		switch (c) {
 		case 'C':
 			*ret_config = optarg;
+			*ret_explicit = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -290,8 +293,7 @@ main(int argc, char *argv[])
 	bool explicit = false;
 	int code;
 
-	code = parse_args(argc, argv, &config, &o);
-	explicit = config != NULL && !streq(config, BUS_DEFAULT_CONFIG);
+	code = parse_args(argc, argv, &config, &explicit, &o);
 	if (code == BUS_EXIT_OK)
 		code = load_config(&b, config, explicit, &o);
 	bus_config_clear(&o);
