@@ -176,15 +176,44 @@ bus_handle_request(struct bus *b, const char *data, size_t len, char *reply,
 }
 
 
+/* A client: its socket and the reply it could not take yet. While one
+ * waits, nothing more is read from it (it has requests in flight and does
+ * not read its replies fast enough: back pressure, nobody else waits). */
+struct client {
+	char *pending;
+};
+
+/* Sends reply, or keeps it for later when the socket is full. 0, or
+ * -errno: the client is gone. */
+static int
+send_reply(int fd, struct client *c, const char *reply)
+{
+	if (send(fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+		return 0;
+	if (errno != EAGAIN && errno != EINTR)
+		return -errno;
+	c->pending = strdup(reply);
+	return c->pending != NULL ? 0 : -ENOMEM;
+}
+
 static void
-serve_one(struct bus *b, int fd, char *buf, bool *ret_closed)
+serve_one(struct bus *b, struct pollfd *p, struct client *c, char *buf,
+	  bool *ret_closed)
 {
 	char reply[512];
 	struct iovec iov = { buf, BUS_REQUEST_MAX + 1 };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
-	n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	if (c->pending != NULL) {
+		_cleanup_(freep) char *r = TAKE_PTR(c->pending);
+
+		if (send_reply(p->fd, c, r) < 0)
+			*ret_closed = true;
+		p->events = c->pending != NULL ? POLLOUT : POLLIN;
+		return;
+	}
+	n = recvmsg(p->fd, &mh, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -194,14 +223,16 @@ serve_one(struct bus *b, int fd, char *buf, bool *ret_closed)
 	if (mh.msg_flags & MSG_TRUNC)
 		n = BUS_REQUEST_MAX + 1;        /* refused as too large */
 	bus_handle_request(b, buf, (size_t)n, reply, sizeof(reply));
-	if (send(fd, reply, strlen(reply), MSG_NOSIGNAL) < 0)
+	if (send_reply(p->fd, c, reply) < 0)
 		*ret_closed = true;
+	p->events = c->pending != NULL ? POLLOUT : POLLIN;
 }
 
 int
 bus_server_run(struct bus *b, int listen_fd, int sigfd)
 {
 	struct pollfd pfd[CLIENTS_MAX + 2];
+	struct client cl[CLIENTS_MAX + 2] = { 0 };
 	_cleanup_(freep) char *buf = malloc(BUS_REQUEST_MAX + 1);
 	size_t n = 0;
 
@@ -230,13 +261,16 @@ bus_server_run(struct bus *b, int listen_fd, int sigfd)
 
 			if (pfd[i].revents == 0)
 				continue;
-			if (pfd[i].revents & POLLIN)
-				serve_one(b, pfd[i].fd, buf, &closed);
+			if (pfd[i].revents & (POLLIN | POLLOUT))
+				serve_one(b, &pfd[i], &cl[i], buf, &closed);
 			else
 				closed = true;
 			if (closed) {
 				close(pfd[i].fd);
+				free(cl[i].pending);
 				pfd[i] = pfd[n + 1];
+				cl[i] = cl[n + 1];
+				cl[n + 1].pending = NULL;
 				n--;
 				i--;
 			}
@@ -250,7 +284,9 @@ bus_server_run(struct bus *b, int listen_fd, int sigfd)
 								.events = POLLIN };
 		}
 	}
-	for (size_t i = 2; i < n + 2; i++)
+	for (size_t i = 2; i < n + 2; i++) {
 		close(pfd[i].fd);
+		free(cl[i].pending);
+	}
 	return 0;
 }

@@ -6,7 +6,8 @@
 # that runs nowhere); a resend of the same sender/uuid is written once; a
 # malformed or forged request gets RETRY, a 662 event and writes nothing; a
 # request while every NATS node is down gets RETRY, and the bus reconnects
-# by itself when they come back.
+# by itself when they come back. Many requests in flight on one connection
+# get their replies in order.
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/listen.sh"
 . "$(dirname "$0")/../lib/bus.sh"
@@ -46,6 +47,16 @@ assert_eq "$(ask $(event nas $U1))" "OK $U1" "another sender, same uuid"
 journal_wait 1 30 EVENT_UUID=$U1 EVENT_SENDER=nas
 sleep 3
 assert_eq "$(journal_count EVENT_UUID=$U1 EVENT_SENDER=backup)" 1 "entries of a resent event"
+
+# Many requests in flight on one connection: one reply each, in order.
+args=() want=
+for k in $(seq 300); do
+	args+=($(event flood "f-$k") --)
+	want+="OK f-$k"$'\n'
+done
+got=$(ask "${args[@]}" $(event flood f-last))
+assert_eq "$got" "${want}OK f-last" "replies to 301 requests in flight"
+journal_wait 301 60 EVENT_SENDER=flood
 
 # 3. A VM running here (the test driver's 'test'), and one running nowhere.
 U3=33333333-3333-4333-8333-333333333333

@@ -5,12 +5,13 @@ SOCK_SEQPACKET socket and prints one reply a line, in order.
 usage: bus-request.py SOCKET REQUEST [-- REQUEST]...
 A REQUEST is NAME=VALUE words (a VALUE may hold a newline: the binary form
 of journald's native protocol is used then), or one word raw:HEX for bytes
-sent as they are (no "EVB1" added). Every request is sent before the first
-reply is read: they are in flight together.
+sent as they are (no "EVB1" added). Requests are sent while replies are
+read: many are in flight together.
 """
 import socket
 import struct
 import sys
+import threading
 
 
 def field(name, value):
@@ -43,10 +44,15 @@ def main():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     s.settimeout(30)
     s.connect(path)
-    for r in reqs:
-        s.send(request(r))
+    # Replies are read while requests are still sent, as the listener does.
+    def send_all():
+        for r in reqs:
+            s.send(request(r))
+    t = threading.Thread(target=send_all)
+    t.start()
     for _ in reqs:
         print(s.recv(4096).decode(), flush=True)
+    t.join()
 
 
 main()
