@@ -2,6 +2,7 @@
  * this host's journal or not, as the placement decides (placement.c,
  * evtrigger-bus(8) "PLACEMENT"), read back, and only then acknowledged. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
@@ -23,11 +24,15 @@
  * the bucket do not answer, the journal does not take it). */
 #define RETRY_DELAY_USEC (5 * 1000000LL)
 
+enum { WARN_JOURNAL, WARN_READBACK, WARN_LIBVIRT, WARN_BUCKET, WARN_N };
+#define WARN_EVERY_USEC (60 * 1000000ULL)
+
 struct consumer {
 	struct bus *b;
 	natsSubscription *sub;
 	sd_journal *j;
 	char uid[32];
+	uint64_t warned[WARN_N];        /* when each was last said */
 };
 
 static uint64_t
@@ -37,6 +42,25 @@ now_usec(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Says why messages wait, at most once a minute for each reason (a
+ * journald or libvirt that is down would otherwise fill stderr). */
+static void _printf_(3, 4)
+warn_limited(struct consumer *c, unsigned which, const char *fmt, ...)
+{
+	uint64_t now = now_usec();
+	va_list ap;
+
+	if (which >= ELEMENTSOF(c->warned) ||
+	    (c->warned[which] != 0 && now - c->warned[which] < WARN_EVERY_USEC))
+		return;
+	c->warned[which] = now;
+	fputs("evtrigger-bus: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 static int
@@ -159,14 +183,16 @@ write_entry(struct consumer *c, natsMsg *msg, const char *placement,
 	if (r >= 0)
 		r = journal_send_datagram(buf, n);
 	if (r < 0) {
-		fprintf(stderr, "evtrigger-bus: cannot write %s/%s to the "
-			"journal: %s\n", sender, uuid, strerror(-r));
+		warn_limited(c, WARN_JOURNAL, "cannot write %s/%s to the "
+			     "journal: %s; trying again", sender, uuid,
+			     strerror(-r));
 		return r;
 	}
 	r = read_back(c, sender, uuid);
 	if (r < 0)
-		fprintf(stderr, "evtrigger-bus: %s/%s not in the journal "
-			"after writing it: %s\n", sender, uuid, strerror(-r));
+		warn_limited(c, WARN_READBACK, "%s/%s not in the journal after "
+			     "writing it: %s; trying again", sender, uuid,
+			     strerror(-r));
 	return r;
 }
 
@@ -216,9 +242,17 @@ handle(struct consumer *c, natsMsg *msg)
 	in.entry_host = native_get(&m, EVENT_FIELD_ENTRY_HOST);
 	if (in.has_vm) {
 		r = bus_vm_active_here(b, vm);
-		if (r == 0)
-			r = bus_vm_owner(b, vm, &owner);
 		if (r < 0) {
+			warn_limited(c, WARN_LIBVIRT, "libvirt (%s) cannot say "
+				     "whether %s runs here; events for VMs wait",
+				     b->cfg.connect, vm);
+			delay(msg, RETRY_DELAY_USEC);
+			return;
+		}
+		if (r == 0 && bus_vm_owner(b, vm, &owner) < 0) {
+			warn_limited(c, WARN_BUCKET, "cannot read the bucket "
+				     BUS_KV_BUCKET "; events for VMs not here "
+				     "wait");
 			delay(msg, RETRY_DELAY_USEC);
 			return;
 		}
