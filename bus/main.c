@@ -226,8 +226,10 @@ wait_setup(struct bus *b, int sigfd)
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+		if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+			__atomic_store_n(&b->quit, 1, __ATOMIC_RELEASE);
 			return -EINTR;
+		}
 		if (b->nc == NULL)
 			(void)bus_nats_connect(b);
 		if (bus_nats_connected(b) && bus_nats_setup(b) >= 0)
