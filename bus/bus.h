@@ -79,9 +79,12 @@ void *bus_consumer_thread(void *b);
 /* server.c: serves the socket until the quit flag or sigfd fires. */
 int bus_server_open(const char *path);
 int bus_server_run(struct bus *b, int listen_fd, int sigfd);
-/* One request: the reply into reply (NUL-terminated). For the tests. */
+/* Checks one request. Either its final reply goes into reply (a refusal,
+ * or RETRY when NATS is not connected) and *ret_msg is NULL, or *ret_msg is
+ * the message to publish (the caller's) and reply holds the request's
+ * uuid. */
 void bus_handle_request(struct bus *b, const char *data, size_t len,
-			char *reply, size_t size);
+			char *reply, size_t size, natsMsg **ret_msg);
 
 /* report.c: evtrigger-bus's own events (660-662), or stderr when the
  * journal cannot take them. f1, f2, f3: "NAME=value" or NULL. */

@@ -1,9 +1,12 @@
 /* The listener's socket: SOCK_SEQPACKET, one request a packet, one reply a
  * packet in request order (evtrigger-bus(8), "PROTOCOL"). A request is
- * answered OK only once the stream has stored it (its PubAck). */
+ * answered OK only once the stream has stored it (its PubAck). Requests
+ * are published without waiting (many in flight, as the listener sends
+ * them); each client's replies leave in its order as their PubAcks come. */
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,6 +20,9 @@
 #include "subject.h"
 
 #define CLIENTS_MAX 64
+/* Requests of one client in flight at once (the listener's own limit is
+ * 256 a connection). */
+#define CLIENT_INFLIGHT 256
 /* A uuid longer than this, or with a blank, is not echoed. */
 #define UUID_MAX 128
 
@@ -94,24 +100,17 @@ check_request(const struct native_msg *m)
 	return NULL;
 }
 
-/* Publishes the request's event and waits for the stream's PubAck. NULL,
- * or why not (the reply's reason words). */
+/* The NATS message of a checked request. NULL, or why not. */
 static const char *
-publish(struct bus *b, const struct native_msg *m, char *why, size_t size)
+make_message(struct bus *b, const struct native_msg *m, natsMsg **ret)
 {
 	_cleanup_(freep) char *payload = NULL, *subject = NULL, *id = NULL;
 	const char *sender = native_get(m, EVENT_FIELD_SENDER);
 	const char *uuid = native_get(m, EVENT_FIELD_UUID);
 	const char *vm = native_get(m, EVT_FIELD_VM);
 	natsMsg *msg = NULL;
-	jsPubAck *ack = NULL;
-	jsPubOptions po;
-	jsErrCode e = 0;
 	size_t len = 0;
-	natsStatus s;
 
-	if (!bus_nats_connected(b))
-		return "no NATS connection";
 	if (native_format(m, &payload, &len) < 0 ||
 	    native_append(&payload, &len, EVENT_FIELD_ENTRY_HOST, b->cfg.host,
 			  strlen(b->cfg.host)) < 0 ||
@@ -119,30 +118,23 @@ publish(struct bus *b, const struct native_msg *m, char *why, size_t size)
 			      &subject) < 0 ||
 	    asprintf(&id, "%s/%s", sender, uuid) < 0)
 		return "out of memory";
-	s = natsMsg_Create(&msg, subject, NULL, payload, (int)len);
-	if (s == NATS_OK)
-		s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id);
-	if (s == NATS_OK) {
-		jsPubOptions_Init(&po);
-		po.MaxWait = BUS_PUBLISH_WAIT_MS;
-		po.ExpectStream = b->cfg.stream;
-		s = js_PublishMsg(&ack, b->js, msg, &po, &e);
+	if (natsMsg_Create(&msg, subject, NULL, payload, (int)len) != NATS_OK ||
+	    natsMsgHeader_Set(msg, "Nats-Msg-Id", id) != NATS_OK) {
+		natsMsg_Destroy(msg);
+		return "out of memory";
 	}
-	natsMsg_Destroy(msg);
-	jsPubAck_Destroy(ack);
-	if (s == NATS_OK)
-		return NULL;
-	return bus_nats_error(s, e, why, size);
+	*ret = msg;
+	return NULL;
 }
 
 void
 bus_handle_request(struct bus *b, const char *data, size_t len, char *reply,
-		   size_t size)
+		   size_t size, natsMsg **ret_msg)
 {
 	_cleanup_(native_msg_clear) struct native_msg m = { NULL, 0 };
 	const char *why = NULL, *uuid, *sender;
-	char nats_why[256];
 
+	*ret_msg = NULL;
 	if (len < 4 || memcmp(data, BUS_REQUEST_MAGIC, 4) != 0) {
 		refused(reply, size, NULL, NULL, "no " BUS_REQUEST_MAGIC);
 		return;
@@ -168,86 +160,298 @@ bus_handle_request(struct bus *b, const char *data, size_t len, char *reply,
 		refused(reply, size, uuid, sender, why);
 		return;
 	}
-	why = publish(b, &m, nats_why, sizeof(nats_why));
+	/* Nothing is buffered while disconnected: RETRY at once. */
+	if (!bus_nats_connected(b)) {
+		snprintf(reply, size, "RETRY %s no NATS connection", uuid);
+		return;
+	}
+	why = make_message(b, &m, ret_msg);
 	if (why != NULL)
 		snprintf(reply, size, "RETRY %s %s", uuid, why);
 	else
-		snprintf(reply, size, "OK %s", uuid);
+		snprintf(reply, size, "%s", uuid);
 }
 
 
-/* A client: its socket and the reply it could not take yet. While one
- * waits, nothing more is read from it (it has requests in flight and does
- * not read its replies fast enough: back pressure, nobody else waits). */
-struct client {
-	char *pending;
+/* One request of a client, in its order: its reply once the stream
+ * acknowledged it (or not). While it is in flight it is also on the bus's
+ * list of slots awaiting an acknowledgement, found by its message. */
+struct slot {
+	struct slot *next;              /* the client's queue */
+	struct slot *next_inflight;
+	const natsMsg *msg;             /* compared only, never used */
+	bool done;                      /* reply is final (under lock) */
+	bool orphan;                    /* its client is gone: the ack frees it */
+	char uuid[UUID_MAX + 1];
+	char reply[512];
 };
 
-/* Sends reply, or keeps it for later when the socket is full. 0, or
- * -errno: the client is gone. */
-static int
-send_reply(int fd, struct client *c, const char *reply)
+/* A client: its requests in order, and whether its socket took no more. */
+struct client {
+	struct slot *head, *tail;
+	unsigned n;
+	bool blocked;
+};
+
+/* The bus's slots in flight, shared with the acknowledgement handler
+ * (which runs on a libnats thread). */
+static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot *inflight;
+static int wake_fd = -1;
+
+/* Called by libnats for every message published asynchronously: its
+ * PubAck, or the error (including no PubAck within BUS_PUBLISH_WAIT_MS). */
+static void
+on_puback(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
+	  void *closure)
 {
-	if (send(fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
-		return 0;
-	if (errno != EAGAIN && errno != EINTR)
-		return -errno;
-	c->pending = strdup(reply);
-	return c->pending != NULL ? 0 : -ENOMEM;
+	struct slot **pp, *s = NULL;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&inflight_lock);
+	for (pp = &inflight; *pp != NULL; pp = &(*pp)->next_inflight)
+		if ((*pp)->msg == msg) {
+			s = *pp;
+			*pp = s->next_inflight;
+			break;
+		}
+	if (s != NULL) {
+		char why[256];
+
+		if (pae == NULL)
+			snprintf(s->reply, sizeof(s->reply), "OK %s", s->uuid);
+		else
+			snprintf(s->reply, sizeof(s->reply), "RETRY %s %s",
+				 s->uuid, bus_nats_error(pae->Err, pae->ErrCode,
+							 why, sizeof(why)));
+		s->done = true;
+		if (s->orphan)
+			free(s);
+	}
+	pthread_mutex_unlock(&inflight_lock);
+	natsMsg_Destroy(msg);
+	(void)write(wake_fd, &one, sizeof(one));
+}
+
+/* The publishing context: its own, with on_puback. 0 or -EIO. */
+static int
+pub_open(struct bus *b, jsCtx **ret)
+{
+	jsOptions o;
+
+	jsOptions_Init(&o);
+	o.PublishAsync.AckHandler = on_puback;
+	o.PublishAsync.MaxPending = CLIENTS_MAX * CLIENT_INFLIGHT;
+	return natsConnection_JetStream(ret, b->nc, &o) == NATS_OK ? 0 : -EIO;
 }
 
 static void
-serve_one(struct bus *b, struct pollfd *p, struct client *c, char *buf,
-	  bool *ret_closed)
+client_push(struct client *c, struct slot *s)
 {
-	char reply[512];
-	struct iovec iov = { buf, BUS_REQUEST_MAX + 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
+	if (c->tail != NULL)
+		c->tail->next = s;
+	else
+		c->head = s;
+	c->tail = s;
+	c->n++;
+}
 
-	if (c->pending != NULL) {
-		_cleanup_(freep) char *r = TAKE_PTR(c->pending);
+/* Takes a request: a slot with its reply now, or in flight. */
+static int
+take_request(struct bus *b, jsCtx *pub, struct client *c, const char *buf,
+	     size_t n)
+{
+	struct slot *s = calloc(1, sizeof(*s));
+	natsMsg *msg = NULL;
+	jsPubOptions po;
+	jsErrCode e = 0;
+	natsStatus st;
 
-		if (send_reply(p->fd, c, r) < 0)
+	if (s == NULL)
+		return -ENOMEM;
+	bus_handle_request(b, buf, n, s->reply, sizeof(s->reply), &msg);
+	client_push(c, s);
+	if (msg == NULL) {
+		s->done = true;
+		return 0;
+	}
+	/* reply holds the uuid, at most UUID_MAX bytes (checked) */
+	memcpy(s->uuid, s->reply, strnlen(s->reply, UUID_MAX));
+	s->msg = msg;
+	pthread_mutex_lock(&inflight_lock);
+	s->next_inflight = inflight;
+	inflight = s;
+	pthread_mutex_unlock(&inflight_lock);
+	jsPubOptions_Init(&po);
+	po.MaxWait = BUS_PUBLISH_WAIT_MS;
+	po.ExpectStream = b->cfg.stream;
+	st = js_PublishMsgAsync(pub, &msg, &po);
+	if (st != NATS_OK) {
+		/* Not taken: the handler will not see it. */
+		struct slot **pp;
+		char why[256];
+
+		pthread_mutex_lock(&inflight_lock);
+		for (pp = &inflight; *pp != NULL; pp = &(*pp)->next_inflight)
+			if (*pp == s) {
+				*pp = s->next_inflight;
+				break;
+			}
+		snprintf(s->reply, sizeof(s->reply), "RETRY %s %s", s->uuid,
+			 bus_nats_error(st, e, why, sizeof(why)));
+		s->done = true;
+		pthread_mutex_unlock(&inflight_lock);
+		natsMsg_Destroy(msg);
+	}
+	return 0;
+}
+
+/* Sends the replies that are final, in order, until one is not or the
+ * socket is full. 0, or -errno: the client is gone. */
+static int
+flush_replies(int fd, struct client *c)
+{
+	for (;;) {
+		struct slot *s;
+		bool done;
+
+		pthread_mutex_lock(&inflight_lock);
+		s = c->head;
+		done = s != NULL && s->done;
+		pthread_mutex_unlock(&inflight_lock);
+		if (!done)
+			return 0;
+		if (send(fd, s->reply, strlen(s->reply),
+			 MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			if (errno == EAGAIN || errno == EINTR) {
+				c->blocked = true;
+				return 0;
+			}
+			return -errno;
+		}
+		c->blocked = false;
+		c->head = s->next;
+		if (c->head == NULL)
+			c->tail = NULL;
+		c->n--;
+		free(s);
+	}
+}
+
+/* A client gone: its final slots freed, those in flight left to the
+ * handler. */
+static void
+client_drop(struct client *c)
+{
+	struct slot *s, *next;
+
+	pthread_mutex_lock(&inflight_lock);
+	for (s = c->head; s != NULL; s = next) {
+		next = s->next;
+		if (s->done)
+			free(s);
+		else
+			s->orphan = true;
+	}
+	pthread_mutex_unlock(&inflight_lock);
+	*c = (struct client){ NULL, NULL, 0, false };
+}
+
+static short
+client_events(const struct client *c)
+{
+	if (c->blocked)
+		return POLLOUT;
+	/* Back pressure: a client with many requests in flight waits. */
+	return c->n < CLIENT_INFLIGHT ? POLLIN : 0;
+}
+
+/* Reads the requests the client has sent (at most a few at once, so that
+ * the others are served too). */
+static void
+serve_one(struct bus *b, jsCtx *pub, struct pollfd *p, struct client *c,
+	  char *buf, bool *ret_closed)
+{
+	for (int k = 0; k < 16 && c->n < CLIENT_INFLIGHT && !c->blocked; k++) {
+		struct iovec iov = { buf, BUS_REQUEST_MAX + 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(p->fd, &mh, MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
 			*ret_closed = true;
-		p->events = c->pending != NULL ? POLLOUT : POLLIN;
-		return;
+			return;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			n = BUS_REQUEST_MAX + 1;        /* refused: too large */
+		if (take_request(b, pub, c, buf, (size_t)n) < 0) {
+			*ret_closed = true;
+			return;
+		}
 	}
-	n = recvmsg(p->fd, &mh, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
+	if (flush_replies(p->fd, c) < 0)
 		*ret_closed = true;
-		return;
+}
+
+/* At the end: waits a while for what is in flight, then drops it. */
+static void
+pub_close(jsCtx *pub)
+{
+	jsPubOptions po;
+	natsMsgList pending = { NULL, 0 };
+
+	jsPubOptions_Init(&po);
+	po.MaxWait = BUS_PUBLISH_WAIT_MS + 1000;
+	(void)js_PublishAsyncComplete(pub, &po);
+	if (js_PublishAsyncGetPendingList(&pending, pub) == NATS_OK) {
+		pthread_mutex_lock(&inflight_lock);
+		while (inflight != NULL) {
+			struct slot *s = inflight;
+
+			inflight = s->next_inflight;
+			if (s->orphan)
+				free(s);
+		}
+		pthread_mutex_unlock(&inflight_lock);
+		natsMsgList_Destroy(&pending);
 	}
-	if (mh.msg_flags & MSG_TRUNC)
-		n = BUS_REQUEST_MAX + 1;        /* refused as too large */
-	bus_handle_request(b, buf, (size_t)n, reply, sizeof(reply));
-	if (send_reply(p->fd, c, reply) < 0)
-		*ret_closed = true;
-	p->events = c->pending != NULL ? POLLOUT : POLLIN;
+	jsCtx_Destroy(pub);
 }
 
 int
 bus_server_run(struct bus *b, int listen_fd, int sigfd)
 {
-	struct pollfd pfd[CLIENTS_MAX + 2];
-	struct client cl[CLIENTS_MAX + 2] = { 0 };
+	struct pollfd pfd[CLIENTS_MAX + 3];
+	struct client cl[CLIENTS_MAX + 3] = { 0 };
 	_cleanup_(freep) char *buf = malloc(BUS_REQUEST_MAX + 1);
+	_cleanup_(closep) int efd = -1;
+	jsCtx *pub = NULL;
 	size_t n = 0;
+	int r = 0;
 
 	if (buf == NULL)
 		return -ENOMEM;
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		return -errno;
+	wake_fd = efd;
+	if (pub_open(b, &pub) < 0)
+		return -EIO;
 	pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = efd, .events = POLLIN };
 	while (!bus_quitting(b)) {
-		size_t i;
+		uint64_t v;
 
 		pfd[1].events = n < CLIENTS_MAX ? POLLIN : 0;
-		if (poll(pfd, n + 2, -1) < 0) {
+		for (size_t i = 3; i < n + 3; i++)
+			pfd[i].events = client_events(&cl[i]);
+		if (poll(pfd, n + 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			r = -errno;
+			break;
 		}
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -256,21 +460,23 @@ bus_server_run(struct bus *b, int listen_fd, int sigfd)
 			__atomic_store_n(&b->quit, 1, __ATOMIC_RELEASE);
 			break;
 		}
-		for (i = 2; i < n + 2; i++) {
+		if (pfd[2].revents & POLLIN)
+			(void)read(efd, &v, sizeof(v));
+		for (size_t i = 3; i < n + 3; i++) {
 			bool closed = false;
 
-			if (pfd[i].revents == 0)
-				continue;
 			if (pfd[i].revents & (POLLIN | POLLOUT))
-				serve_one(b, &pfd[i], &cl[i], buf, &closed);
-			else
+				serve_one(b, pub, &pfd[i], &cl[i], buf, &closed);
+			else if (pfd[i].revents != 0)
+				closed = true;
+			else if (flush_replies(pfd[i].fd, &cl[i]) < 0)
 				closed = true;
 			if (closed) {
 				close(pfd[i].fd);
-				free(cl[i].pending);
-				pfd[i] = pfd[n + 1];
-				cl[i] = cl[n + 1];
-				cl[n + 1].pending = NULL;
+				client_drop(&cl[i]);
+				pfd[i] = pfd[n + 2];
+				cl[i] = cl[n + 2];
+				cl[n + 2] = (struct client){ NULL, NULL, 0, false };
 				n--;
 				i--;
 			}
@@ -280,13 +486,15 @@ bus_server_run(struct bus *b, int listen_fd, int sigfd)
 					 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 			if (fd >= 0)
-				pfd[2 + n++] = (struct pollfd){ .fd = fd,
+				pfd[3 + n++] = (struct pollfd){ .fd = fd,
 								.events = POLLIN };
 		}
 	}
-	for (size_t i = 2; i < n + 2; i++) {
+	for (size_t i = 3; i < n + 3; i++) {
 		close(pfd[i].fd);
-		free(cl[i].pending);
+		client_drop(&cl[i]);
 	}
-	return 0;
+	pub_close(pub);
+	wake_fd = -1;
+	return r;
 }

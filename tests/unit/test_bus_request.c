@@ -62,8 +62,11 @@ START_TEST(test_replies)
 	char buf[512], reply[512];
 	size_t n = request(buf, sizeof(buf), cases[_i].magic, cases[_i].fields);
 
+	natsMsg *msg = NULL;
+
 	reports_662 = 0;
-	bus_handle_request(&b, buf, n, reply, sizeof(reply));
+	bus_handle_request(&b, buf, n, reply, sizeof(reply), &msg);
+	ck_assert_ptr_null(msg);
 	ck_assert_msg(strcmp(reply, cases[_i].reply) == 0, "%s: got '%s'",
 		      cases[_i].what, reply);
 	ck_assert_uint_eq(reports_662, _i == 0 ? 0 : 1);
@@ -78,7 +81,11 @@ START_TEST(test_too_large)
 
 	ck_assert_ptr_nonnull(big);
 	memcpy(big, "EVB1", 4);
-	bus_handle_request(&b, big, BUS_REQUEST_MAX + 1, reply, sizeof(reply));
+	natsMsg *msg = NULL;
+
+	bus_handle_request(&b, big, BUS_REQUEST_MAX + 1, reply, sizeof(reply),
+			   &msg);
+	ck_assert_ptr_null(msg);
 	ck_assert_str_eq(reply, "RETRY - bad request: too large");
 	free(big);
 }
