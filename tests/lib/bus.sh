@@ -7,6 +7,7 @@
 #                           # 16222-16224); with auth: a user $BUS_NATS_USER
 #                           # allowed only what evtrigger-bus(8) lists
 #   busnats_stop            # every node (SIGTERM, wait)
+#   busnats_stop_node I; busnats_start_node I [auth]   # one node
 #   busnats_stream_msgs NAME  # messages the stream NAME holds
 #   busnats_consumer FIELD  # FIELD of this host's consumer (a.b for a
 #                           # nested one), from the monitoring port
@@ -30,43 +31,54 @@ BUS_NATS_USER=hv1
 BUS_NATS_PIDS=()
 
 busnats_start() {
-	local i auth=${1:-} conf
+	local i
 	command -v nats-server >/dev/null ||
 		fail "nats-server is not installed (tools/deps.sh test)"
-	! ss -ltn | grep -qE ':1[46]22[234] ' ||
-		fail "ports 14222-14224/16222-16224 in use: $(ss -ltnp | grep -E ':1[46]22[234] ')"
-	for i in 0 1 2; do
-		mkdir -p "$TESTDIR/nats$i"
-		conf=$TESTDIR/nats$i.conf
-		cat >"$conf" <<-CONF
-		server_name: n$i
-		listen: 127.0.0.1:$((14222 + i))
-		http: 127.0.0.1:$((18222 + i))
-		jetstream { store_dir: "$TESTDIR/nats$i" }
-		cluster {
-		  name: evtbus
-		  listen: 127.0.0.1:$((16222 + i))
-		  routes: [ nats://127.0.0.1:16222, nats://127.0.0.1:16223, nats://127.0.0.1:16224 ]
-		}
-		CONF
-		if [ -n "$auth" ]; then
-			# What evtrigger-bus(8) says a host's user needs, no more.
-			cat >>"$conf" <<-CONF
-			authorization {
-			  users: [ { user: $BUS_NATS_USER, password: "bus-test-secret",
-			    permissions: {
-			      publish: [ "evtrigger.event.>", "\$JS.API.>", "\$JS.ACK.>", "\$KV.evtrigger-vms.>" ]
-			      subscribe: [ "_INBOX.>" ]
-			    } } ]
-			}
-			CONF
-		fi
-		nats-server -c "$conf" >>"$TESTDIR/nats$i.log" 2>&1 &
-		BUS_NATS_PIDS[i]=$!
-	done
+	! ss -ltn | grep -qE ':1[468]22[234] ' ||
+		fail "ports 14222-14224/16222-16224/18222-18224 in use: $(ss -ltnp | grep -E ':1[468]22[234] ')"
+	for i in 0 1 2; do busnats_start_node "$i" "${1:-}"; done
 	testbed_at_exit busnats_stop
 }
 
+# busnats_start_node I [auth]: node I alone (its data kept from before).
+busnats_start_node() {
+	local i=$1 auth=${2:-} conf=$TESTDIR/nats$1.conf
+	mkdir -p "$TESTDIR/nats$i"
+	cat >"$conf" <<-CONF
+	server_name: n$i
+	listen: 127.0.0.1:$((14222 + i))
+	http: 127.0.0.1:$((18222 + i))
+	jetstream { store_dir: "$TESTDIR/nats$i" }
+	cluster {
+	  name: evtbus
+	  listen: 127.0.0.1:$((16222 + i))
+	  routes: [ nats://127.0.0.1:16222, nats://127.0.0.1:16223, nats://127.0.0.1:16224 ]
+	}
+	CONF
+	if [ -n "$auth" ]; then
+		# What evtrigger-bus(8) says a host's user needs, no more.
+		cat >>"$conf" <<-CONF
+		authorization {
+		  users: [ { user: $BUS_NATS_USER, password: "bus-test-secret",
+		    permissions: {
+		      publish: [ "evtrigger.event.>", "\$JS.API.>", "\$JS.ACK.>", "\$KV.evtrigger-vms.>" ]
+		      subscribe: [ "_INBOX.>" ]
+		    } } ]
+		}
+		CONF
+	fi
+	nats-server -c "$conf" >>"$TESTDIR/nats$i.log" 2>&1 &
+	BUS_NATS_PIDS[i]=$!
+}
+
+# busnats_stop_node I: node I (SIGTERM, wait).
+busnats_stop_node() {
+	kill "${BUS_NATS_PIDS[$1]}" 2>/dev/null
+	wait "${BUS_NATS_PIDS[$1]}" 2>/dev/null
+	BUS_NATS_PIDS[$1]=
+}
+
+# busnats_consumer FIELD: see above.
 busnats_consumer() {
 	python3 - "$1" "host-$BUS_HOST" <<-'PY'
 	import json, sys, urllib.request
@@ -110,8 +122,8 @@ busnats_stream_msgs() {
 
 busnats_stop() {
 	local p
-	for p in "${BUS_NATS_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${BUS_NATS_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for p in "${BUS_NATS_PIDS[@]}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+	for p in "${BUS_NATS_PIDS[@]}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
 	BUS_NATS_PIDS=()
 }
 

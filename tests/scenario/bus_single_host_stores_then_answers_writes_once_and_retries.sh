@@ -5,8 +5,9 @@
 # placement without a VM, local for a VM libvirt runs here, nowhere for one
 # that runs nowhere); a resend of the same sender/uuid is written once; a
 # malformed or forged request gets RETRY, a 662 event and writes nothing; a
-# request while every NATS node is down gets RETRY, and the bus reconnects
-# by itself when they come back. Many requests in flight on one connection
+# node of three down changes nothing (but perhaps a reconnect); a request
+# while every NATS node is down gets RETRY, and the bus reconnects by itself
+# when they come back. Many requests in flight on one connection
 # get their replies in order.
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$(dirname "$0")/../lib/listen.sh"
@@ -86,6 +87,23 @@ case $r in "RETRY - bad request: "*) ;; *) fail "no uuid: '$r'" ;; esac
 journal_wait $((refused_before + 6)) 30 EVENT_ID=662 _UID="$LISTEN_UID"
 sleep 2
 assert_eq "$(journal_count EVENT_UUID=$U5)" 0 "entries of refused requests"
+
+# One node down of three (perhaps the one the bus talks to): the quorum
+# stores, the bus goes on (after a reconnect).
+U7=77777777-7777-4777-8777-777777777777
+for node in 0 1; do
+	busnats_stop_node $node
+	ok=
+	for i in $(seq 60); do
+		r=$(ask $(event backup $U7-$node))
+		[ "$r" = "OK $U7-$node" ] && ok=1 && break
+		sleep 1
+	done
+	[ -n "$ok" ] || fail "no OK within 60s with node $node down: '$r'"
+	journal_wait 1 60 EVENT_UUID=$U7-$node
+	busnats_start_node $node
+	sleep 3
+done
 
 # 5. Every NATS node down: RETRY at once, a 661 event; back up: OK again.
 busnats_stop
