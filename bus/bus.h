@@ -79,6 +79,8 @@ void *bus_consumer_thread(void *b);
 /* server.c: serves the socket until the quit flag or sigfd fires. */
 int bus_server_open(const char *path);
 int bus_server_run(struct bus *b, int listen_fd, int sigfd);
+/* How many taken requests still owe their listener a reply. */
+int bus_server_replies_owed(void);
 /* Checks one request. Either its final reply goes into reply (a refusal,
  * or RETRY when NATS is not connected) and *ret_msg is NULL, or *ret_msg is
  * the message to publish (the caller's) and reply holds the request's

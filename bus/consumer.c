@@ -274,8 +274,14 @@ handle(struct consumer *c, natsMsg *msg)
 		delay(msg, RETRY_DELAY_USEC);
 		return;
 	}
-	if (b->exit_after_write)
+	if (b->exit_after_write) {
+		/* The test hook: dies between this write and its ack, once
+		 * the listener has its reply (the publish that brought this
+		 * message may not have been answered yet: up to 10 s). */
+		for (int i = 0; i < 1000 && bus_server_replies_owed() > 0; i++)
+			usleep(10000);
 		_exit(99);
+	}
 	(void)natsMsg_Ack(msg, NULL);
 }
 

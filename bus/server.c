@@ -198,6 +198,16 @@ struct client {
 static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot *inflight;
 static int wake_fd = -1;
+/* Requests taken whose reply is neither sent nor given up with its client
+ * (atomic): what the EVTRIGGER_BUS_EXIT_AFTER_WRITE hook waits for, so that
+ * it kills the bus between a write and its ack, not before a reply. */
+static int replies_owed;
+
+int
+bus_server_replies_owed(void)
+{
+	return __atomic_load_n(&replies_owed, __ATOMIC_ACQUIRE);
+}
 
 /* Called by libnats for every message published asynchronously: its
  * PubAck, or the error (including no PubAck within BUS_PUBLISH_WAIT_MS). */
@@ -271,6 +281,7 @@ take_request(struct bus *b, jsCtx *pub, struct client *c, const char *buf,
 		return -ENOMEM;
 	bus_handle_request(b, buf, n, s->reply, sizeof(s->reply), &msg);
 	client_push(c, s);
+	__atomic_add_fetch(&replies_owed, 1, __ATOMIC_RELEASE);
 	if (msg == NULL) {
 		s->done = true;
 		return 0;
@@ -330,6 +341,7 @@ flush_replies(int fd, struct client *c)
 			return -errno;
 		}
 		c->blocked = false;
+		__atomic_sub_fetch(&replies_owed, 1, __ATOMIC_RELEASE);
 		c->head = s->next;
 		if (c->head == NULL)
 			c->tail = NULL;
@@ -348,6 +360,7 @@ client_drop(struct client *c)
 	pthread_mutex_lock(&inflight_lock);
 	for (s = c->head; s != NULL; s = next) {
 		next = s->next;
+		__atomic_sub_fetch(&replies_owed, 1, __ATOMIC_RELEASE);
 		if (s->done)
 			free(s);
 		else
