@@ -23,6 +23,10 @@ testbed_at_exit() {
 testbed_cleanup() {
 	local c
 	for c in "${TESTBED_CLEANUPS[@]}"; do eval "$c" || true; done
+	# Whatever a failed scenario left running on its scratch directory (a
+	# job process waiting on a gate file, a daemon not yet stopped): job
+	# processes outlive the watcher by design, so nothing else ends them.
+	pkill -KILL -f -- "$TESTDIR/" 2>/dev/null
 	rm -rf "$TESTDIR"
 }
 trap testbed_cleanup EXIT
