@@ -94,6 +94,8 @@ flush()
 #   systemctl restart UNIT       SIGTERM to that pid, wait, start again
 #   systemctl reload UNIT        ExecReload= with $MAINPID that pid
 #   systemctl daemon-reload      nothing (no unit is loaded)
+# The service runs with its EnvironmentFile= sourced, as its User=/Group=
+# (and that user's groups), with its RuntimeDirectory= made in /run.
 # Anything else fails. It is exported as the function systemctl, so the
 # examples' shells find it.
 systemctl_standin() {
@@ -109,10 +111,23 @@ systemctl_standin() {
 		systemctl_unit "$1" | sed -n "s/^$2=//p" | tail -n 1
 	}
 	systemctl_start() {
-		local unit=$1 line
+		local unit=$1 line f env= user group dir
 		line=$(systemctl_exec "$unit" ExecStart)
 		[ -n "$line" ] || { echo "systemctl stand-in: $unit: no ExecStart" >&2; return 1; }
-		bash -c "exec $line" >>"$TESTDIR/$unit.log" 2>&1 &
+		# EnvironmentFile= (- : may be missing), read as shell assignments.
+		for f in $(systemctl_unit "$unit" | sed -n 's/^EnvironmentFile=//p'); do
+			[ -f "${f#-}" ] && env+="set -a; . ${f#-}; set +a; "
+		done
+		# User=/Group= (with the user's groups), RuntimeDirectory= in /run.
+		user=$(systemctl_exec "$unit" User)
+		group=$(systemctl_exec "$unit" Group)
+		for dir in $(systemctl_exec "$unit" RuntimeDirectory); do
+			mkdir -p "/run/$dir" && chown "${user:-root}:${group:-${user:-root}}" "/run/$dir" &&
+				chmod "$(systemctl_exec "$unit" RuntimeDirectoryMode | grep . || echo 0755)" "/run/$dir" ||
+				return 1
+		done
+		[ -z "$user" ] || line="setpriv --reuid $user --regid ${group:-$user} --init-groups $line"
+		bash -c "${env}exec $line" >>"$TESTDIR/$unit.log" 2>&1 &
 		echo $! >"$TESTDIR/$unit.mainpid"
 	}
 	systemctl() {

@@ -94,6 +94,9 @@ testbed_libvirtd() {
 		log_outputs = "3:stderr"
 		unix_sock_group = "root"
 		unix_sock_rw_perms = "0700"
+		# read-only for anyone, as polkit's default for
+		# org.libvirt.unix.monitor allows on a real host (no D-Bus here)
+		auth_unix_ro = "none"
 	EOF
 	cat >/etc/libvirt/qemu.conf <<-EOF
 		# evtrigger test bed (tests/lib/vm.sh says why)
