@@ -208,7 +208,8 @@ host_bus_config() {
 
 # host_bus_start NAME [VAR=VALUE...]: evtrigger-bus of host NAME as the
 # listener's user, with the environment given (e.g.
-# EVTRIGGER_BUS_EXIT_AFTER_WRITE=1); waits until its socket exists.
+# EVTRIGGER_BUS_EXIT_AFTER_WRITE=1); waits until its socket exists and
+# JetStream has its consumer host-NAME (asked through nats.sh).
 host_bus_start() {
 	local name=$1 d=${HOST_DIR[$1]} i
 	shift
@@ -219,12 +220,13 @@ host_bus_start() {
 		>>"$d/bus.log" 2>&1 &
 	HOST_BUS_PID[$name]=$!
 	for i in $(seq 600); do
-		[ -S "$d/bus.sock" ] && return 0
+		[ -S "$d/bus.sock" ] &&
+			[ -n "$(nats_consumer_field "host-$name" num_pending)" ] && return 0
 		kill -0 "${HOST_BUS_PID[$name]}" 2>/dev/null ||
 			fail "evtrigger-bus of $name exited: $(tail -n 20 "$d/bus.log")"
 		sleep 0.1
 	done
-	fail "evtrigger-bus of $name: no socket within 60s: $(tail -n 20 "$d/bus.log")"
+	fail "evtrigger-bus of $name: no socket or no consumer host-$name within 60s: $(tail -n 20 "$d/bus.log")"
 }
 
 # host_bus_wait_exit NAME: waits for the bus to end (a test hook made it
@@ -403,4 +405,15 @@ host_wait_console() {
 		sleep 0.1
 	done
 	fail "guest $2 on $1 did not print '$3' within $4s: $(tail -n 5 "$f" 2>/dev/null)"
+}
+
+# host_send HOST EVCREATE-ARGS...: the backup server (the scenario's own
+# namespace, no host's) sends an event with evcreate --server to HOST's
+# listener as sender backup01 (host_tls); fails unless it exits 0.
+host_send() {
+	local h=$1
+	shift
+	"$EVCREATE" --server "${HOST_ADDR[$h]}" "${HOST_SENDER[@]}" --timeout 60 \
+		-t warning -s John "$@" 2>"$TESTDIR/evcreate.err" ||
+		fail "evcreate to $h: exit $?: $(cat "$TESTDIR/evcreate.err")"
 }

@@ -16,6 +16,7 @@
 #   nats_client USER OP ARGS   # a minimal client (ping, pub, sub, req)
 #   nats_assert_permissions USER  # what the documented user may do
 #   nats_kv_get KEY; nats_wait_kv_key KEY VALUE TIMEOUT_S  # placement
+#   nats_consumer_field CONSUMER FIELD; nats_wait_consumer_done CONSUMER S
 #
 # The templating: the documented file is kvm1's; node K gets a copy with
 # server_name kvmK, its client, route and monitoring ports on 127.0.0.1, its
@@ -178,7 +179,9 @@ nats_verify_dropin() {
 
 # nats_client USER|- OP ARGS...: a minimal NATS client (the protocol is
 # lines of text; no NATS client package is needed), as USER with its
-# password (- : no credentials), on node 1 (or NATS_CLIENT_NODE). Prints
+# password (- : no credentials), on the running node with the highest
+# number (kvm3's, used by no bus in the tests), or node
+# $NATS_CLIENT_NODE. Prints
 # the server's answer:
 #   ping                        "PONG", or the -ERR line
 #   pub SUBJECT                 "OK", or the -ERR line (an empty message)
@@ -187,8 +190,12 @@ nats_verify_dropin() {
 nats_client() {
 	local user=$1 pw=
 	shift
+	local node=${NATS_CLIENT_NODE:-} k
+	for k in 3 2 1; do
+		[ -n "$node" ] || [ -z "${NATS_PID[$k]:-}" ] || node=$k
+	done
 	[ "$user" = - ] || pw=$(cat "$(nats_password_file "$user")")
-	python3 - "$(nats_port "${NATS_CLIENT_NODE:-1}")" "$user" "$pw" "$@" <<-'PYEOF'
+	python3 - "$(nats_port "${node:-1}")" "$user" "$pw" "$@" <<-'PYEOF'
 	import json, socket, sys
 	port, user, pw, op, args = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 	s = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -276,4 +283,33 @@ nats_wait_kv_key() {
 		sleep 0.5
 	done
 	fail "the bucket evtrigger-vms has '$v' for $1 after $3s, want '$2'"
+}
+
+# nats_consumer_field CONSUMER FIELD: FIELD (a JSON path with dots, e.g.
+# num_ack_pending or delivered.stream_seq) of CONSUMER of stream
+# EVTRIGGER, asked as kvm3; nothing when it cannot be read.
+nats_consumer_field() {
+	nats_client kvm3 req "\$JS.API.CONSUMER.INFO.EVTRIGGER.$1" '' | python3 -c '
+import json, sys
+try:
+    v = json.load(sys.stdin)
+except ValueError:
+    sys.exit(0)
+for k in sys.argv[1].split("."):
+    v = v.get(k) if isinstance(v, dict) else None
+if v is not None:
+    print(v)' "$2" 2>/dev/null
+}
+
+# nats_wait_consumer_done CONSUMER TIMEOUT_S: waits until CONSUMER has
+# nothing pending: every message delivered and acknowledged.
+nats_wait_consumer_done() {
+	local i a= p=
+	for i in $(seq $(($2 * 2))); do
+		a=$(nats_consumer_field "$1" num_ack_pending)
+		p=$(nats_consumer_field "$1" num_pending)
+		[ "$a" = 0 ] && [ "$p" = 0 ] && return 0
+		sleep 0.5
+	done
+	fail "consumer $1: $a awaiting their ack, $p not delivered, after $2s"
 }
