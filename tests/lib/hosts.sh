@@ -24,7 +24,8 @@
 # its mount namespace, so no QEMU outlives the scenario.
 #
 # host_run NAME CMD... runs CMD in the host's mount and UTS namespaces with
-# nsenter (no fork: in the background, $! is CMD's pid). The network
+# nsenter; host_bg NAME CMD... & the same in the background, $! being CMD's
+# pid. The network
 # namespace is the scenario's, shared by every host and the NATS nodes, so
 # each host has its own loopback address: HOST_ADDR[NAME] (kvmK:
 # 127.0.1.K), where its listener serves TLS on the default port 6514.
@@ -111,6 +112,14 @@ host_run() {
 	nsenter -t "${HOST_PID[$name]}" -m -u --wd="$PWD" -- "$@"
 }
 
+# host_bg NAME CMD... &: the same for a command put in the background: the
+# background subshell becomes CMD (exec), so that $! is CMD's pid.
+host_bg() {
+	local name=$1
+	shift
+	exec nsenter -t "${HOST_PID[$name]}" -m -u --wd="$PWD" -- "$@"
+}
+
 # host_stop NAME: the daemons of the host, then the host itself (its own
 # teardown), then anything still running in its mount namespace.
 host_stop() {
@@ -170,11 +179,11 @@ host_journal_field() {
 		sed -n "s/^$field=//p" | head -n 1
 }
 
-# host_as_listener NAME CMD...: CMD inside host NAME as the listener's user.
-host_as_listener() {
+# host_bg_as_listener NAME CMD... &: host_bg as the listener's user.
+host_bg_as_listener() {
 	local name=$1
 	shift
-	host_run "$name" setpriv --reuid="$HOSTS_LISTEN_USER" \
+	host_bg "$name" setpriv --reuid="$HOSTS_LISTEN_USER" \
 		--regid="$HOSTS_LISTEN_USER" --init-groups -- "$@"
 }
 
@@ -216,7 +225,7 @@ host_bus_start() {
 	[ -x "$EVTRIGGER_BUS" ] || fail "no $EVTRIGGER_BUS (the bus is not built)"
 	[ -f "$d/bus.conf" ] || host_bus_config "$name"
 	rm -f "$d/bus.sock"
-	host_as_listener "$name" env "$@" "$EVTRIGGER_BUS" --config "$d/bus.conf" \
+	host_bg_as_listener "$name" env "$@" "$EVTRIGGER_BUS" --config "$d/bus.conf" \
 		>>"$d/bus.log" 2>&1 &
 	HOST_BUS_PID[$name]=$!
 	for i in $(seq 600); do
@@ -295,7 +304,7 @@ host_listen_start() {
 		--senders "$d/senders.conf" --cert "$TESTDIR/listener-$name.pem"
 		--key "$TESTDIR/listener-$name.key" --ca "$TESTDIR/ca.pem")
 	[ "$bus" = 1 ] && opts+=(--bus "$d/bus.sock")
-	host_run "$name" "$EVTRIGGER_LISTEN" "${opts[@]}" "$@" >>"$d/listen.log" 2>&1 &
+	host_bg "$name" "$EVTRIGGER_LISTEN" "${opts[@]}" "$@" >>"$d/listen.log" 2>&1 &
 	HOST_LISTEN_PID[$name]=$!
 	host_wait_port "$name" "${HOST_ADDR[$name]}" 6514
 }
@@ -340,7 +349,7 @@ host_watch_start() {
 	local name=$1 d=${HOST_DIR[$1]} before
 	shift
 	before=$(host_journal_count "$name" EVENT_ID=640)
-	host_run "$name" "$EVTRIGGER" run --rules-dir "$d/rules.d" \
+	host_bg "$name" "$EVTRIGGER" run --rules-dir "$d/rules.d" \
 		--state-dir "$d/state" --action-dir "$BUILD/actions" \
 		--listener-user "$HOSTS_LISTEN_USER" "$@" >>"$d/evtrigger.log" 2>&1 &
 	HOST_WATCH_PID[$name]=$!
