@@ -198,7 +198,7 @@ host_bus_config() {
 		[ "$s" = "$k" ] || servers="$servers nats://127.0.0.1:$(nats_port "$s")"
 	done
 	cp "$(nats_password_file "$name")" "$d/bus.password" || fail "no password of $name"
-	python3 - "$TOP/doc/nats/bus.conf" "$d/bus.conf" "$name" "$d/bus.sock" \
+	python3 - "$TOP/doc/nats/bus.conf" "$d/bus.conf" "$name" "$d/bus/bus.sock" \
 		"$servers" "$d/bus.password" <<-'PYEOF' || fail "cannot make $d/bus.conf"
 	import re, sys
 	doc, out, name, sock, servers, pw = sys.argv[1:]
@@ -211,7 +211,9 @@ host_bus_config() {
 	        sys.exit("host_bus_config: key %s found %d times in %s" % (key, n, doc))
 	open(out, "w").write(s)
 	PYEOF
-	host_run "$name" chown "$HOSTS_LISTEN_USER:" "$d/bus.conf" "$d/bus.password" &&
+	# The socket's directory is the bus's, as its unit's RuntimeDirectory.
+	mkdir -p "$d/bus"
+	host_run "$name" chown "$HOSTS_LISTEN_USER:" "$d/bus" "$d/bus.conf" "$d/bus.password" &&
 		chmod 0600 "$d/bus.conf" "$d/bus.password" || fail "cannot hand bus.conf to the listener's user"
 }
 
@@ -224,12 +226,12 @@ host_bus_start() {
 	shift
 	[ -x "$EVTRIGGER_BUS" ] || fail "no $EVTRIGGER_BUS (the bus is not built)"
 	[ -f "$d/bus.conf" ] || host_bus_config "$name"
-	rm -f "$d/bus.sock"
+	rm -f "$d/bus/bus.sock"
 	host_bg_as_listener "$name" env "$@" "$EVTRIGGER_BUS" --config "$d/bus.conf" \
 		>>"$d/bus.log" 2>&1 &
 	HOST_BUS_PID[$name]=$!
 	for i in $(seq 600); do
-		[ -S "$d/bus.sock" ] &&
+		[ -S "$d/bus/bus.sock" ] &&
 			[ -n "$(nats_consumer_field "host-$name" num_pending)" ] && return 0
 		kill -0 "${HOST_BUS_PID[$name]}" 2>/dev/null ||
 			fail "evtrigger-bus of $name exited: $(tail -n 20 "$d/bus.log")"
@@ -239,13 +241,12 @@ host_bus_start() {
 }
 
 # host_bus_wait_exit NAME: waits for the bus to end (a test hook made it
-# exit); prints its exit status.
+# exit); its exit status in HOST_BUS_RC. (Not in a $(...): only this shell
+# may wait for it.)
 host_bus_wait_exit() {
-	local rc
 	wait "${HOST_BUS_PID[$1]}"
-	rc=$?
+	HOST_BUS_RC=$?
 	HOST_BUS_PID[$1]=
-	echo "$rc"
 }
 
 host_bus_kill9() {
@@ -303,7 +304,7 @@ host_listen_start() {
 	local opts=(--user "$HOSTS_LISTEN_USER" --tls "${HOST_ADDR[$name]}:6514"
 		--senders "$d/senders.conf" --cert "$TESTDIR/listener-$name.pem"
 		--key "$TESTDIR/listener-$name.key" --ca "$TESTDIR/ca.pem")
-	[ "$bus" = 1 ] && opts+=(--bus "$d/bus.sock")
+	[ "$bus" = 1 ] && opts+=(--bus "$d/bus/bus.sock")
 	host_bg "$name" "$EVTRIGGER_LISTEN" "${opts[@]}" "$@" >>"$d/listen.log" 2>&1 &
 	HOST_LISTEN_PID[$name]=$!
 	host_wait_port "$name" "${HOST_ADDR[$name]}" 6514
@@ -346,14 +347,19 @@ host_stamp_rule() {
 # host_watch_start NAME [OPTION...]: evtrigger run in host NAME with its
 # rules, state and the listener's user; waits for its DAEMON_STARTED.
 host_watch_start() {
-	local name=$1 d=${HOST_DIR[$1]} before
+	local name=$1 d=${HOST_DIR[$1]} before i
 	shift
 	before=$(host_journal_count "$name" EVENT_ID=640)
 	host_bg "$name" "$EVTRIGGER" run --rules-dir "$d/rules.d" \
 		--state-dir "$d/state" --action-dir "$BUILD/actions" \
 		--listener-user "$HOSTS_LISTEN_USER" "$@" >>"$d/evtrigger.log" 2>&1 &
 	HOST_WATCH_PID[$name]=$!
-	host_journal_wait "$name" $((before + 1)) 60 EVENT_ID=640
+	for i in $(seq 300); do
+		[ "$(host_journal_count "$name" EVENT_ID=640)" -gt "$before" ] && return 0
+		kill -0 "${HOST_WATCH_PID[$name]}" 2>/dev/null || break
+		sleep 0.2
+	done
+	fail "evtrigger run of $name did not start: $(tail -n 20 "$d/evtrigger.log")"
 }
 
 host_watch_stop() {

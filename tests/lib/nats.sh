@@ -61,7 +61,7 @@ nats_config() {
 	sub(r"^(\s+listen:) 0\.0\.0\.0:6222$", r"\1 127.0.0.1:%d" % (6221 + k), 1)
 	sub(r"route-secret", secret("route"), 5)
 	for h in (1, 2, 3):
-	    sub(r"@kvm%d\.example\.org:6222$" % h, "@127.0.0.1:%d" % (6221 + h), 1)
+	    sub(r"@kvm%d\.example\.org:6222\"$" % h, "@127.0.0.1:%d\"" % (6221 + h), 1)
 	    # One salt per user and node is as good as one per user.
 	    hashed = crypt.crypt(secret("kvm%d" % h), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))
 	    sub(r'(\{user: kvm%d, password: )"[^"]*"' % h, r'\1"%s"' % hashed, 1)
@@ -78,7 +78,7 @@ nats_password_file() {
 	local f=$NATS_DIR/$1.password
 	if [ ! -s "$f" ]; then
 		mkdir -p "$NATS_DIR"
-		(umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$f") ||
+		(umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$f") ||
 			fail "cannot make $f"
 	fi
 	echo "$f"

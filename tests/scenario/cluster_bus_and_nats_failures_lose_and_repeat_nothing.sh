@@ -45,7 +45,8 @@ host_bus_stop kvm2
 host_bus_start kvm2 EVTRIGGER_BUS_EXIT_AFTER_WRITE=1
 u1=0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c01
 host_send kvm1 -i 777 -d "VDC Ready for compaction" -f VM=vdc --uuid $u1
-assert_eq "$(host_bus_wait_exit kvm2)" 99 "exit of kvm2's bus at the test hook"
+host_bus_wait_exit kvm2
+assert_eq "$HOST_BUS_RC" 99 "exit of kvm2's bus at the test hook"
 host_check_log kvm2 bus.log
 assert_eq "$(host_journal_count kvm2 EVENT_UUID=$u1)" 1 "entries of $u1 on kvm2 after the kill"
 host_bus_start kvm2
