@@ -9,9 +9,10 @@
 #     acks: one entry, one job.
 #  2. kvm2's own NATS node is killed (kill -9): events still flow, through
 #     the two other nodes; the node comes back.
-#  3. Every NATS node is down: kvm1's listener answers that it cannot store
-#     the event now, evcreate --spool keeps it (exit 7); once the cluster
-#     is back, evcreate --flush delivers it: it runs on kvm2, once.
+#  3. Every NATS node is down: the buses report it (661), kvm1's listener
+#     answers that it cannot store the event now (503), evcreate --spool
+#     keeps it (exit 7); once the cluster is back (660), evcreate --flush
+#     delivers it: it runs on kvm2, once.
 . "$(dirname "$0")/../lib/tls.sh"
 . "$(dirname "$0")/../lib/testbed.sh"
 . "$TOP/tests/lib/nats.sh"
@@ -64,8 +65,11 @@ assert_ran_once $u2
 nats_node_start 2
 nats_wait_meta_leader 60
 
-# 3. The whole cluster is down.
+# 3. The whole cluster is down: each bus says so (661 BUS_DISCONNECTED).
+connected=$(host_journal_count kvm1 EVENT_ID=660)
+disconnected=$(host_journal_count kvm1 EVENT_ID=661)
 for k in 1 2 3; do nats_node_kill9 $k; done
+host_journal_wait kvm1 $((disconnected + 1)) 60 EVENT_ID=661
 u3=0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c03
 "$EVCREATE" --server "${HOST_ADDR[kvm1]}" "${HOST_SENDER[@]}" --spool "$TESTDIR/spool" \
 	--timeout 5 -t warning -s John -i 777 -d "VDC Ready, no cluster" -f VM=vdc \
@@ -79,6 +83,7 @@ assert_eq "$(host_journal_count kvm1 EVENT_UUID=$u3)" 0 "entries of $u3 on kvm1 
 assert_eq "$(host_journal_count kvm2 EVENT_UUID=$u3)" 0 "entries of $u3 on kvm2 while the cluster is down"
 for k in 1 2 3; do nats_node_start $k; done
 nats_wait_meta_leader 60
+host_journal_wait kvm1 $((connected + 1)) 60 EVENT_ID=660
 nats_wait_kv_key vdc kvm2 60
 "$EVCREATE" --flush --spool "$TESTDIR/spool" --server "${HOST_ADDR[kvm1]}" \
 	"${HOST_SENDER[@]}" --timeout 120 2>"$TESTDIR/evcreate.err" ||
