@@ -88,6 +88,9 @@ nats_cluster_start() {
 	local k
 	command -v nats-server >/dev/null || fail "nats-server is not installed (tools/deps.sh test)"
 	mkdir -p "$NATS_DIR"
+	# The documented file as it stands, then each node's copy.
+	nats-server -c "$NATS_DOC/nats-server.conf" -t >"$NATS_DIR/doc.check" 2>&1 ||
+		fail "nats-server -t refuses doc/nats/nats-server.conf: $(cat "$NATS_DIR/doc.check")"
 	for k in route kvm1 kvm2 kvm3; do nats_password_file "$k" >/dev/null; done
 	for k in 1 2 3; do
 		nats_config "$k"
