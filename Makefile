@@ -51,17 +51,19 @@ PKGS_evcreate  = libssl libcrypto
 PKGS_evtrigger = libsystemd inih libcrypto
 LIBS_evtrigger = -ldl
 PKGS_listen    = libsystemd libvirt libxml-2.0 libssl libcrypto
+PKGS_bus       = libsystemd libvirt libnats inih
 PKGS_MODULE    = libvirt libxml-2.0
 PKGS_MODULE_archive = libarchive libcrypto
 PKGS_MODULE_restore = libarchive libcrypto
 PKGS_TOOLS     = libsystemd
-ALL_PKGS = libsystemd inih libcrypto libvirt libxml-2.0 libarchive
+ALL_PKGS = libsystemd inih libcrypto libvirt libxml-2.0 libarchive libnats
 PKG_CFLAGS = $(call pkg_cflags,$(ALL_PKGS))
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
 
 # Program folders whose binary is named otherwise than the folder.
 PROGRAM_listen = evtrigger-listen
+PROGRAM_bus    = evtrigger-bus
 
 WARNINGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \

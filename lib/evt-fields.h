@@ -40,12 +40,17 @@
 	X(SUPPRESSED, "how many events a rate limit refused since the last report") \
 	X(PEER, "the network address (IP:PORT) of a peer the listener refused")  \
 	X(PEER_NAME, "the sender name a refused network peer had proved (senders file)") \
+	X(NATS_SERVER, "the NATS server evtrigger-bus connected to or lost")  \
+	X(SUBJECT, "the NATS subject of a message evtrigger-bus refused")      \
+	X(REFUSED_SENDER, "the EVENT_SENDER of an event evtrigger-bus refused") \
+	X(REFUSED_UUID, "the EVENT_UUID of an event evtrigger-bus refused")    \
 	X(CHAIN_DEPTH, "how many of evtrigger's own events led to this one (1: caused by an outside event)") \
 	X(TRIGGER_JOB_ID, "the job whose event fired this job or was rejected") \
 	X(TRIGGER_UID, "the trusted _UID of the writer of the event that fired a job or was rejected") \
 	X(TRIGGER_PID, "the trusted _PID of that writer") \
 	X(TRIGGER_UNIT, "the trusted _SYSTEMD_UNIT of that writer") \
-	X(TRIGGER_COMM, "the trusted _COMM of that writer")
+	X(TRIGGER_COMM, "the trusted _COMM of that writer") \
+	X(ENTRY_HOST, "several hosts: the host where the event that fired a job entered (its EVENT_ENTRY_HOST)")
 
 /* One per row, spelled as the row's NAME (a string literal, so that it
  * joins with "=%s"). */
@@ -80,11 +85,16 @@
 #define EVT_FIELD_SUPPRESSED     "SUPPRESSED"
 #define EVT_FIELD_PEER           "PEER"
 #define EVT_FIELD_PEER_NAME      "PEER_NAME"
+#define EVT_FIELD_NATS_SERVER    "NATS_SERVER"
+#define EVT_FIELD_SUBJECT        "SUBJECT"
+#define EVT_FIELD_REFUSED_SENDER "REFUSED_SENDER"
+#define EVT_FIELD_REFUSED_UUID   "REFUSED_UUID"
 #define EVT_FIELD_CHAIN_DEPTH    "CHAIN_DEPTH"
 #define EVT_FIELD_TRIGGER_JOB_ID "TRIGGER_JOB_ID"
 #define EVT_FIELD_TRIGGER_UID    "TRIGGER_UID"
 #define EVT_FIELD_TRIGGER_PID    "TRIGGER_PID"
 #define EVT_FIELD_TRIGGER_UNIT   "TRIGGER_UNIT"
 #define EVT_FIELD_TRIGGER_COMM   "TRIGGER_COMM"
+#define EVT_FIELD_ENTRY_HOST     "ENTRY_HOST"
 
 #endif

@@ -12,7 +12,9 @@
 	  "Job started",                                                        \
 	  "A rule matched an event and a job started for it. JOB_ID names the " \
 	  "job, RULE the rule file, VM the machine, TRIGGER_CURSOR the journal " \
-	  "entry that fired it, STEPS the steps it will run.")                  \
+	  "entry that fired it, STEPS the steps it will run; ENTRY_HOST, on "  \
+	  "several hosts, where the event entered the bus (journald's "        \
+	  "_HOSTNAME says where the job runs).")                                \
 	X(JOB_FINISHED, 601, SUCCESS, "d9a06a665d4d41d38df203ffd84df16e",       \
 	  "Job finished",                                                       \
 	  "Every step of the job succeeded. DURATION_USEC is the job's run "    \
@@ -106,6 +108,13 @@
 	  "TRIGGER_COMM name the writer (journald's trusted fields). Reports "  \
 	  "are rate-limited per writer: SUPPRESSED counts those left out "      \
 	  "since the writer's last report.")                                    \
+	X(EVENT_UNPLACED, 645, WARNING, "e597593f6d294d6e9eb70644eb062014",   \
+	  "Event owned by no host",                                             \
+	  "Several hosts: an event's VM runs on no host, rules match it by "   \
+	  "its trigger, but none of them names a host (host =) to run it, so " \
+	  "no host runs it. Reported once, by the host where the event "       \
+	  "entered (EVENT_ENTRY_HOST), with VM, EVENT_UUID, EVENT_SENDER and "  \
+	  "REASON.")                                                            \
 	X(CHANNEL_ATTACHED, 650, INFORMATION, "864d5b4de83c4aaa820677e62ca11824", \
 	  "Guest channel attached",                                             \
 	  "evtrigger-listen connected to the event channel of a running VM. "   \
@@ -155,7 +164,28 @@
 	  "SUPPRESSED events were refused (ERR 429 to senders that asked for "  \
 	  "answers) since the last such report; nothing of them was written, " \
 	  "and the listener stopped reading from the sender until its bucket "  \
-	  "held a token again.")
+	  "held a token again.")                                                \
+	X(BUS_CONNECTED, 660, INFORMATION, "d6bb43d3c5564a439ee1c32f1d442d7c",  \
+	  "Bus connected to NATS",                                              \
+	  "evtrigger-bus connected (or reconnected) to the NATS server "        \
+	  "NATS_SERVER and found its stream, consumer and VM bucket: events "   \
+	  "from the listener are published again and this host's consumer "    \
+	  "runs.")                                                              \
+	X(BUS_DISCONNECTED, 661, WARNING, "a41c791bac214d9e8bcc3c1b36ee8447",   \
+	  "Bus lost NATS",                                                      \
+	  "evtrigger-bus lost its connection to the NATS server NATS_SERVER "   \
+	  "and reconnects by itself. Meanwhile every event the listener hands " \
+	  "over is answered RETRY (the sender keeps it and sends it again) "    \
+	  "and nothing from other hosts is written here.")                      \
+	X(BUS_MESSAGE_REFUSED, 662, WARNING, "ea2ca0c457954d509528830d1e50064d", \
+	  "Bus message refused",                                                \
+	  "evtrigger-bus refused a request from the listener (answered RETRY) " \
+	  "or a message from the stream (terminated, never written) and wrote " \
+	  "nothing of it. REASON says why: a malformed datagram, a bad field "  \
+	  "name, a reserved field, a missing EVENT_UUID, EVENT_SENDER or "      \
+	  "EVENT_ENTRY_HOST. SUBJECT is the NATS subject of a message from "    \
+	  "the stream; REFUSED_SENDER and REFUSED_UUID are the event's where "  \
+	  "it had them.")
 
 enum evt_id {
 #define EVT_ID_ENUM(name, id, type, mid, summary, doc) EVT_##name = id,
@@ -166,6 +196,10 @@ enum evt_id {
 /* The IDs evtrigger-listen writes, documented in evtrigger-listen(8). */
 #define EVT_ID_LISTENER_FIRST 650
 #define EVT_ID_LISTENER_LAST  659
+
+/* The IDs evtrigger-bus writes, documented in evtrigger-bus(8). */
+#define EVT_ID_BUS_FIRST 660
+#define EVT_ID_BUS_LAST  669
 
 /* Journal fields carried by evtrigger's own events: the one table. */
 #include "evt-fields.h"

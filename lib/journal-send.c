@@ -250,11 +250,19 @@ journal_send_event(const struct event *e, const char *const *more,
 {
 	_cleanup_(freep) char *data = NULL;
 	size_t len;
-	int fd, r;
+	int r;
 
 	r = journal_format_event(e, more, n_more, &data, &len);
 	if (r < 0)
 		return r;
+	return journal_send_datagram(data, len);
+}
+
+int
+journal_send_datagram(const char *data, size_t len)
+{
+	int fd, r;
+
 	fd = journal_fd();
 	if (fd < 0)
 		return fd;

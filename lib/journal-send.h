@@ -24,6 +24,11 @@ int journal_send_event(const struct event *e, const char *const *more,
 int journal_format_event(const struct event *e, const char *const *more,
 			 size_t n_more, char **ret, size_t *ret_len);
 
+/* Sends data[0..len), a datagram in journald's native protocol made by the
+ * caller (journal_format_event's form), as journal_send_event() sends its
+ * own. Returns 0 or -errno as journal_send_event(). */
+int journal_send_datagram(const char *data, size_t len);
+
 /* Whether journald's native socket exists (path overridable for tests by
  * nothing: it is always /run/systemd/journal/socket). */
 int journal_available(void);

@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 #include <sys/resource.h>
 
+#include "busclient.h"
 #include "child.h"
 #include "evt-ids.h"
 #include "evt-log.h"
@@ -36,6 +37,12 @@
 #define ACCEPT_BATCH 64
 /* How long accepting pauses when the process is out of descriptors. */
 #define ACCEPT_PAUSE_USEC (100 * 1000ULL)
+/* --bus: requests awaiting the bus's reply, over all senders, and how long
+ * the oldest may wait before the bus counts as gone (its own limit for a
+ * publish is 5 s). */
+#define BUS_INFLIGHT_MAX 4096
+#define BUS_TIMEOUT_USEC (10 * 1000000ULL)
+#define BUS_RETRY_REASON "the event bus cannot take the event now: retry later"
 
 enum conn_kind {
 	CONN_CHANNEL,           /* a guest channel from the parent */
@@ -47,7 +54,10 @@ struct conn {
 	enum conn_kind kind;
 	struct channel *ch;     /* NULL while a TLS handshake runs */
 	int fd;
-	bool written;           /* the pending event was sent to journald */
+	bool written;           /* the pending event was sent to journald
+				 * (or to the bus, answered by its reply) */
+	bool bus_blocked;       /* the pending event waits for room on the
+				 * bus connection */
 	uint64_t deadline;      /* ... and must be read back by then */
 	/* network peers */
 	SSL *ssl;
@@ -98,7 +108,16 @@ struct child {
 	size_t n_buckets, max_buckets;
 	struct domain *domains;
 	size_t n_domains;
+	int bus_fd;                     /* --bus: -1 while there is none */
+	struct bus_queue bus_q;
 	volatile sig_atomic_t quit;
+};
+
+/* A UDP datagram's sender, for reporting a RETRY (nobody to answer). */
+struct bus_udp {
+	char ip[PEER_IP_MAX];
+	char address[CHANNEL_NAME_MAX + 16];
+	char name[SENDER_NAME_MAX + 1];
 };
 
 /* Logs event id with the n fields of more and then f1 and f2 (either may be
@@ -254,6 +273,7 @@ is_net(const struct conn *cn)
 static void
 conn_free(struct child *c, struct conn *cn)
 {
+	bus_queue_forget(&c->bus_q, cn);
 	if (cn->ssl != NULL) {
 		if (cn->ch != NULL && !cn->ssl_dead) {
 			ERR_clear_error();
@@ -399,6 +419,8 @@ add_listener(struct child *c, const struct fdmsg *m, int fd)
 	c->listeners[c->n_listeners++] = (struct listener){ kind, fd };
 }
 
+static void bus_attach(struct child *c, int fd);
+
 static int
 handle_ctl(struct child *c)
 {
@@ -420,6 +442,8 @@ handle_ctl(struct child *c)
 			conn_add(c, &m, fd);
 		else if (m.type == FDMSG_LISTEN)
 			add_listener(c, &m, fd);
+		else if (m.type == FDMSG_BUS)
+			bus_attach(c, fd);
 		else {
 			if (m.type == FDMSG_DOMAIN_UP)
 				domain_up(c, &m);
@@ -438,14 +462,269 @@ conn_sender(const struct conn *cn)
 				      cn->address };
 }
 
+
+/* ---- the bus (--bus) ------------------------------------------------------
+ * Network events go to evtrigger-bus, one request per event over the one
+ * connection the parent made; the sender's answer waits for the bus's
+ * reply (replies come in the order of the requests). No bus, a RETRY, or a
+ * bus that went away or quiet: 503, and the sender resends later with the
+ * same uuid (the bus drops duplicates). The parent connects again when
+ * told (FDMSG_BUS_LOST). */
+
+static bool
+conn_uses_bus(const struct child *c, const struct conn *cn)
+{
+	return c->cfg->bus && is_net(cn);
+}
+
+/* Answers the request e: taken by the bus (r > 0), refused with RETRY
+ * (r == 0, the bus's words in reason) or lost with the bus (r < 0). */
+static void
+bus_answer(struct child *c, struct bus_pending *e, int r, const char *reason)
+{
+	struct conn *cn = e->owner;
+	struct bus_udp *u = e->data;
+	int k = r > 0 ? 0 : -EAGAIN;
+
+	if (cn != NULL && e->flight)
+		(void)channel_confirm(cn->ch, k, BUS_RETRY_REASON);
+	else if (cn != NULL) {
+		(void)channel_stored(cn->ch, k, BUS_RETRY_REASON);
+		cn->written = false;
+	} else if (u != NULL && r <= 0) {
+		_cleanup_(freep) char *why = NULL;
+
+		if (asprintf(&why, "the event bus did not take the event: %s",
+			     reason) >= 0)
+			refuse_event(c, u->ip, u->address, u->name,
+				     WIRE_UNAVAILABLE, why);
+	}
+	free(e->data);
+}
+
+/* Ends the bus connection: every request in flight, and every event
+ * waiting for room, is answered 503. */
+static void
+bus_drop(struct child *c)
+{
+	struct bus_pending e;
+
+	if (c->bus_fd >= 0)
+		close(c->bus_fd);
+	c->bus_fd = -1;
+	while (bus_queue_pop(&c->bus_q, &e))
+		bus_answer(c, &e, -ECONNRESET, "the event bus went away");
+	for (size_t i = 0; i < c->n_conns; i++) {
+		struct conn *cn = c->conns[i];
+
+		if (!cn->bus_blocked)
+			continue;
+		cn->bus_blocked = false;
+		(void)channel_stored(cn->ch, -ENOTCONN, BUS_RETRY_REASON);
+	}
+}
+
+/* The bus connection failed (why): dropped, and the parent asked for a new
+ * one. */
+static void
+bus_lost(struct child *c, const char *why)
+{
+	struct fdmsg m;
+
+	if (c->bus_fd < 0)
+		return;
+	fprintf(stderr, "evtrigger-listen: lost the event bus: %s (%zu "
+		"event%s in flight answered 503); reconnecting\n", why,
+		c->bus_q.n, c->bus_q.n == 1 ? "" : "s");
+	bus_drop(c);
+	if (fdmsg_make(FDMSG_BUS_LOST, "bus", "", &m) == 0)
+		(void)fdmsg_send(c->cfg->ctl, &m, -1);
+}
+
+static void
+bus_attach(struct child *c, int fd)
+{
+	if (!c->cfg->bus) {
+		close(fd);
+		return;
+	}
+	bus_drop(c);
+	c->bus_fd = fd;
+}
+
+/* Sends the datagram d (len bytes) for the request just queued. Returns 0,
+ * -EAGAIN when the connection has no room now (the request is unqueued),
+ * or -errno when the bus is lost (unqueued, and bus_lost called). */
+static int
+bus_send(struct child *c, const char *d, size_t len)
+{
+	ssize_t n = send(c->bus_fd, d, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n == (ssize_t)len)
+		return 0;
+	bus_queue_drop_last(&c->bus_q);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == ENOBUFS))
+		return -EAGAIN;
+	n = n < 0 ? -errno : -EMSGSIZE;
+	bus_lost(c, strerror((int)-n));
+	return (int)n;
+}
+
+/* Hands the pending event of cn to the bus. No room on the connection (or
+ * in memory): it stays pending (cn->bus_blocked) and is tried again. */
+static void
+bus_submit(struct child *c, struct conn *cn, uint64_t now)
+{
+	struct channel *ch = cn->ch;
+	struct store_sender s = conn_sender(cn);
+	struct bus_pending e = { .owner = cn, .flight = true,
+				 .deadline = now + BUS_TIMEOUT_USEC };
+	_cleanup_(freep) char *d = NULL;
+	size_t len;
+	int r;
+
+	cn->bus_blocked = false;
+	if (c->bus_fd < 0) {
+		(void)channel_stored(ch, -ENOTCONN, BUS_RETRY_REASON);
+		return;
+	}
+	snprintf(e.uuid, sizeof(e.uuid), "%s", ch->req.uuid);
+	r = store_format(&ch->req, &s, BUS_REQUEST_MAGIC, &d, &len);
+	if (r >= 0 && len > BUS_REQUEST_MAX)
+		r = -EMSGSIZE;
+	if (r < 0 && r != -ENOMEM) {
+		(void)channel_stored(ch, r, BUS_RETRY_REASON);
+		return;
+	}
+	if (r < 0 || bus_queue_push(&c->bus_q, &e) < 0) {
+		cn->bus_blocked = true;
+		return;
+	}
+	r = bus_send(c, d, len);
+	if (r == -EAGAIN) {
+		cn->bus_blocked = true;
+		return;
+	}
+	if (r < 0) {
+		(void)channel_stored(ch, r, BUS_RETRY_REASON);
+		return;
+	}
+	if (channel_written(ch, e.deadline) == 0)
+		return;
+	/* No memory for the flight: the event stays pending until the
+	 * reply. */
+	bus_queue_back(&c->bus_q)->flight = false;
+	cn->written = true;
+}
+
+/* A UDP datagram's event: nobody to answer, a RETRY or no bus is
+ * reported. */
+static void
+bus_submit_udp(struct child *c, const struct wire_request *req,
+	       const struct store_sender *s, const char *ip, uint64_t now)
+{
+	struct bus_pending e = { .deadline = now + BUS_TIMEOUT_USEC };
+	_cleanup_(freep) char *d = NULL;
+	_cleanup_(freep) struct bus_udp *u = NULL;
+	size_t len;
+	int r = -ENOTCONN;
+
+	if (c->bus_fd >= 0) {
+		r = store_format(req, s, BUS_REQUEST_MAGIC, &d, &len);
+		if (r >= 0 && len > BUS_REQUEST_MAX)
+			r = -EMSGSIZE;
+	}
+	if (r >= 0) {
+		u = calloc(1, sizeof(*u));
+		r = u == NULL ? -ENOMEM : 0;
+	}
+	if (r >= 0) {
+		snprintf(u->ip, sizeof(u->ip), "%s", ip);
+		snprintf(u->address, sizeof(u->address), "%s", s->address);
+		snprintf(u->name, sizeof(u->name), "%s", s->name);
+		snprintf(e.uuid, sizeof(e.uuid), "%s", req->uuid);
+		e.data = u;
+		r = bus_queue_push(&c->bus_q, &e);
+	}
+	if (r >= 0) {
+		TAKE_PTR(u);
+		r = bus_send(c, d, len);
+		if (r < 0)
+			free(e.data);
+	}
+	if (r < 0)
+		refuse_event(c, ip, s->address, s->name, WIRE_UNAVAILABLE,
+			     BUS_RETRY_REASON);
+}
+
+/* Reads the bus's replies and answers their requests. */
+static void
+bus_read(struct child *c)
+{
+	char buf[BUS_REPLY_MAX], reason[200];
+	struct bus_pending e;
+
+	while (c->bus_fd >= 0) {
+		ssize_t n = recv(c->bus_fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct bus_pending *f;
+		int r;
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			bus_lost(c, n == 0 ? "it closed the connection"
+				 : strerror(errno));
+			return;
+		}
+		f = bus_queue_front(&c->bus_q);
+		r = f == NULL ? -EBADMSG
+			      : bus_parse_reply(buf, (size_t)n, f->uuid,
+						reason, sizeof(reason));
+		if (r < 0) {
+			bus_lost(c, "a reply that is not the answer to the "
+				 "oldest request");
+			return;
+		}
+		(void)bus_queue_pop(&c->bus_q, &e);
+		bus_answer(c, &e, r, reason);
+	}
+}
+
+/* A bus that keeps the oldest request unanswered too long is gone. */
+static void
+bus_check_timeout(struct child *c, uint64_t now)
+{
+	struct bus_pending *f = bus_queue_front(&c->bus_q);
+
+	if (c->bus_fd >= 0 && f != NULL && now >= f->deadline)
+		bus_lost(c, "no reply in 10 s");
+}
+
+/* Whether an event waits for room on the bus connection. */
+static bool
+bus_any_blocked(const struct child *c)
+{
+	for (size_t i = 0; i < c->n_conns; i++)
+		if (c->conns[i]->bus_blocked)
+			return true;
+	return false;
+}
+
 /* Stores the pending event of conn: answers at once if this listener
- * already has it (a resend), else writes it and waits for it to appear. */
+ * already has it (a resend), else writes it and waits for it to appear.
+ * With --bus, a network sender's event goes to the bus instead (no
+ * look-up: the bus drops a resend itself). */
 static void
 conn_store(struct child *c, struct conn *cn, uint64_t now)
 {
 	struct channel *ch = cn->ch;
 	struct store_sender s = conn_sender(cn);
 	int r;
+
+	if (conn_uses_bus(c, cn)) {
+		bus_submit(c, cn, now);
+		return;
+	}
 
 	r = store_find(c->store, &s, ch->req.uuid);
 	if (r > 0) {
@@ -505,6 +784,8 @@ check_written(struct child *c, uint64_t now)
 		struct store_sender s;
 		int r;
 
+		if (conn_uses_bus(c, cn))
+			continue;       /* answered by the bus's replies */
 		if (cn->ch != NULL && cn->ch->n_flights > 0)
 			check_flights(c, cn, now);
 		if (!cn->written)
@@ -556,6 +837,11 @@ report_step(struct child *c, struct conn *cn, int r, uint64_t now)
 static void
 conn_steps(struct child *c, struct conn *cn, uint64_t now)
 {
+	if (cn->bus_blocked) {
+		bus_submit(c, cn, now);
+		if (cn->ch->pending)
+			return;
+	}
 	for (;;) {
 		int r = channel_step(cn->ch, now);
 
@@ -955,8 +1241,14 @@ udp_event(struct child *c, const struct sockaddr_storage *ss,
 	s = (struct store_sender){ e->name, NULL, "address", address };
 	if (req.uuid[0] == '\0')
 		r = channel_new_uuid(req.uuid);
+	else if (cfg->bus)
+		r = 0;          /* the bus drops a resend itself */
 	else
 		r = store_find(c->store, &s, req.uuid) > 0 ? 1 : 0;
+	if (r == 0 && cfg->bus) {
+		bus_submit_udp(c, &req, &s, ip, now);
+		r = 1;
+	}
 	if (r == 0)
 		r = store_write(&req, &s);
 	if (r < 0)
@@ -1002,12 +1294,17 @@ poll_timeout(const struct child *c, uint64_t now)
 
 	if (c->accept_pause_until > now)
 		next = c->accept_pause_until;
+	if (c->bus_q.n > 0 && bus_queue_front(&c->bus_q)->deadline < next)
+		next = bus_queue_front(&c->bus_q)->deadline;
 	for (size_t i = 0; i < c->n_conns; i++) {
 		const struct conn *cn = c->conns[i];
+		bool journal = !conn_uses_bus(c, cn);
 
-		if (cn->written || tls_has_input(cn, now) ||
-		    (cn->ch != NULL && channel_awaited(cn->ch) != NULL))
-			return tls_has_input(cn, now) ? 0 : STORE_POLL_MSEC;
+		if (tls_has_input(cn, now))
+			return 0;
+		if (journal && (cn->written ||
+				(cn->ch != NULL && channel_awaited(cn->ch) != NULL)))
+			return STORE_POLL_MSEC;
 		if (cn->ch != NULL && cn->ch->resume_usec > now &&
 		    cn->ch->resume_usec < next)
 			next = cn->ch->resume_usec;
@@ -1099,7 +1396,7 @@ static int
 loop(struct child *c)
 {
 	_cleanup_(freep) struct pollfd *pfd = NULL;
-	const size_t first = 2 + LISTENERS_MAX;
+	const size_t first = 3 + LISTENERS_MAX;
 
 	pfd = calloc(CONNS_MAX + first, sizeof(*pfd));
 	if (pfd == NULL)
@@ -1112,11 +1409,15 @@ loop(struct child *c)
 		pfd[0] = (struct pollfd){ .fd = c->cfg->ctl, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = store_fd(c->store),
 					  .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = c->bus_fd, .events = POLLIN };
+		if (c->bus_fd >= 0 && !bus_queue_full(&c->bus_q) &&
+		    bus_any_blocked(c))
+			pfd[2].events |= POLLOUT;
 		for (size_t i = 0; i < LISTENERS_MAX; i++)
-			pfd[2 + i] = (struct pollfd){ .fd = -1 };
+			pfd[3 + i] = (struct pollfd){ .fd = -1 };
 		for (size_t i = 0; i < nl; i++)
 			if (now >= c->accept_pause_until)
-				pfd[2 + i] = (struct pollfd){
+				pfd[3 + i] = (struct pollfd){
 					.fd = c->listeners[i].fd,
 					.events = POLLIN };
 		for (size_t i = 0; i < n; i++) {
@@ -1138,13 +1439,16 @@ loop(struct child *c)
 		/* Connections first: conn_close reorders c->conns. */
 		for (size_t i = n; i-- > 0;)
 			(void)conn_handle(c, i, pfd[first + i].revents, now);
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
+			bus_read(c);
+		bus_check_timeout(c, now);
 		check_written(c, now);
 		for (size_t i = 0; i < c->n_conns; i++)
 			(void)conn_run(c, c->conns[i], now);
 		for (size_t i = 0; i < nl; i++) {
 			const struct listener *l = &c->listeners[i];
 
-			if (!(pfd[2 + i].revents & POLLIN))
+			if (!(pfd[3 + i].revents & POLLIN))
 				continue;
 			if (l->kind == LISTEN_UDP)
 				listener_read(c, l, now);
@@ -1171,7 +1475,7 @@ on_term(int sig)
 int
 child_run(const struct child_config *cfg)
 {
-	struct child c = { .cfg = cfg };
+	struct child c = { .cfg = cfg, .bus_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_term };
 	int r;
 
@@ -1212,6 +1516,7 @@ child_run(const struct child_config *cfg)
 		store_free(c.store);
 		return 1;
 	}
+	bus_queue_init(&c.bus_q, BUS_INFLIGHT_MAX);
 	the_child = &c;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -1223,6 +1528,9 @@ child_run(const struct child_config *cfg)
 		conn_free(&c, c.conns[i]);
 	for (size_t i = 0; i < c.n_listeners; i++)
 		close(c.listeners[i].fd);
+	if (c.bus_fd >= 0)
+		close(c.bus_fd);
+	bus_queue_done(&c.bus_q);
 	free(c.conns);
 	free(c.buckets);
 	free(c.domains);

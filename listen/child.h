@@ -30,6 +30,9 @@ struct child_config {
 	uint64_t idle_timeout_usec;
 	unsigned max_sessions;
 	unsigned max_sessions_per_address;
+	/* --bus: network events go to evtrigger-bus over the connection the
+	 * parent hands over (FDMSG_BUS), never to the journal directly. */
+	bool bus;
 };
 
 /* Drops privileges, then serves until the parent goes away. Returns the

@@ -53,7 +53,7 @@ int
 fdmsg_check(const struct fdmsg *m)
 {
 	if (m->magic != FDMSG_MAGIC ||
-	    m->type < FDMSG_ATTACH || m->type > FDMSG_DOMAIN_DOWN)
+	    m->type < FDMSG_ATTACH || m->type > FDMSG_BUS_LOST)
 		return -EBADMSG;
 	if (memchr(m->name, '\0', sizeof(m->name)) == NULL ||
 	    memchr(m->uuid, '\0', sizeof(m->uuid)) == NULL)

@@ -11,7 +11,11 @@
  *   parent -> child  FDMSG_DOMAIN_UP / FDMSG_DOMAIN_DOWN  a domain name and
  *                                  uuid started / stopped (network senders
  *                                  may not use a running domain's name)
- *   child -> parent  FDMSG_CLOSED  the channel of domain uuid closed */
+ *   parent -> child  FDMSG_BUS     + one fd: a connected evtrigger-bus
+ *                                  socket (--bus; name "bus")
+ *   child -> parent  FDMSG_CLOSED  the channel of domain uuid closed
+ *   child -> parent  FDMSG_BUS_LOST  the bus connection failed or went
+ *                                  quiet: the parent connects again */
 #ifndef LISTEN_FDMSG_H
 #define LISTEN_FDMSG_H
 
@@ -27,11 +31,14 @@ enum fdmsg_type {
 	FDMSG_LISTEN = 3,
 	FDMSG_DOMAIN_UP = 4,
 	FDMSG_DOMAIN_DOWN = 5,
+	FDMSG_BUS = 6,
+	FDMSG_BUS_LOST = 7,
 };
 
 /* How many fds a message of type carries. */
 #define FDMSG_NFDS(type) \
-	((type) == FDMSG_ATTACH || (type) == FDMSG_LISTEN ? 1 : 0)
+	((type) == FDMSG_ATTACH || (type) == FDMSG_LISTEN || \
+	 (type) == FDMSG_BUS ? 1 : 0)
 
 struct fdmsg {
 	uint32_t magic;

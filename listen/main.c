@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "child.h"
 #include "domxml.h"
@@ -81,6 +82,10 @@ usage(FILE *f)
 		"      --max-sessions=N     network sessions in total (default "
 		"%d)\n"
 		"      --max-sessions-per-address=N  (default %d)\n"
+		"      --bus=PATH           hand network events to evtrigger-bus "
+		"at this\n"
+		"                           unix socket instead of the journal "
+		"(several hosts)\n"
 		"      --gen-psk            print a new random PSK secret\n"
 		"  -h, --help               this text\n"
 		"      --version            the version\n",
@@ -102,6 +107,7 @@ struct args {
 	int tls_min;
 	uint64_t max_frame, handshake_timeout, idle_timeout;
 	uint64_t max_sessions, max_sessions_per_address;
+	const char *bus;
 };
 
 /* Parses [ADDR]:PORT, ADDR or PORT (ADDR an IPv4 address or an IPv6 one in
@@ -213,7 +219,7 @@ parse_args(int argc, char *argv[], struct args *a)
 	       OPT_TLS, OPT_TCP, OPT_UDP, OPT_SENDERS, OPT_CERT, OPT_KEY,
 	       OPT_CA, OPT_TLS_MIN, OPT_MAX_FRAME, OPT_HANDSHAKE_TIMEOUT,
 	       OPT_IDLE_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_SESSIONS_PER_ADDR,
-	       OPT_GEN_PSK };
+	       OPT_GEN_PSK, OPT_BUS };
 	static const struct option opts[] = {
 		{ "connect", required_argument, NULL, 'c' },
 		{ "channel-name", required_argument, NULL, 'n' },
@@ -237,6 +243,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		{ "max-sessions-per-address", required_argument, NULL,
 		  OPT_MAX_SESSIONS_PER_ADDR },
 		{ "gen-psk", no_argument, NULL, OPT_GEN_PSK },
+		{ "bus", required_argument, NULL, OPT_BUS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -356,6 +363,17 @@ parse_args(int argc, char *argv[], struct args *a)
 			if (parse_count("--max-sessions-per-address", optarg,
 					3500, &a->max_sessions_per_address) < 0)
 				return LISTEN_EXIT_USAGE;
+			break;
+		case OPT_BUS:
+			if (optarg[0] != '/' || strlen(optarg) >=
+			    sizeof(((struct sockaddr_un *)0)->sun_path)) {
+				fprintf(stderr, "evtrigger-listen: invalid "
+					"--bus '%s': an absolute socket path "
+					"of at most %zu bytes\n", optarg,
+					sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+				return LISTEN_EXIT_USAGE;
+			}
+			a->bus = optarg;
 			break;
 		case OPT_GEN_PSK:
 			exit(gen_psk());
@@ -507,6 +525,7 @@ main(int argc, char *argv[])
 			.max_sessions = (unsigned)a.max_sessions,
 			.max_sessions_per_address =
 				(unsigned)a.max_sessions_per_address,
+			.bus = a.bus != NULL,
 		};
 
 		close(sv[0]);
@@ -519,7 +538,8 @@ main(int argc, char *argv[])
 	SSL_CTX_free(tls);
 	senders_free(senders);
 	code = priv_run(&(struct priv_config){ a.uri, a.channel_name, sv[0],
-					       pid, a.listens, a.n_listens });
+					       pid, a.listens, a.n_listens,
+					       a.bus });
 	free(user.name);
 	return code;
 }

@@ -16,9 +16,12 @@
 #include "evt-log.h"
 #include "fdmsg.h"
 #include "priv.h"
+#include "time.h"
 
 /* How often failed attaches and a lost libvirt connection are retried. */
 #define RETRY_MSEC 1000
+/* A lost bus is connected again after 1 s, then 2, 4, at most 5 s apart. */
+#define BUS_RETRY_MAX_MSEC 5000
 
 struct attached {
 	char uuid[VIR_UUID_STRING_BUFLEN];
@@ -33,6 +36,12 @@ struct priv {
 	size_t n_att;
 	bool rescan;            /* a domain wants (re)attaching */
 	bool child_gone;
+	/* --bus: whether the child needs a connection, when to try next and
+	 * how long to wait after a failure. */
+	bool bus_wanted;
+	uint64_t bus_next_usec;
+	unsigned bus_backoff_msec;
+	bool bus_failure_said;
 };
 
 static volatile sig_atomic_t quit;
@@ -101,6 +110,47 @@ connect_unix(const char *path, int *ret_fd)
 	}
 	*ret_fd = fd;
 	return 0;
+}
+
+/* Connects to the bus and hands the connection to the child; on failure
+ * tries again later, backing off (said once until it works). */
+static void
+bus_connect(struct priv *p)
+{
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+	_cleanup_(closep) int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fdmsg m;
+	int r = 0;
+
+	if (!p->bus_wanted || now < p->bus_next_usec)
+		return;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", p->cfg->bus);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		r = -errno;
+	if (r == 0)
+		r = fdmsg_make(FDMSG_BUS, "bus", "", &m);
+	if (r == 0)
+		r = fdmsg_send(p->cfg->ctl, &m, fd);
+	if (r < 0) {
+		if (!p->bus_failure_said)
+			fprintf(stderr, "evtrigger-listen: cannot connect to "
+				"the event bus at %s: %s (network events are "
+				"answered 503 until it is there; will retry)\n",
+				p->cfg->bus, strerror(-r));
+		p->bus_failure_said = true;
+		p->bus_next_usec = now + p->bus_backoff_msec * 1000ULL;
+		p->bus_backoff_msec = p->bus_backoff_msec * 2 >
+			BUS_RETRY_MAX_MSEC ? BUS_RETRY_MAX_MSEC
+					   : p->bus_backoff_msec * 2;
+		return;
+	}
+	fprintf(stderr, "evtrigger-listen: connected to the event bus at "
+		"%s\n", p->cfg->bus);
+	p->bus_wanted = false;
+	p->bus_failure_said = false;
+	p->bus_backoff_msec = RETRY_MSEC;
 }
 
 static void
@@ -302,6 +352,12 @@ on_ctl(int watch, int fd, int events, void *opaque)
 			/* A running domain gets its channel back. */
 			forget(p, m.uuid);
 			p->rescan = true;
+		} else if (m.type == FDMSG_BUS_LOST && p->cfg->bus != NULL &&
+			   !p->bus_wanted) {
+			p->bus_wanted = true;
+			p->bus_next_usec = now_usec(CLOCK_MONOTONIC) +
+					   RETRY_MSEC * 1000ULL;
+			p->bus_backoff_msec = RETRY_MSEC;
 		}
 	}
 }
@@ -320,6 +376,7 @@ on_timer(int timer, void *opaque)
 	}
 	if (p->rescan)
 		scan(p);
+	bus_connect(p);
 }
 
 static void
@@ -364,6 +421,7 @@ serve(struct priv *p)
 		return 1;
 	}
 	scan(p);
+	bus_connect(p);
 	while (!quit && !p->child_gone)
 		if (virEventRunDefaultImpl() < 0)
 			break;
@@ -406,7 +464,9 @@ listen_one(const struct priv_config *cfg, const struct priv_listen *l)
 int
 priv_run(const struct priv_config *cfg)
 {
-	struct priv p = { .cfg = cfg, .callback = -1 };
+	struct priv p = { .cfg = cfg, .callback = -1,
+			  .bus_wanted = cfg->bus != NULL,
+			  .bus_backoff_msec = RETRY_MSEC };
 	struct sigaction sa = { .sa_handler = on_term };
 	int code;
 

@@ -4,8 +4,10 @@
  * the live XML) and hands the connected fd, tagged with the domain's name
  * and uuid, to the unprivileged child; tells the child which domains run
  * (a network sender may not use their names); binds the network senders'
- * sockets and hands them over too. It never reads a byte a guest or a
- * network peer wrote.
+ * sockets and hands them over too; with --bus, connects to evtrigger-bus
+ * and hands that connection over, and connects again (backing off) when
+ * the child says it was lost. It never reads a byte a guest or a network
+ * peer wrote.
  */
 #ifndef LISTEN_PRIV_H
 #define LISTEN_PRIV_H
@@ -28,6 +30,8 @@ struct priv_config {
 	pid_t child;
 	const struct priv_listen *listens;
 	size_t n_listens;
+	const char *bus;                /* --bus: evtrigger-bus's socket, or
+					 * NULL */
 };
 
 /* Binds the listening sockets and hands them to the child, then serves

@@ -90,42 +90,97 @@ store_find(struct store *s, const struct store_sender *sender,
 	return r > 0;
 }
 
+/* The "NAME=value" fields store_write adds to an event, owned by m. */
+struct store_more {
+	char *s[7];
+	const char *v[7];
+	size_t n;
+};
+
+static void
+store_more_done(struct store_more *m)
+{
+	for (size_t i = 0; i < ELEMENTSOF(m->s); i++)
+		free(m->s[i]);
+}
+
+static int
+store_more_add(struct store_more *m, const char *name, const char *value)
+{
+	char *f;
+
+	if (asprintf(&f, "%s=%s", name, value) < 0)
+		return -ENOMEM;
+	m->s[m->n] = f;
+	m->v[m->n++] = f;
+	return 0;
+}
+
+static int
+store_more_make(const struct wire_request *req,
+		const struct store_sender *sender, struct store_more *m)
+{
+	char t[32];
+
+	*m = (struct store_more){ 0 };
+	if (store_more_add(m, EVENT_FIELD_SENDER, sender->name) < 0 ||
+	    (sender->uuid != NULL && sender->uuid[0] != '\0' &&
+	     store_more_add(m, EVENT_FIELD_SENDER_UUID, sender->uuid) < 0) ||
+	    store_more_add(m, EVENT_FIELD_AUTH, sender->auth) < 0 ||
+	    store_more_add(m, EVENT_FIELD_SENDER_ADDR, sender->address) < 0 ||
+	    store_more_add(m, EVENT_FIELD_UUID, req->uuid) < 0)
+		goto out_free;
+	if (req->has_time) {
+		snprintf(t, sizeof(t), "%" PRIu64, req->time_usec);
+		if (store_more_add(m, EVENT_FIELD_TIME, t) < 0)
+			goto out_free;
+	}
+	if (req->hostname != NULL &&
+	    store_more_add(m, EVENT_FIELD_HOSTNAME, req->hostname) < 0)
+		goto out_free;
+	return 0;
+out_free:
+	store_more_done(m);
+	return -ENOMEM;
+}
+
 int
 store_write(const struct wire_request *req, const struct store_sender *sender)
 {
-	_cleanup_(freep) char *f_sender = NULL, *f_uuid = NULL, *f_addr = NULL,
-			      *f_id = NULL, *f_time = NULL, *f_auth = NULL,
-			      *f_host = NULL;
-	const char *more[7];
-	size_t n = 0;
+	struct store_more m;
+	int r;
 
-	if (asprintf(&f_sender, EVENT_FIELD_SENDER "=%s", sender->name) < 0 ||
-	    asprintf(&f_auth, EVENT_FIELD_AUTH "=%s", sender->auth) < 0 ||
-	    asprintf(&f_addr, EVENT_FIELD_SENDER_ADDR "=%s",
-		     sender->address) < 0 ||
-	    asprintf(&f_id, EVENT_FIELD_UUID "=%s", req->uuid) < 0)
+	r = store_more_make(req, sender, &m);
+	if (r < 0)
+		return r;
+	r = journal_send_event(req->event, m.v, m.n);
+	store_more_done(&m);
+	return r;
+}
+
+int
+store_format(const struct wire_request *req, const struct store_sender *sender,
+	     const char *prefix, char **ret, size_t *ret_len)
+{
+	_cleanup_(freep) char *d = NULL;
+	struct store_more m;
+	size_t len, plen = strlen(prefix);
+	char *out;
+	int r;
+
+	r = store_more_make(req, sender, &m);
+	if (r < 0)
+		return r;
+	r = journal_format_event(req->event, m.v, m.n, &d, &len);
+	store_more_done(&m);
+	if (r < 0)
+		return r;
+	out = malloc(plen + len);
+	if (out == NULL)
 		return -ENOMEM;
-	more[n++] = f_sender;
-	if (sender->uuid != NULL && sender->uuid[0] != '\0') {
-		if (asprintf(&f_uuid, EVENT_FIELD_SENDER_UUID "=%s",
-			     sender->uuid) < 0)
-			return -ENOMEM;
-		more[n++] = f_uuid;
-	}
-	more[n++] = f_auth;
-	more[n++] = f_addr;
-	more[n++] = f_id;
-	if (req->has_time) {
-		if (asprintf(&f_time, EVENT_FIELD_TIME "=%" PRIu64,
-			     req->time_usec) < 0)
-			return -ENOMEM;
-		more[n++] = f_time;
-	}
-	if (req->hostname != NULL) {
-		if (asprintf(&f_host, EVENT_FIELD_HOSTNAME "=%s",
-			     req->hostname) < 0)
-			return -ENOMEM;
-		more[n++] = f_host;
-	}
-	return journal_send_event(req->event, more, n);
+	memcpy(out, prefix, plen);
+	memcpy(out + plen, d, len);
+	*ret = out;
+	*ret_len = plen + len;
+	return 0;
 }

@@ -53,4 +53,12 @@ int store_find(struct store *s, const struct store_sender *sender,
 int store_write(const struct wire_request *req,
 		const struct store_sender *sender);
 
+/* The datagram store_write sends to journald for req, with the same fields,
+ * behind prefix (e.g. the bus's "EVB1": doc/ARCHITECTURE.md). Returns 0
+ * with a malloc'd buffer in *ret and its length in *ret_len, or
+ * journal_format_event's -errno. */
+int store_format(const struct wire_request *req,
+		 const struct store_sender *sender, const char *prefix,
+		 char **ret, size_t *ret_len);
+
 #endif

@@ -4,17 +4,19 @@
 set -eu
 
 # What pkg-config finds for the Makefile (libsystemd libarchive inih libvirt
-# libxml-2.0 libcrypto, the last from libssl-dev), and the compiler.
+# libxml-2.0 libcrypto, the last from libssl-dev, libnats for evtrigger-bus),
+# and the compiler.
 build="make gcc pkg-config libsystemd-dev libarchive-dev libinih-dev
-	libvirt-dev libxml2-dev libssl-dev"
+	libvirt-dev libxml2-dev libssl-dev libnats-dev"
 # The private journald, libvirtd and QEMU guests, and the independent peers
 # and checkers the scenarios use (logger, rsyslogd, qemu-img, bsdtar, fuser,
-# setpriv, python3).
+# setpriv, python3), and nats-server for evtrigger-bus's JetStream cluster.
 vm="qemu-utils qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
 	libvirt-clients linux-image-cloud-amd64 busybox-static cpio"
 # libtirpc-dev: the sanitizer build links libtirpc into evtrigger (Makefile).
 test="$build check libtirpc-dev systemd util-linux bsdutils rsyslog rsyslog-openssl openssl iproute2
-	libarchive-tools zstd xz-utils $vm psmisc procps python3 man-db bsdextrautils"
+	libarchive-tools zstd xz-utils $vm psmisc procps python3 man-db bsdextrautils
+	nats-server"
 demo="$build systemd util-linux libarchive-tools $vm procps python3"
 bench="$test hyperfine time tar jq bc"
 # The libFuzzer harnesses of tests/fuzz/.

@@ -8,9 +8,11 @@
 static const char *
 man_page(int id)
 {
-	return id >= EVT_ID_LISTENER_FIRST && id <= EVT_ID_LISTENER_LAST
-		       ? "evtrigger-listen(8)"
-		       : "evtrigger(8)";
+	if (id >= EVT_ID_LISTENER_FIRST && id <= EVT_ID_LISTENER_LAST)
+		return "evtrigger-listen(8)";
+	if (id >= EVT_ID_BUS_FIRST && id <= EVT_ID_BUS_LAST)
+		return "evtrigger-bus(8)";
+	return "evtrigger(8)";
 }
 
 int

@@ -62,6 +62,16 @@ cmd_print_rule_errors(const struct rule_errors *e)
 		fprintf(stderr, "%s\n", e->lines[i]);
 }
 
+const char *
+cmd_this_host(void)
+{
+	static char host[256];
+
+	if (gethostname(host, sizeof(host) - 1) < 0 || host[0] == '\0')
+		return NULL;
+	return host;
+}
+
 int
 cmd_listener_option(struct rule_trust *t, const char *arg, bool by_uid)
 {

@@ -44,6 +44,10 @@ void cmd_print_rule_errors(const struct rule_errors *e);
  * into *t. Reports a bad value and returns -EINVAL, *t untouched. */
 int cmd_listener_option(struct rule_trust *t, const char *arg, bool by_uid);
 
+/* This host's name (gethostname(), in a static buffer), or NULL when it
+ * has none: what `host =` of a rule is compared with. */
+const char *cmd_this_host(void);
+
 /* The real module lookup for rule loading (jobs/module.h). */
 extern const struct rule_modules cmd_modules_real;
 

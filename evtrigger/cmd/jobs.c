@@ -211,6 +211,20 @@ put_percent(FILE *f, const char *key, int percent)
 		fputs("null", f);
 }
 
+/* Where the trigger event entered the bus: "-" when it came over none. */
+static const char *
+job_entry_host(const struct job_record *rec)
+{
+	return rec->entry_host != NULL ? rec->entry_host : "-";
+}
+
+/* The host that recorded the job (older records: none, "-"). */
+static const char *
+job_run_host(const struct job_record *rec)
+{
+	return rec->run_host != NULL ? rec->run_host : "-";
+}
+
 static void
 jobs_print_json(const char *state_dir, const struct job_record *rec,
 		uint64_t now, bool first)
@@ -242,6 +256,8 @@ jobs_print_json(const char *state_dir, const struct job_record *rec,
 	put_string(f, "error", rec->error);
 	put_string(f, "trigger_cursor", rec->cursor);
 	put_string(f, "recovery_of", rec->recovery_of);
+	put_string(f, "entry_host", rec->entry_host);
+	put_string(f, "run_host", job_run_host(rec));
 	fputs(",\"notes\":{", f);
 	for (size_t i = 0; i < rec->notes->n; i++) {
 		if (i > 0)
@@ -254,20 +270,22 @@ jobs_print_json(const char *state_dir, const struct job_record *rec,
 
 /* --- the table ----------------------------------------------------------------- */
 
+
 enum {
 	COL_JOB, COL_VM, COL_RULE, COL_STATE, COL_STEP, COL_PCT, COL_JOBPCT,
-	COL_ITEM, COL_RATE, COL_LEFT, COL_STARTED, COL_ELAPSED, _COL_MAX
+	COL_ITEM, COL_RATE, COL_LEFT, COL_STARTED, COL_ELAPSED, COL_ENTRY,
+	COL_RUN, _COL_MAX
 };
 
 static const char *const col_names[_COL_MAX] = {
 	"JOB", "VM", "RULE", "STATE", "STEP", "PCT", "JOB%", "ITEM", "RATE",
-	"LEFT", "STARTED", "ELAPSED",
+	"LEFT", "STARTED", "ELAPSED", "ENTRY", "RUN",
 };
 
 /* The least width of each column, so that successive listings of a job
  * line up (a longer entry widens its column). */
 static const int col_min[_COL_MAX] = {
-	16, 4, 8, 11, 17, 4, 4, 14, 9, 6, 19, 0,
+	16, 4, 8, 11, 17, 4, 4, 14, 9, 6, 19, 7, 5, 0,
 };
 
 /* Columns that align right (numbers). */
@@ -305,6 +323,8 @@ row_make(const char *state_dir, const struct job_record *rec, uint64_t now,
 		format_duration(elapsed(rec, now), c[COL_ELAPSED], 128);
 	else
 		snprintf(c[COL_ELAPSED], 128, "-");
+	snprintf(c[COL_ENTRY], 128, "%s", job_entry_host(rec));
+	snprintf(c[COL_RUN], 128, "%s", job_run_host(rec));
 }
 
 /* Prints rows (n of them) as a table whose columns fit their widest cell:
@@ -543,14 +563,17 @@ cmd_jobs(int argc, char *argv[])
 			break;
 		case 'h':
 			printf("usage: evtrigger jobs [--vm NAME] [--all] [--json] "
-			       "[--state-dir DIR]\n"
+			       "[--state-dir DIR] [JOB]\n"
 			       "       evtrigger jobs --watch [--vm NAME] [JOB]\n"
 			       "Shows running and queued jobs and those that "
 			       "ended in the last 24 hours\n(--all: every job "
 			       "kept), oldest first: job ID, VM, rule, state, "
 			       "step N/M,\nthe step's and the job's percent, "
-			       "item, rate, time left in the step,\nstart time "
-			       "and elapsed time.\n"
+			       "item, rate, time left in the step,\nstart time, "
+			       "elapsed time, the host where the trigger event "
+			       "entered\n(several hosts; - when it came over "
+			       "no bus) and the host the job runs on.\n"
+			       "JOB: only that job, whatever its age.\n"
 			       "--watch redraws the running and queued jobs "
 			       "(or JOB) until they end: a\nprogress bar on a "
 			       "terminal, a line per change otherwise. Exit "
@@ -562,7 +585,7 @@ cmd_jobs(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
-	if (watch && optind + 1 == argc)
+	if (optind + 1 == argc)
 		id = argv[optind++];
 	if (optind != argc) {
 		report_error(0, "unexpected argument '%s'", argv[optind]);
@@ -589,6 +612,10 @@ cmd_jobs(int argc, char *argv[])
 	if (r < 0) {
 		report_errno(r, "cannot read %s/jobs", state_dir);
 		return EXIT_RUNTIME;
+	}
+	if (!watch && id != NULL && k == 0) {
+		report_error(0, "no job %s in %s", id, state_dir);
+		return EXIT_NOTFOUND;
 	}
 	if (watch) {
 		_cleanup_(strv_freep) char **ids = calloc(k + 1, sizeof(char *));

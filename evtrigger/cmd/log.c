@@ -76,7 +76,8 @@ log_field(sd_journal *j, const char *name, char *buf, size_t size)
 static void
 log_print(sd_journal *j)
 {
-	char id[16], step[80], msg[2048], when[64], name_buf[32];
+	char id[16], step[80], msg[2048], when[64], name_buf[32],
+	     entry[300], run[300], hosts[700] = "";
 	const char *idtext, *name = NULL;
 	uint64_t usec = 0;
 	time_t t;
@@ -90,11 +91,19 @@ log_print(sd_journal *j)
 	if (idtext != NULL)
 		name = evt_id_name((unsigned)atoi(idtext));
 	snprintf(name_buf, sizeof(name_buf), "%s", name != NULL ? name : "-");
-	printf("%s %s %-16s %-14s %s\n", when, idtext != NULL ? idtext : "-",
+	/* Where the event entered (several hosts) and where the job ran
+	 * (journald's own _HOSTNAME), on the line of the job's start. */
+	if (idtext != NULL && (unsigned)atoi(idtext) == EVT_JOB_STARTED)
+		snprintf(hosts, sizeof(hosts), " (entry host %s, run host %s)",
+			 log_field(j, EVT_FIELD_ENTRY_HOST, entry, sizeof(entry))
+				 ?: "-",
+			 log_field(j, "_HOSTNAME", run, sizeof(run)) ?: "-");
+	printf("%s %s %-16s %-14s %s%s\n", when, idtext != NULL ? idtext : "-",
 	       name_buf,
 	       log_field(j, EVT_FIELD_STEP, step, sizeof(step)) != NULL ? step :
 									     "-",
-	       log_field(j, "MESSAGE", msg, sizeof(msg)) != NULL ? msg : "");
+	       log_field(j, "MESSAGE", msg, sizeof(msg)) != NULL ? msg : "",
+	       hosts);
 }
 
 /* Whether the current entry's trusted _UID is uid and its identifier

@@ -157,6 +157,9 @@ trust_text(const struct rule *r)
 	}
 	if (r->n_uids + r->n_units + r->n_senders == 0)
 		fputs("uid=0 (default)", f);
+	/* Several hosts: the host that runs it when the VM runs nowhere. */
+	if (r->host != NULL)
+		fprintf(f, " host=%s", r->host);
 	if (fclose(f) != 0)
 		return NULL;
 	return TAKE_PTR(text);

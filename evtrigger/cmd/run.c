@@ -29,6 +29,9 @@ run_usage(FILE *f)
 		"                            user's processes wrote (the network "
 		"listener)\n"
 		"      --listener-uid=UID    the same, by uid\n"
+		"      --host=NAME           this host's name for rules' host = "
+		"(several\n"
+		"                            hosts; default: hostname)\n"
 		"      --poll=DURATION       look for new entries this often, not "
 		"only\n"
 		"                            when journald says (every 250ms); "
@@ -46,7 +49,7 @@ static int
 parse_run_options(int argc, char *argv[], struct watch_options *o,
 		  struct cmd_dirs *dirs)
 {
-	enum { OPT_LISTENER_UID = 0x100, OPT_POLL };
+	enum { OPT_LISTENER_UID = 0x100, OPT_POLL, OPT_HOST };
 	static const struct option longopts[] = {
 		CMD_OPT_RULES_DIR,
 		CMD_OPT_STATE_DIR,
@@ -55,6 +58,7 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 		{ "listener-user", required_argument, NULL, 'u' },
 		{ "listener-uid", required_argument, NULL, OPT_LISTENER_UID },
 		{ "poll", required_argument, NULL, OPT_POLL },
+		{ "host", required_argument, NULL, OPT_HOST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -63,6 +67,7 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 	*o = (struct watch_options){
 		.max_age_usec = WATCH_DEFAULT_MAX_AGE,
 		.poll_usec = WATCH_DEFAULT_POLL_USEC,
+		.trust.host = cmd_this_host(),
 	};
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "r:s:a:m:u:h", longopts, NULL)) >= 0) {
@@ -82,6 +87,15 @@ parse_run_options(int argc, char *argv[], struct watch_options *o,
 			if (cmd_listener_option(&o->trust, optarg,
 						c == OPT_LISTENER_UID) < 0)
 				return -EINVAL;
+			break;
+		case OPT_HOST:
+			if (optarg[0] == '\0' || strlen(optarg) > 64 ||
+			    strpbrk(optarg, " \t\n/") != NULL) {
+				report_error(0, "invalid --host '%s': a host "
+					     "name", optarg);
+				return -EINVAL;
+			}
+			o->trust.host = optarg;
 			break;
 		case OPT_POLL:
 			if (parse_duration(optarg, &o->poll_usec) < 0) {

@@ -48,6 +48,13 @@ test_usage(FILE *f)
 		"      --auth HOW        its EVENT_AUTH (with --sender): channel "
 		"(default),\n"
 		"                        x509, psk or address\n"
+		"      --placement WHERE as evtrigger-bus wrote it (with --sender): "
+		"local,\n"
+		"                        entry or nowhere (its VM runs on no host)\n"
+		"      --entry-host NAME the host where it entered the bus (with "
+		"--sender)\n"
+		"      --host NAME       this host's name for `host =` (default: "
+		"hostname)\n"
 		"  FIELD=VALUE           an extra field\n"
 		"Or an entry of the journal:\n"
 		"  -c, --cursor CURSOR   the entry at this cursor (journalctl "
@@ -182,17 +189,24 @@ steps_text(const struct rule *r, char *buf, size_t size)
  * be queued). */
 static bool
 test_rule(const struct test_opts *o, const struct rule *r,
-	  const struct test_event *ev, uint64_t now)
+	  const struct test_event *ev, uint64_t now,
+	  struct entry_placement *where)
 {
 	char buf[512], busy[256], steps[256];
 	const char *verdict, *reason;
 	uint64_t max_age = r->max_age_usec != 0 ? r->max_age_usec
 						: o->max_age_usec;
 	bool fires = false;
+	enum rule_verdict v;
 
-	switch (rule_explain(r, ev->f, &o->trust, buf, sizeof(buf), &reason)) {
+	v = rule_explain(r, ev->f, &o->trust, buf, sizeof(buf), &reason);
+	entry_placement_add(where, r, v);
+	switch (v) {
 	case RULE_NO_MATCH:
 		verdict = "no";
+		break;
+	case RULE_ELSEWHERE:
+		verdict = "not-here";   /* the watcher fires it on r->host */
 		break;
 	case RULE_UNTRUSTED:
 		verdict = "refused";    /* the watcher logs TRIGGER_REJECTED */
@@ -237,6 +251,9 @@ enum {
 	OPT_AUTH,
 	OPT_NO_MODULES,
 	OPT_LISTENER_UID,
+	OPT_PLACEMENT,
+	OPT_ENTRY_HOST,
+	OPT_HOST,
 };
 
 static int
@@ -268,6 +285,9 @@ cmd_test(int argc, char *argv[])
 		{ "listener-user", required_argument, NULL, 'u' },
 		{ "listener-uid", required_argument, NULL, OPT_LISTENER_UID },
 		{ "no-modules", no_argument, NULL, OPT_NO_MODULES },
+		{ "placement", required_argument, NULL, OPT_PLACEMENT },
+		{ "entry-host", required_argument, NULL, OPT_ENTRY_HOST },
+		{ "host", required_argument, NULL, OPT_HOST },
 		CMD_OPT_RULES_DIR,
 		CMD_OPT_STATE_DIR,
 		CMD_OPT_ACTION_DIR,
@@ -279,8 +299,11 @@ cmd_test(int argc, char *argv[])
 	const struct rule_modules *mods = &cmd_modules_real;
 	const char *cursor = NULL, *id = NULL, *type = NULL, *source = NULL,
 		   *log = NULL, *desc = NULL, *uid = NULL, *unit = NULL,
-		   *sender = NULL, *auth = NULL;
-	struct test_opts o = { .max_age_usec = WATCH_DEFAULT_MAX_AGE };
+		   *sender = NULL, *auth = NULL, *placement = NULL,
+		   *entry_host = NULL;
+	struct test_opts o = { .max_age_usec = WATCH_DEFAULT_MAX_AGE,
+			       .trust.host = cmd_this_host() };
+	struct entry_placement where = { 0 };
 	struct test_event ev = { 0 };
 	struct rule_errors errors = { 0 };
 	struct cmd_dirs dirs = { 0 };
@@ -305,6 +328,9 @@ cmd_test(int argc, char *argv[])
 		case OPT_UNIT: unit = optarg; break;
 		case OPT_SENDER: sender = optarg; break;
 		case OPT_AUTH: auth = optarg; break;
+		case OPT_PLACEMENT: placement = optarg; break;
+		case OPT_ENTRY_HOST: entry_host = optarg; break;
+		case OPT_HOST: o.trust.host = optarg; break;
 		case OPT_NO_MODULES: mods = NULL; break;
 		case 'm':
 			if (streq(optarg, "infinity"))
@@ -335,7 +361,8 @@ cmd_test(int argc, char *argv[])
 	if (cursor != NULL &&
 	    (id != NULL || type != NULL || source != NULL || log != NULL ||
 	     desc != NULL || uid != NULL || unit != NULL || sender != NULL ||
-	     auth != NULL || optind < argc)) {
+	     auth != NULL || placement != NULL || entry_host != NULL ||
+	     optind < argc)) {
 		report_error(0, "--cursor takes the whole event from the "
 			     "journal: give no other event option or field");
 		return EXIT_USAGE;
@@ -346,8 +373,16 @@ cmd_test(int argc, char *argv[])
 		test_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (auth != NULL && sender == NULL) {
-		report_error(0, "--auth needs --sender");
+	if ((auth != NULL || placement != NULL || entry_host != NULL) &&
+	    sender == NULL) {
+		report_error(0, "--auth, --placement and --entry-host need "
+			     "--sender");
+		return EXIT_USAGE;
+	}
+	if (placement != NULL && !streq(placement, "local") &&
+	    !streq(placement, "entry") && !streq(placement, "nowhere")) {
+		report_error(0, "invalid --placement '%s': local, entry or "
+			     "nowhere", placement);
 		return EXIT_USAGE;
 	}
 	if (cmd_dirs_resolve(&dirs, "test") < 0)
@@ -426,7 +461,13 @@ cmd_test(int argc, char *argv[])
 
 			if (fields_add(f, EVENT_FIELD_SENDER, sender) < 0 ||
 			    fields_add(f, EVENT_FIELD_AUTH,
-				       auth != NULL ? auth : "channel") < 0)
+				       auth != NULL ? auth : "channel") < 0 ||
+			    (placement != NULL &&
+			     fields_add(f, EVENT_FIELD_PLACEMENT,
+					placement) < 0) ||
+			    (entry_host != NULL &&
+			     fields_add(f, EVENT_FIELD_ENTRY_HOST,
+					entry_host) < 0))
 				return EXIT_RUNTIME;
 			if (!o.trust.have_listener) {
 				int64_t v;
@@ -450,6 +491,14 @@ cmd_test(int argc, char *argv[])
 	else
 		printf("%-24s  %-7s  %s\n", "RULE", "VERDICT", "WHY");
 	for (size_t i = 0; i < set->n; i++)
-		n_fire += test_rule(&o, set->rules[i], &ev, now);
+		n_fire += test_rule(&o, set->rules[i], &ev, now, &where);
+	if (rule_entry_unplaced(ev.f, &o.trust) && where.matched &&
+	    !where.owned)
+		printf("note: the event's VM runs on no host and no rule that "
+		       "matches it names a host\n(host =): no host runs it; "
+		       "%s reports it as EVENT_UNPLACED (645)\n",
+		       entry_placement_unowned(&where, ev.f, &o.trust)
+		       ? "this host, where it entered,"
+		       : "the host where it entered");
 	return n_fire > 0 ? 0 : EXIT_NONE_FIRES;
 }

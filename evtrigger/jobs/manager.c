@@ -420,7 +420,9 @@ make_recovery(struct job_manager *m, const struct job_record *rec,
 	    job_record_set(&rj->cursor, rec->cursor) < 0 ||
 	    job_record_set(&rj->recovery_of, rec->id) < 0 ||
 	    job_record_set(&rj->recover_step,
-			   rec->step_index > 0 ? rec->step : NULL) < 0)
+			   rec->step_index > 0 ? rec->step : NULL) < 0 ||
+	    job_record_set(&rj->entry_host, rec->entry_host) < 0 ||
+	    job_record_set(&rj->run_host, rec->run_host) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < rec->fields->n; i++)
 		if (fields_add(rj->fields, rec->fields->names[i],
@@ -622,7 +624,7 @@ join_steps(const struct rule *r)
 int
 job_manager_trigger(struct job_manager *m, const struct rule *r,
 		    const struct fields *entry, const char *cursor,
-		    const char *id)
+		    const char *id, const char *entry_host, const char *run_host)
 {
 	_cleanup_(job_record_freep) struct job_record *rec = NULL;
 	_cleanup_(freep) char *text = NULL;
@@ -649,6 +651,8 @@ job_manager_trigger(struct job_manager *m, const struct rule *r,
 	    job_record_set(&rec->connect, r->connect) < 0 ||
 	    job_record_set(&rec->cursor, cursor) < 0 ||
 	    job_record_set(&rec->steps, steps) < 0 ||
+	    job_record_set(&rec->entry_host, entry_host) < 0 ||
+	    job_record_set(&rec->run_host, run_host) < 0 ||
 	    copy_fields(rec->fields, entry) < 0)
 		return -ENOMEM;
 	key = job_key(rec);

@@ -34,10 +34,13 @@ void job_manager_set_rules(struct job_manager *m, const struct rule_set *rules);
  * once, e.g. the rule file is gone: JOB_FAILED logged), -EALREADY if job id
  * exists already (the entry, or another entry of the same remote event, was
  * seen before), -EINVAL for an id that is no job ID, other -errno when
- * nothing was recorded. */
+ * nothing was recorded. entry_host: where the event entered (a believed
+ * EVENT_ENTRY_HOST), run_host: this host's name; either may be NULL; both
+ * are kept in the record. */
 int job_manager_trigger(struct job_manager *m, const struct rule *r,
 			const struct fields *entry, const char *cursor,
-			const char *id);
+			const char *id, const char *entry_host,
+			const char *run_host);
 
 /* At daemon start: finds jobs whose records say running but whose process is
  * gone, logs JOB_INTERRUPTED (and VM_LEFT_DOWN where a step noted

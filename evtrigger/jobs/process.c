@@ -893,9 +893,9 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	const char *last_step = NULL;
 	size_t n_steps = 0;
 	uint64_t started;
-	char sbuf[1024], rbuf[64], dbuf[1200];
+	char sbuf[1024], rbuf[64], dbuf[1200], hbuf[300];
 	const char *down_reason = NULL;
-	const char *extra[2];
+	const char *extra[3];
 	int q;
 
 	q = job_steps(r, rec, &steps, &n_steps);
@@ -931,9 +931,12 @@ jobrun_run(const char *state_dir, const struct rule *r,
 	snprintf(sbuf, sizeof(sbuf), EVT_FIELD_STEPS "=%s", stepstr);
 	snprintf(rbuf, sizeof(rbuf), EVT_FIELD_RECOVERY_OF "=%s",
 		 rec->recovery_of != NULL ? rec->recovery_of : "");
+	snprintf(hbuf, sizeof(hbuf), EVT_FIELD_ENTRY_HOST "=%s",
+		 rec->entry_host != NULL ? rec->entry_host : "");
 	extra[0] = sbuf;
 	extra[1] = rbuf;
-	job_event(&job, EVT_JOB_STARTED, extra, 2, "%s started: %s",
+	extra[2] = rec->entry_host != NULL ? hbuf : NULL;
+	job_event(&job, EVT_JOB_STARTED, extra, 3, "%s started: %s",
 		  rec->kind == JOB_KIND_RECOVERY ? "recovery job" : "job",
 		  stepstr);
 

@@ -93,6 +93,8 @@ job_record_free(struct job_record *j)
 	free(j->error);
 	free(j->recovery_of);
 	free(j->recover_step);
+	free(j->entry_host);
+	free(j->run_host);
 	fields_free(j->fields);
 	fields_free(j->notes);
 	free(j);
@@ -227,6 +229,8 @@ job_record_format(const struct job_record *j, char **ret)
 	put_str(f, "error", j->error);
 	put_str(f, "recovery-of", j->recovery_of);
 	put_str(f, "recover-step", j->recover_step);
+	put_str(f, "entry-host", j->entry_host);
+	put_str(f, "run-host", j->run_host);
 	for (size_t i = 0; i < j->fields->n; i++) {
 		fprintf(f, "field.%s=", j->fields->names[i]);
 		put_escaped(f, j->fields->values[i]);
@@ -320,6 +324,8 @@ record_set_key(struct job_record *j, const char *key, const char *value)
 		{ "error", offsetof(struct job_record, error) },
 		{ "recovery-of", offsetof(struct job_record, recovery_of) },
 		{ "recover-step", offsetof(struct job_record, recover_step) },
+		{ "entry-host", offsetof(struct job_record, entry_host) },
+		{ "run-host", offsetof(struct job_record, run_host) },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(strs); i++)
 		if (streq(key, strs[i].key))

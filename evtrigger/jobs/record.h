@@ -16,7 +16,8 @@
  * ignored. Values escape backslash as \\, newline as \n and other control
  * bytes as \xHH. Keys: version id kind rule rule-path vm connect cursor state
  * step step-index step-started steps percent item pid pid-start created started ended
- * error recovery-of recover-step, and repeated ones field.NAME (the
+ * error recovery-of recover-step entry-host run-host, and repeated ones
+ * field.NAME (the
  * triggering entry's fields) and note.KEY (host->set_note). */
 #ifndef EVT_JOBREC_H
 #define EVT_JOBREC_H
@@ -74,6 +75,11 @@ struct job_record {
 	char *error;
 	char *recovery_of;      /* JOB_KIND_RECOVERY: the interrupted job */
 	char *recover_step;     /* and the step it was cut short in */
+	/* Several hosts: where the trigger event entered (EVENT_ENTRY_HOST of
+	 * an entry the listener's uid wrote; NULL: it came over no bus), and
+	 * the host that recorded the job (gethostname()). */
+	char *entry_host;
+	char *run_host;
 	struct fields *fields;  /* the triggering entry */
 	struct fields *notes;
 };

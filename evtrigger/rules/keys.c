@@ -352,6 +352,33 @@ rule_key_parse_field(struct rule *r, const char *key, const char *value,
 	return rule_add_match(r, key, value);
 }
 
+/* A host name as gethostname() gives it: 1..64 bytes of letters, digits,
+ * '-', '_' and '.'. */
+static bool
+is_host_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!(isalnum((unsigned char)*s) || strchr("-_.", *s)))
+			return false;
+	return true;
+}
+
+static int set_string(char **field, const char *value);
+
+static int
+parse_host(struct rule *r, const char *key, const char *value, char **ret_msg)
+{
+	if (!is_host_name(value))
+		return bad(ret_msg, "invalid host '%s': a host name as hostname "
+			   "prints it (letters, digits, '-', '_', '.'; at "
+			   "most 64 bytes)", Q(value));
+	return set_string(&r->host, value);
+}
+
 /* ---- [job] --------------------------------------------------------------- */
 
 static bool
@@ -517,6 +544,9 @@ const struct rule_key_info rule_keys[_RULE_KEY_MAX] = {
 	[RULE_KEY_EVTRIGGER_EVENTS] = { "evtrigger-events", T, false,
 		parse_evtrigger_events, "BOOL",
 		"let evtrigger's own events (600-699) fire it" },
+	[RULE_KEY_HOST] = { "host", T, false, parse_host, "NAME",
+		"several hosts: the host that runs it when the event's VM "
+		"runs on none" },
 	[RULE_KEY_VM] = { "vm", J, false, parse_vm, "NAME",
 		"the libvirt domain the job works on" },
 	[RULE_KEY_CONNECT] = { "connect", J, false, parse_connect, "URI",

@@ -19,7 +19,9 @@ is_listener_field(const char *s)
 	       streq(s, EVENT_FIELD_SENDER_ADDR) ||
 	       streq(s, EVENT_FIELD_SENDER_UUID) ||
 	       streq(s, EVENT_FIELD_AUTH) || streq(s, EVENT_FIELD_HOSTNAME) ||
-	       streq(s, EVENT_FIELD_UUID) || streq(s, EVENT_FIELD_TIME);
+	       streq(s, EVENT_FIELD_UUID) || streq(s, EVENT_FIELD_TIME) ||
+	       streq(s, EVENT_FIELD_ENTRY_HOST) ||
+	       streq(s, EVENT_FIELD_PLACEMENT);
 }
 
 static const char *const auth_names[] = {
@@ -138,6 +140,37 @@ rule_entry_from_listener(const struct fields *entry,
 
 	return trust != NULL && trust->have_listener &&
 	       entry_uid(entry, &uid) == 0 && uid == trust->listener_uid;
+}
+
+bool
+rule_entry_unplaced(const struct fields *entry, const struct rule_trust *trust)
+{
+	const char *p = fields_get(entry, EVENT_FIELD_PLACEMENT);
+
+	return p != NULL && streq(p, "nowhere") &&
+	       rule_entry_from_listener(entry, trust);
+}
+
+const char *
+rule_placement_reason(const struct rule *r, const struct fields *entry,
+		      const struct rule_trust *trust, char *buf, size_t size)
+{
+	const char *here = trust != NULL && trust->host != NULL ? trust->host
+							       : "?";
+
+	if (!rule_entry_unplaced(entry, trust))
+		return NULL;
+	if (r->host == NULL) {
+		snprintf(buf, size, "the event's VM runs on no host, and the "
+			 "rule names no host to own it (host = %s would fire "
+			 "it here)", Q(here));
+		return buf;
+	}
+	if (trust != NULL && trust->host != NULL && streq(r->host, trust->host))
+		return NULL;
+	snprintf(buf, size, "the event's VM runs on no host, and the rule's "
+		 "host is %s, not this host (%s)", Q(r->host), Q(here));
+	return buf;
 }
 
 /* Whether the listener's proof of the sender (EVENT_AUTH) is one r
@@ -266,6 +299,11 @@ rule_explain(const struct rule *r, const struct fields *entry,
 		*ret_reason = reason;
 		return RULE_UNTRUSTED;
 	}
+	reason = rule_placement_reason(r, entry, trust, buf, size);
+	if (reason != NULL) {
+		*ret_reason = reason;
+		return RULE_ELSEWHERE;
+	}
 	*ret_reason = NULL;
 	return RULE_FIRES;
 }
@@ -286,6 +324,7 @@ rule_matches(const struct rule *r, const struct fields *entry,
 			*ret_reason = reason;
 		return false;
 	case RULE_NO_MATCH:
+	case RULE_ELSEWHERE:    /* another host's, or nobody's: 645 */
 		break;
 	}
 	return false;

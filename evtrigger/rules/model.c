@@ -92,6 +92,7 @@ rule_free(struct rule *r)
 	free(r->uids);
 	strv_free(r->units);
 	strv_free(r->senders);
+	free(r->host);
 	free(r->vm);
 	free(r->connect);
 	strv_free(r->steps);
@@ -208,7 +209,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	struct rule_option *o = NULL;
 	uid_t *u = NULL;
 	char **units, **senders, **steps, **recovery, **on_failure;
-	char *name, *path, *vm, *connect, *text;
+	char *name, *path, *vm, *connect, *text, *host;
 
 	if (r->matches != NULL)
 		m = pack_bytes(k, NULL, r->n_matches * sizeof(*m), al);
@@ -243,6 +244,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	vm = pack_str(k, r->vm);
 	connect = pack_str(k, r->connect);
 	text = pack_str(k, r->text);
+	host = pack_str(k, r->host);
 	if (n == NULL)
 		return NULL;
 	n->matches = m;
@@ -258,6 +260,7 @@ pack_rule(struct packer *k, const struct rule *r)
 	n->vm = vm;
 	n->connect = connect;
 	n->text = text;
+	n->host = host;
 	n->packed = true;
 	return n;
 }

@@ -66,6 +66,10 @@ struct rule {
 	uint64_t max_age_usec;          /* 0: the daemon's default */
 	/* Whether evtrigger's own events (watch/entry.h) may fire it. */
 	bool evtrigger_events;
+	/* Several hosts: the host (its gethostname()) that owns the rule's
+	 * events when their VM runs on no host (EVENT_PLACEMENT=nowhere);
+	 * NULL: none. */
+	char *host;
 
 	/* [job] */
 	char *vm;                       /* NULL: no VM (e.g. exec only) */
@@ -140,6 +144,9 @@ const char *rule_auth_text(unsigned mask, char *buf, size_t size);
 struct rule_trust {
 	uid_t listener_uid;     /* the network listener's uid */
 	bool have_listener;     /* false: no entry's EVENT_SENDER is believed */
+	/* This host's name (gethostname()), for `host =` and EVENT_PLACEMENT;
+	 * NULL: no rule is this host's. */
+	const char *host;
 };
 
 /* The one constructor: an empty rule named name (type -1: any, no steps),
@@ -207,6 +214,9 @@ enum rule_verdict {
 	RULE_FIRES,             /* ID, type, matches and writer all fit */
 	RULE_NO_MATCH,          /* the ID, the type or a field differs */
 	RULE_UNTRUSTED,         /* they fit, but the writer may not fire r */
+	RULE_ELSEWHERE,         /* they fit and the writer may fire r, but the
+				 * event's VM runs on no host and r's `host`
+				 * is not this host (rule_placement_reason) */
 };
 
 /* rule_matches() with the reason, for `evtrigger test`: the one matching
@@ -217,6 +227,20 @@ enum rule_verdict rule_explain(const struct rule *r,
 			       const struct fields *entry,
 			       const struct rule_trust *trust, char *buf,
 			       size_t size, const char **ret_reason);
+
+/* Several hosts (doc/ARCHITECTURE.md): whether entry is one the bus wrote
+ * on every host because its VM runs on none (EVENT_PLACEMENT=nowhere,
+ * believed only from the listener's uid). */
+bool rule_entry_unplaced(const struct fields *entry,
+			 const struct rule_trust *trust);
+
+/* Why r may not fire entry on this host because of where the event
+ * belongs: NULL when it may (the entry is not unplaced, or r's host is
+ * trust->host), else why not, written to buf. */
+const char *rule_placement_reason(const struct rule *r,
+				  const struct fields *entry,
+				  const struct rule_trust *trust, char *buf,
+				  size_t size);
 
 /* Whether entry was written by the listener: its trusted _UID is trust's
  * listener_uid. Only then are EVENT_SENDER, EVENT_UUID, EVENT_TIME (the

@@ -63,6 +63,31 @@ entry_too_old(const struct fields *entry, const struct rule_trust *trust,
 	return buf;
 }
 
+/* --- several hosts --------------------------------------------------------- */
+
+void
+entry_placement_add(struct entry_placement *p, const struct rule *r,
+		    enum rule_verdict v)
+{
+	if (v != RULE_FIRES && v != RULE_ELSEWHERE)
+		return;
+	p->matched = true;
+	if (r->host != NULL)
+		p->owned = true;
+}
+
+bool
+entry_placement_unowned(const struct entry_placement *p,
+			const struct fields *entry,
+			const struct rule_trust *trust)
+{
+	const char *entered = fields_get(entry, EVENT_FIELD_ENTRY_HOST);
+
+	return p->matched && !p->owned && rule_entry_unplaced(entry, trust) &&
+	       trust->host != NULL && entered != NULL &&
+	       streq(entered, trust->host);
+}
+
 /* --- evtrigger's own events ------------------------------------------------ */
 
 bool

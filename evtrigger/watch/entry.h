@@ -36,6 +36,26 @@ const char *entry_too_old(const struct fields *entry,
 			  uint64_t journal_usec, uint64_t now_usec,
 			  uint64_t max_age_usec, char *buf, size_t size);
 
+/* Several hosts (doc/ARCHITECTURE.md): an entry the bus wrote on every host
+ * because its VM runs on none (rule_entry_unplaced) fires only rules whose
+ * `host` is this host (RULE_ELSEWHERE for the others). The host where it
+ * entered reports it as EVENT_UNPLACED when rules match it by their trigger
+ * and who sent it, but none of them names a host to own it. Feed the
+ * verdict of every rule with the entry's ID to entry_placement_add, then
+ * ask entry_placement_unowned. */
+struct entry_placement {
+	bool matched;           /* a rule fires or would fire elsewhere */
+	bool owned;             /* one of those names a host */
+};
+void entry_placement_add(struct entry_placement *p, const struct rule *r,
+			 enum rule_verdict v);
+/* Whether this host reports entry as EVENT_UNPLACED: it is unplaced, it
+ * entered here (EVENT_ENTRY_HOST is trust->host), a rule matched it and
+ * none named a host. */
+bool entry_placement_unowned(const struct entry_placement *p,
+			     const struct fields *entry,
+			     const struct rule_trust *trust);
+
 /* evtrigger's own events (lib/evt-ids.h) and chains of rules.
  *
  * An entry is evtrigger's own when journald's trusted _UID is own_uid (the

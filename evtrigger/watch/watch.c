@@ -68,6 +68,7 @@
 #define WATCH_REJECT_BURST      10
 #define WATCH_REJECT_WINDOW_USEC (60ULL * 1000000ULL)
 #define WATCH_REJECT_WRITERS    64
+#define WATCH_UNPLACED_KEPT     64
 
 struct reject_limit {
 	char uid[24];           /* "" : slot unused */
@@ -102,6 +103,10 @@ struct watcher {
 
 	uid_t own_uid;          /* evtrigger's own entries are this uid's */
 	struct reject_limit limits[WATCH_REJECT_WRITERS];
+	/* The last EVENT_UNPLACED reports (sender and uuid), so that the
+	 * entries of one event report it once. */
+	char unplaced[WATCH_UNPLACED_KEPT][2 * 256 + 2];
+	size_t unplaced_next;
 };
 
 /* Logs one of evtrigger's own events. A failure to log is not reported:
@@ -428,6 +433,44 @@ watch_reject(struct watcher *w, const struct rule *rule,
 	watch_event(EVT_TRIGGER_REJECTED, msg, (const char *const *)more, n);
 }
 
+/* Reports EVENT_UNPLACED for the entry f, once per event (EVENT_SENDER and
+ * EVENT_UUID) among the last WATCH_UNPLACED_KEPT reported. */
+static void
+watch_unplaced(struct watcher *w, const struct fields *f, const char *cursor)
+{
+	const char *vm = fields_get(f, EVT_FIELD_VM);
+	const char *uuid = fields_get(f, EVENT_FIELD_UUID);
+	const char *sender = fields_get(f, EVENT_FIELD_SENDER);
+	char key[sizeof(w->unplaced[0])], msg[1024], f_vm[300], f_uuid[80],
+	     f_sender[300], f_reason[200], f_cursor[600];
+	const char *more[5] = { f_vm, f_uuid, f_sender, f_reason, f_cursor };
+
+	if (vm == NULL)
+		vm = "";
+	if (uuid == NULL)
+		uuid = "";
+	if (sender == NULL)
+		sender = "";
+	snprintf(key, sizeof(key), "%.256s\n%.256s", sender, uuid);
+	for (size_t i = 0; i < WATCH_UNPLACED_KEPT; i++)
+		if (streq(w->unplaced[i], key))
+			return;
+	snprintf(w->unplaced[w->unplaced_next], sizeof(key), "%s", key);
+	w->unplaced_next = (w->unplaced_next + 1) % WATCH_UNPLACED_KEPT;
+	snprintf(msg, sizeof(msg), "event %s from %s%s%s: its VM runs on no "
+		 "host and no rule that matches it names a host (host =) to "
+		 "run it; nothing runs it", uuid, sender, vm[0] ? " for VM " : "",
+		 vm);
+	snprintf(f_vm, sizeof(f_vm), EVT_FIELD_VM "=%s", vm);
+	snprintf(f_uuid, sizeof(f_uuid), EVENT_FIELD_UUID "=%s", uuid);
+	snprintf(f_sender, sizeof(f_sender), EVENT_FIELD_SENDER "=%s", sender);
+	snprintf(f_reason, sizeof(f_reason), EVT_FIELD_REASON "=the VM runs "
+		 "on no host and no matching rule names a host");
+	snprintf(f_cursor, sizeof(f_cursor), EVT_FIELD_TRIGGER_CURSOR "=%s",
+		 cursor);
+	watch_event(EVT_EVENT_UNPLACED, msg, more, ELEMENTSOF(more));
+}
+
 /* Handles the current entry: every rule with its ID. Returns 0, or a
  * negative errno when a job could not be recorded (the entry must be seen
  * again). */
@@ -437,6 +480,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	_cleanup_(fields_freep) struct fields *f = NULL, *as_writer = NULL;
 	const struct rule **rules;
 	const char *idtext, *about_rule = NULL;
+	struct entry_placement placement = { 0 };
+	const char *entry_host = NULL;
 	unsigned depth = 0;
 	bool own;
 	uint64_t when = 0, now;
@@ -470,6 +515,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 	}
 	(void)sd_journal_get_realtime_usec(w->j, &when);
 	now = now_usec(CLOCK_REALTIME);
+	if (rule_entry_from_listener(f, &w->trust))
+		entry_host = fields_get(f, EVENT_FIELD_ENTRY_HOST);
 	if (own) {
 		/* evtrigger's own event: believed as written by whoever wrote
 		 * the event at the start of its chain (watch/entry.h). */
@@ -486,12 +533,17 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 		char text[256], job_id[JOB_ID_LEN + 1];
 		uint64_t max_age = rule->max_age_usec != 0 ? rule->max_age_usec
 							   : w->max_age_usec;
+		enum rule_verdict v;
 
 		if (own && !rule->evtrigger_events)
 			continue;       /* not asked for: not even a report */
-		if (!rule_matches(rule, own ? as_writer : f, &w->trust,
-				  &reason)) {
-			if (reason != NULL)
+		v = rule_explain(rule, own ? as_writer : f, &w->trust, text,
+				 sizeof(text), &reason);
+		entry_placement_add(&placement, rule, v);
+		if (v != RULE_FIRES) {
+			/* RULE_ELSEWHERE: another host's (or nobody's, then
+			 * EVENT_UNPLACED below), not refused. */
+			if (v == RULE_UNTRUSTED)
 				watch_reject(w, rule, f, cursor, reason);
 			continue;
 		}
@@ -524,7 +576,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 			uint64_t t0 = now_usec(CLOCK_THREAD_CPUTIME_ID);
 
 			r = job_manager_trigger(w->jobs, rule, f, cursor,
-						job_id);
+						job_id, entry_host,
+						w->trust.host);
 			w->trigger_usec += now_usec(CLOCK_THREAD_CPUTIME_ID) - t0;
 		}
 		if (r == -EALREADY)
@@ -536,6 +589,8 @@ watch_handle_entry(struct watcher *w, const char *cursor)
 			return r;
 		}
 	}
+	if (entry_placement_unowned(&placement, f, &w->trust))
+		watch_unplaced(w, f, cursor);
 	return 0;
 }
 

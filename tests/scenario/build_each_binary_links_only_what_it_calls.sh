@@ -3,7 +3,9 @@
 # (linked with -Wl,--as-needed): evcreate neither libvirt nor libarchive nor
 # libsystemd, only libssl and libcrypto (--server's TLS); evtrigger no libvirt
 # (its modules bring it) and no libssl (SHA-256 is libcrypto's);
-# evtrigger-listen libvirt, libxml2 (domain XML) and libssl (--tls);
+# evtrigger-listen libvirt, libxml2 (domain XML) and libssl (--tls), never
+# libnats (the bus is another program); evtrigger-bus libnats, libvirt,
+# libinih (its configuration) and libsystemd, no libssl of its own;
 # libarchive in the archive and restore modules alone. The sanitizer runtimes
 # are allowed beside them, and so are, in the sanitized evtrigger only, the
 # libraries the Makefile makes it load at start for the sanitizers' sake
@@ -30,6 +32,7 @@ expect "$BUILD/evcreate" libssl libcrypto
 # shellcheck disable=SC2086 # tirpc: empty or words
 expect "$BUILD/evtrigger" libsystemd libinih libcrypto $tirpc
 expect "$BUILD/evtrigger-listen" libsystemd libvirt libxml2 libssl libcrypto
+expect "$BUILD/evtrigger-bus" libsystemd libvirt libnats libinih
 for m in "$BUILD"/actions/*.so; do
 	case ${m##*/} in
 	archive.so | restore.so) expect "$m" libvirt libxml2 libarchive libcrypto ;;

@@ -51,7 +51,7 @@ for p in 0 10 20 30; do release $p; done
 
 # The table: its header, and the job's row.
 jobs > "$TESTDIR/table"
-head -n 1 "$TESTDIR/table" | grep -Eq '^JOB +VM +RULE +STATE +STEP +PCT +JOB% +ITEM +RATE +LEFT +STARTED +ELAPSED$' ||
+head -n 1 "$TESTDIR/table" | grep -Eq '^JOB +VM +RULE +STATE +STEP +PCT +JOB% +ITEM +RATE +LEFT +STARTED +ELAPSED +ENTRY +RUN$' ||
 	fail "header: $(cat "$TESTDIR/table")"
 row=$(grep "^$job " "$TESTDIR/table") || fail "no row for $job: $(cat "$TESTDIR/table")"
 echo "$row" | grep -Eq "^$job +vdc +paced +running +paced 1/2 +30% +15% +disk.img +[0-9.]+(B|KiB|MiB|GiB)/s +~[0-9]" ||

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "strv.h"
 #include "jobs/record.h"
 #include "rules/rule.h"
 #include "watch/entry.h"
@@ -244,6 +245,100 @@ START_TEST(test_own_entries)
 }
 END_TEST
 
+/* Several hosts: an entry the bus wrote because its VM runs nowhere fires
+ * only a rule whose host is this host; other entries fire whatever host
+ * says; the entry host reports it when rules match and none names a host.
+ * Placement is believed only from the listener's uid. */
+START_TEST(test_placement)
+{
+	static const struct {
+		const char *uid, *placement, *entry_host, *rule_host;
+		enum rule_verdict verdict;
+		bool unowned;           /* with this rule alone */
+	} cases[] = {
+		/* nowhere: only the owner fires */
+		{ "990", "nowhere", "hostA", "hostA", RULE_FIRES, false },
+		{ "990", "nowhere", "hostA", "hostB", RULE_ELSEWHERE, false },
+		{ "990", "nowhere", "hostA", NULL, RULE_ELSEWHERE, true },
+		/* entered on another host: that one reports it */
+		{ "990", "nowhere", "hostB", NULL, RULE_ELSEWHERE, false },
+		/* local, entry, or no bus at all: as today */
+		{ "990", "local", "hostB", "hostB", RULE_FIRES, false },
+		{ "990", "entry", "hostA", NULL, RULE_FIRES, false },
+		{ "990", NULL, NULL, "hostB", RULE_FIRES, false },
+		/* not the listener's uid: EVENT_PLACEMENT is not believed, and
+		 * EVENT_SENDER neither (refused as today) */
+		{ "1000", "nowhere", "hostA", "hostB", RULE_UNTRUSTED, false },
+	};
+	const struct rule_trust here = { LISTENER_UID, true, "hostA" };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_(fields_freep) struct fields *f = NULL;
+		_cleanup_(rule_freep) struct rule *r = rule_new("p");
+		struct entry_placement p = { 0 };
+		char buf[256];
+		const char *reason;
+		enum rule_verdict v;
+
+		ck_assert_ptr_nonnull(r);
+		r->id = 777;
+		ck_assert_int_eq(strv_extend(&r->senders, &r->n_senders,
+					     "backup"), 0);
+		if (cases[i].rule_host != NULL)
+			r->host = strdup(cases[i].rule_host);
+		f = entry(cases[i].uid, KV("EVENT_SENDER=backup",
+					  "EVENT_AUTH=x509",
+					  "EVENT_UUID=11111111-1111-4111-8111-111111111111",
+					  "VM=vdc"));
+		if (cases[i].placement != NULL)
+			ck_assert_int_eq(fields_add(f, "EVENT_PLACEMENT",
+						    cases[i].placement), 0);
+		if (cases[i].entry_host != NULL)
+			ck_assert_int_eq(fields_add(f, "EVENT_ENTRY_HOST",
+						    cases[i].entry_host), 0);
+		v = rule_explain(r, f, &here, buf, sizeof(buf), &reason);
+		ck_assert_msg(v == cases[i].verdict, "case %zu: verdict %d (%s)",
+			      i, (int)v, reason != NULL ? reason : "-");
+		ck_assert_int_eq(rule_matches(r, f, &here, NULL),
+				 v == RULE_FIRES);
+		entry_placement_add(&p, r, v);
+		ck_assert_msg(entry_placement_unowned(&p, f, &here) ==
+			      cases[i].unowned, "case %zu: unowned", i);
+	}
+}
+END_TEST
+
+/* Two rules, one naming another host: the event has an owner, no report;
+ * a rule whose trigger does not match does not count. */
+START_TEST(test_placement_owner_elsewhere)
+{
+	_cleanup_(fields_freep) struct fields *f = NULL;
+	_cleanup_(rule_freep) struct rule *a = rule_new("a"), *b = rule_new("b");
+	const struct rule_trust here = { LISTENER_UID, true, "hostA" };
+	struct entry_placement p = { 0 };
+	char buf[256];
+	const char *reason;
+
+	ck_assert(a != NULL && b != NULL);
+	a->id = 777;
+	b->id = 778;
+	ck_assert_int_eq(strv_extend(&a->senders, &a->n_senders, "backup"), 0);
+	ck_assert_int_eq(strv_extend(&b->senders, &b->n_senders, "backup"), 0);
+	b->host = strdup("hostB");
+	f = entry("990", KV("EVENT_SENDER=backup", "EVENT_AUTH=x509",
+			    "EVENT_PLACEMENT=nowhere", "EVENT_ENTRY_HOST=hostA"));
+	entry_placement_add(&p, a, rule_explain(a, f, &here, buf, sizeof(buf),
+						&reason));
+	entry_placement_add(&p, b, rule_explain(b, f, &here, buf, sizeof(buf),
+						&reason));
+	ck_assert(entry_placement_unowned(&p, f, &here));
+	b->id = 777;
+	entry_placement_add(&p, b, rule_explain(b, f, &here, buf, sizeof(buf),
+						&reason));
+	ck_assert(!entry_placement_unowned(&p, f, &here));
+}
+END_TEST
+
 static Suite *
 entry_suite(void)
 {
@@ -254,6 +349,8 @@ entry_suite(void)
 	tcase_add_test(tc, test_local_job_id);
 	tcase_add_test(tc, test_max_age);
 	tcase_add_test(tc, test_own_entries);
+	tcase_add_test(tc, test_placement);
+	tcase_add_test(tc, test_placement_owner_elsewhere);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,6 +2,7 @@
  * [job] keys, and evtrigger.rules(5) documenting exactly those keys (as
  * tests/scenario/docs_list_every_event_id.sh does for event IDs). */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,49 @@ START_TEST(test_find)
 	ck_assert_ptr_null(rule_key_find(RULE_SECTION_TRIGGER, "ID"));
 	ck_assert(rule_keys[RULE_KEY_ID].required);
 	ck_assert(rule_keys[RULE_KEY_STEPS].required);
+}
+END_TEST
+
+/* `host =`: a host name, kept in the rule (also once packed by the
+ * loader); anything else is refused naming the key. */
+START_TEST(test_host)
+{
+	static const struct {
+		const char *value;
+		bool ok;
+	} cases[] = {
+		{ "hostA", true },
+		{ "kvm-02.example.org", true },
+		{ "a_b", true },
+		{ "two words", false },
+		{ "a/b", false },
+		{ "x\x01", false },
+		{ "0123456789012345678901234567890123456789012345678901234567890123456789", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_(rule_freep) struct rule *r = NULL;
+		struct rule_errors errors = { 0 };
+		char text[512];
+		int n, k;
+
+		n = snprintf(text, sizeof(text), "[trigger]\nid = 777\nhost = %s\n"
+			     "[job]\nsteps = exec\n[exec]\ncommand = /bin/true\n",
+			     cases[i].value);
+		k = rule_load_string("h.rule", text, (size_t)n, NULL, &r, &errors);
+		if (cases[i].ok) {
+			ck_assert_msg(k == 0, "host = %s: %s", cases[i].value,
+				      errors.n > 0 ? errors.lines[0] : "?");
+			ck_assert_str_eq(r->host, cases[i].value);
+		} else {
+			ck_assert_int_eq(k, -EINVAL);
+			ck_assert_msg(errors.n > 0 &&
+				      strstr(errors.lines[0], "invalid host") != NULL,
+				      "host = %s: %s", cases[i].value,
+				      errors.n > 0 ? errors.lines[0] : "(none)");
+		}
+		rule_errors_clear(&errors);
+	}
 }
 END_TEST
 
@@ -94,6 +138,7 @@ keys_suite(void)
 
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_man_page_lists_every_key);
+	tcase_add_test(tc, test_host);
 	suite_add_tcase(s, tc);
 	return s;
 }
