@@ -190,6 +190,7 @@ nats_verify_dropin() {
 #   pub SUBJECT                 "OK", or the -ERR line (an empty message)
 #   sub SUBJECT                 "OK", or the -ERR line
 #   req SUBJECT PAYLOAD         the reply's payload, or the -ERR line
+# A connection that fails or times out is "-ERR client: REASON".
 nats_client() {
 	local user=$1 pw=
 	shift
@@ -201,6 +202,10 @@ nats_client() {
 	python3 - "$(nats_port "${node:-1}")" "$user" "$pw" "$@" <<-'PYEOF'
 	import json, socket, sys
 	port, user, pw, op, args = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+	def broken(t, e, tb):
+	    print("-ERR client: %s" % (e or t.__name__))
+	    sys.exit(0)
+	sys.excepthook = broken
 	s = socket.create_connection(("127.0.0.1", port), timeout=5)
 	f = s.makefile("rb")
 	f.readline()  # INFO
