@@ -207,11 +207,6 @@ r=$(throughput "${HOST_ADDR[kvm1]}" cluster) || exit 1
 read -r c_tp_ok c_tp_entry <<<"$r"
 assert_eq "$(host_stamps kvm1)" 0 "actions run on kvm1"
 assert_eq "$(host_stamps kvm2)" $((LAT_N * 2)) "actions run on kvm2"
-for h in kvm1 kvm2; do
-	host_listen_stop $h
-	host_watch_stop $h
-	host_bus_stop $h
-done
 diff() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) - float(sys.argv[2])))" "$1" "$2"; }
 added=$(diff "$c_p99" "$d_p99")
 added_med=$(diff "$c_med" "$d_med")
@@ -241,3 +236,10 @@ met=$(python3 -c "import sys; print('met' if float(sys.argv[1]) < 10 else 'NOT m
 	echo
 	echo "Command: \`bench/cluster.sh build\` (LAT_EVENTS=$LAT_N LAT_RATE=$LAT_RATE TP_EVENTS=$TP_N)"
 } | tee "$OUT"
+
+# Each daemon stops cleanly (exit 0, no sanitizer report).
+for h in kvm1 kvm2; do
+	host_listen_stop $h
+	host_watch_stop $h
+	host_bus_stop $h
+done
