@@ -5,11 +5,18 @@
 #   nats_cluster_start                  # (nats.sh) kvm1 kvm2 kvm3
 #   host_start kvm1 kvm2:vdc            # host kvm1: no VM; host kvm2: a
 #                                       # TCG guest vdc, defined
-#   host_run kvm2 virsh start vdc       # runs a command inside the host
-#   host_bus_start kvm1                 # its evtrigger-bus, from doc/nats/bus.conf
+#   host_tls                            # certificates, senders files
+#   host_stamp_rule kvm2 NAME TRIGGER-LINES   # a rule: exec tools/stamp
+#   host_bus_start kvm1 [VAR=VALUE...]  # its evtrigger-bus, from doc/nats/bus.conf
+#   host_bus_stop / host_bus_kill9 / host_bus_wait_exit kvm1
 #   host_listen_start kvm1 [--no-bus] [OPTION...]  # evtrigger-listen --tls
 #   host_watch_start kvm1 [OPTION...]   # evtrigger run with that host's rules
+#   host_vm_start kvm2 vdc              # boots the guest, waits for it
+#   host_send kvm1 EVCREATE-ARGS...     # evcreate --server kvm1, as backup01
+#   host_run kvm2 CMD...                # runs a command inside the host
 #   host_journal_count kvm1 FIELD=VALUE...; host_journal_wait kvm1 N S FIELD=VALUE...
+#   host_journal_field kvm1 FIELD MATCH...; host_wait_stamp kvm2 UUID [S]
+#   host_stamps / host_jobs / host_assert_once kvm2
 #
 # What a host is. A background `unshare -m -u --propagation private`
 # process running this file (HOSTS_MAIN=NAME): its own mount namespace and
@@ -25,14 +32,13 @@
 #
 # host_run NAME CMD... runs CMD in the host's mount and UTS namespaces with
 # nsenter; host_bg NAME CMD... & the same in the background, $! being CMD's
-# pid. The network
-# namespace is the scenario's, shared by every host and the NATS nodes, so
-# each host has its own loopback address: HOST_ADDR[NAME] (kvmK:
-# 127.0.1.K), where its listener serves TLS on the default port 6514.
+# pid. The network namespace is the scenario's, shared by every host and
+# the NATS nodes, so each host has its own loopback address: HOST_ADDR[NAME]
+# (kvmK: 127.0.1.K), where its listener serves TLS on the default port 6514.
 # The NATS cluster runs beside the hosts, not inside them (it needs nothing
 # of theirs).
 #
-# Daemons of a host run as children of the scenario (host_run ... &), their
+# Daemons of a host run as children of the scenario (host_bg ... &), their
 # pids in HOST_BUS_PID, HOST_LISTEN_PID, HOST_WATCH_PID, their output in the
 # host's directory (bus.log, listen.log, evtrigger.log); each is stopped at
 # exit, before the hosts.
