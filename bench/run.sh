@@ -31,7 +31,7 @@ else
 fi
 rc=0
 for b in bench/evcreate.sh bench/evcreate-server.sh bench/watch.sh bench/disk.sh \
-	bench/listen-tls.sh bench/listen-channel.sh; do
+	bench/listen-tls.sh bench/listen-channel.sh bench/cluster.sh; do
 	echo "=== $b"
 	case $b in
 	*/disk.sh) "$b" "$BUILD" "$DISK_RUNS" ;;

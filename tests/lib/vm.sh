@@ -94,8 +94,9 @@ testbed_libvirtd() {
 		log_outputs = "3:stderr"
 		unix_sock_group = "root"
 		unix_sock_rw_perms = "0700"
-		# read-only for anyone, as polkit's default for
-		# org.libvirt.unix.monitor allows on a real host (no D-Bus here)
+		# Read-only connections of any user, as polkit's default allows
+		# on a real host (no polkit here): evtrigger-bus runs as the
+		# listener's user (tests/lib/hosts.sh).
 		auth_unix_ro = "none"
 	EOF
 	cat >/etc/libvirt/qemu.conf <<-EOF
