@@ -18,7 +18,7 @@
 #include "subject.h"
 
 /* Messages asked for at once, and how long one fetch waits. */
-#define FETCH_BATCH     16
+#define FETCH_BATCH     64
 #define FETCH_WAIT_MS   1000
 /* How long a message waits when this host cannot decide now (libvirt or
  * the bucket do not answer, the journal does not take it). */
@@ -163,8 +163,25 @@ delay(natsMsg *m, int64_t usec)
 	(void)natsMsg_NakWithDelay(m, usec / 1000, NULL);
 }
 
-/* Writes the message's fields plus EVENT_PLACEMENT and reads the entry
- * back. 0 or -errno (then the message is tried again later). */
+/* A written message of the batch, awaiting its read-back and then its
+ * ack: a batch is written whole before any of it is read back, since
+ * journald tells its readers of new entries in bursts (one wait for the
+ * batch, not one per event). */
+struct written {
+	natsMsg *msg;
+	char *sender, *uuid;
+};
+
+static void
+written_clear(struct written *w)
+{
+	free(w->sender);
+	free(w->uuid);
+	*w = (struct written){ NULL, NULL, NULL };
+}
+
+/* Writes the message's fields plus EVENT_PLACEMENT. 0 or -errno (then the
+ * message is tried again later). */
 static int
 write_entry(struct consumer *c, natsMsg *msg, const char *placement,
 	    const char *sender, const char *uuid)
@@ -182,22 +199,44 @@ write_entry(struct consumer *c, natsMsg *msg, const char *placement,
 			  strlen(placement));
 	if (r >= 0)
 		r = journal_send_datagram(buf, n);
-	if (r < 0) {
+	if (r < 0)
 		warn_limited(c, WARN_JOURNAL, "cannot write %s/%s to the "
 			     "journal: %s; trying again", sender, uuid,
-			     strerror(-r));
-		return r;
-	}
-	r = read_back(c, sender, uuid);
-	if (r < 0)
-		warn_limited(c, WARN_READBACK, "%s/%s not in the journal after "
-			     "writing it: %s; trying again", sender, uuid,
 			     strerror(-r));
 	return r;
 }
 
+/* Reads a written message's entry back, then acknowledges it (or has it
+ * tried again later). */
 static void
-handle(struct consumer *c, natsMsg *msg)
+confirm(struct consumer *c, struct written *w)
+{
+	int r = read_back(c, w->sender, w->uuid);
+
+	if (r < 0) {
+		warn_limited(c, WARN_READBACK, "%s/%s not in the journal after "
+			     "writing it: %s; trying again", w->sender,
+			     w->uuid, strerror(-r));
+		delay(w->msg, RETRY_DELAY_USEC);
+		return;
+	}
+	if (c->b->exit_after_write) {
+		/* The test hook: dies between this write and its ack, once
+		 * the listener has its reply (the publish that brought this
+		 * message may not have been answered yet: up to 10 s). */
+		for (int i = 0; i < 1000 && bus_server_replies_owed() > 0; i++)
+			usleep(10000);
+		_exit(99);
+	}
+	(void)natsMsg_Ack(w->msg, NULL);
+}
+
+/* Decides about one message: acknowledged or delayed here, or written
+ * (1, with *ret filled: confirm() it once the batch is written). The
+ * batch's earlier written messages are in done[0..n_done). */
+static int
+handle(struct consumer *c, natsMsg *msg, const struct written *done,
+       size_t n_done, struct written *ret)
 {
 	struct bus *b = c->b;
 	_cleanup_(native_msg_clear) struct native_msg m = { NULL, 0 };
@@ -213,24 +252,29 @@ handle(struct consumer *c, natsMsg *msg)
 			 &m, &why);
 	if (r == -ENOMEM) {
 		delay(msg, RETRY_DELAY_USEC);
-		return;
+		return 0;
 	}
 	if (r < 0 || (why = check_message(&m)) != NULL) {
 		refuse(msg, why, r < 0 ? NULL : native_get(&m,
 			EVENT_FIELD_SENDER), r < 0 ? NULL :
 			native_get(&m, EVENT_FIELD_UUID));
-		return;
+		return 0;
 	}
 	sender = native_get(&m, EVENT_FIELD_SENDER);
 	uuid = native_get(&m, EVENT_FIELD_UUID);
+	for (size_t i = 0; i < n_done; i++)
+		if (streq(done[i].sender, sender) && streq(done[i].uuid, uuid)) {
+			(void)natsMsg_Ack(msg, NULL);   /* twice in a batch */
+			return 0;
+		}
 	r = journal_has(c, sender, uuid);
 	if (r > 0) {
 		(void)natsMsg_Ack(msg, NULL);   /* written before a crash */
-		return;
+		return 0;
 	}
 	if (r < 0 || natsMsg_GetMetaData(&meta, msg) != NATS_OK) {
 		delay(msg, RETRY_DELAY_USEC);
-		return;
+		return 0;
 	}
 	in.delivered = meta->NumDelivered;
 	in.age_usec = now_usec() - (uint64_t)meta->Timestamp / 1000;
@@ -247,14 +291,14 @@ handle(struct consumer *c, natsMsg *msg)
 				     "whether %s runs here; events for VMs wait",
 				     b->cfg.connect, vm);
 			delay(msg, RETRY_DELAY_USEC);
-			return;
+			return 0;
 		}
 		if (r == 0 && bus_vm_owner(b, vm, &owner) < 0) {
 			warn_limited(c, WARN_BUCKET, "cannot read the bucket "
 				     BUS_KV_BUCKET "; events for VMs not here "
 				     "wait");
 			delay(msg, RETRY_DELAY_USEC);
-			return;
+			return 0;
 		}
 		in.active_here = r > 0;
 		in.kv_owner = owner;
@@ -263,26 +307,24 @@ handle(struct consumer *c, natsMsg *msg)
 	switch (a) {
 	case PLACEMENT_SKIP:
 		(void)natsMsg_Ack(msg, NULL);
-		return;
+		return 0;
 	case PLACEMENT_DELAY:
 		delay(msg, PLACEMENT_DELAY_USEC);
-		return;
+		return 0;
 	default:
 		break;
 	}
 	if (write_entry(c, msg, placement_name(a), sender, uuid) < 0) {
 		delay(msg, RETRY_DELAY_USEC);
-		return;
+		return 0;
 	}
-	if (b->exit_after_write) {
-		/* The test hook: dies between this write and its ack, once
-		 * the listener has its reply (the publish that brought this
-		 * message may not have been answered yet: up to 10 s). */
-		for (int i = 0; i < 1000 && bus_server_replies_owed() > 0; i++)
-			usleep(10000);
-		_exit(99);
+	*ret = (struct written){ msg, strdup(sender), strdup(uuid) };
+	if (ret->sender == NULL || ret->uuid == NULL) {
+		written_clear(ret);
+		delay(msg, RETRY_DELAY_USEC);  /* written: found next time */
+		return 0;
 	}
-	(void)natsMsg_Ack(msg, NULL);
+	return 1;
 }
 
 static void
@@ -355,9 +397,17 @@ bus_consumer_thread(void *arg)
 		s = natsSubscription_Fetch(&list, c.sub, FETCH_BATCH,
 					   FETCH_WAIT_MS, &e);
 		if (s == NATS_OK) {
+			struct written w[FETCH_BATCH];
+			size_t n = 0;
+
 			failures = 0;
-			for (int i = 0; i < list.Count; i++)
-				handle(&c, list.Msgs[i]);
+			for (int i = 0; i < list.Count && n < FETCH_BATCH; i++)
+				if (handle(&c, list.Msgs[i], w, n, &w[n]) > 0)
+					n++;
+			for (size_t i = 0; i < n; i++) {
+				confirm(&c, &w[i]);
+				written_clear(&w[i]);
+			}
 			natsMsgList_Destroy(&list);
 			continue;
 		}

@@ -413,7 +413,17 @@ pub_close(jsCtx *pub)
 {
 	jsPubOptions po;
 	natsMsgList pending = { NULL, 0 };
+	bool any;
 
+	/* Nothing in flight (never published, or every PubAck handled): libnats
+	 * 3.4's pending list would dereference a map it never made. */
+	pthread_mutex_lock(&inflight_lock);
+	any = inflight != NULL;
+	pthread_mutex_unlock(&inflight_lock);
+	if (!any) {
+		jsCtx_Destroy(pub);
+		return;
+	}
 	jsPubOptions_Init(&po);
 	po.MaxWait = BUS_PUBLISH_WAIT_MS + 1000;
 	(void)js_PublishAsyncComplete(pub, &po);
