@@ -95,7 +95,8 @@ watch_wait_stamps() {
 		[ "$n" -ge "$want" ] && return 0
 		sleep 0.1
 	done
-	fail "waited ${timeout}s for $want actions to run, $n did; log: $(tail -n 20 "$TESTDIR/evtrigger.log")"
+	fail "waited ${timeout}s for $want actions to run, $n did; log: $(tail -n 20 "$TESTDIR/evtrigger.log"); evtrigger's last events: $(journalctl --no-pager -q -n 15 -o export SYSLOG_IDENTIFIER=evtrigger |
+		grep -E '^(EVENT_ID|RULE|REASON|ERROR|JOB_ID|MESSAGE)=' | tr '\n' ' ')"
 }
 
 watch_assert_once() {
