@@ -15,6 +15,9 @@
 #     with EVENT_PLACEMENT=nowhere; a rule without `host =` does not fire
 #     and kvm1, the entry host, reports 645 EVENT_UNPLACED once; with a
 #     rule `host = kvm2` the job runs on kvm2 only.
+#  3. vdc shut off on kvm2 (defined, running nowhere): its key leaves the
+#     placement bucket, an event for it is written as nowhere on both
+#     hosts and reported by the entry host.
 # The drop-in of doc/nats for nats-server.service verifies, and the
 # documented NATS user of a host may not publish outside what the bus uses
 # while a sender without credentials is refused.
@@ -132,6 +135,24 @@ assert_eq "$(host_journal_count kvm1 EVENT_ID=600)" 1 "jobs on kvm1 (the local s
 assert_eq "$(host_jobs kvm1)" 1 "job directories on kvm1 (the local sentinel's)"
 assert_eq "$(host_stamps kvm2)" 3 "actions run on kvm2"
 host_assert_once kvm2
+
+# 3. A VM that is defined but runs on no host: vdc, shut off on kvm2. kvm2's
+# bus takes its key out of the placement bucket; an event for vdc is then
+# written as nowhere on both hosts, fires neither host's rule vdc (it names
+# no host) and is reported by kvm1, where it entered.
+host_run kvm2 virsh -q -c qemu:///system destroy vdc >/dev/null ||
+	fail "cannot shut vdc off on kvm2"
+nats_wait_kv_key vdc "" 60
+u3=2f0c5a1e-7b3d-4e8f-9a10-1b2c3d4e5f62
+host_send kvm1 -i 777 -d "VDC Ready, but off" -f VM=vdc --uuid $u3
+host_journal_wait kvm1 1 60 EVENT_ID=645 EVENT_UUID=$u3
+for h in kvm1 kvm2; do
+	host_journal_wait $h 1 60 EVENT_UUID=$u3 EVENT_PLACEMENT=nowhere
+done
+assert_eq "$(host_journal_field kvm1 VM EVENT_ID=645 EVENT_UUID=$u3)" vdc "VM of the report on the shut-off VM"
+assert_eq "$(host_journal_count kvm2 EVENT_ID=645)" 0 "EVENT_UNPLACED reports on kvm2"
+assert_eq "$(host_journal_count kvm2 EVENT_ID=600 RULE=vdc)" 2 "jobs of rule vdc on kvm2 (none for the shut-off VM)"
+assert_eq "$(host_stamps kvm2)" 3 "actions run on kvm2"
 
 for h in kvm1 kvm2; do
 	host_watch_stop $h
