@@ -268,8 +268,8 @@ bench-smoke: all
 	bench/run.sh --smoke $(BUILD)
 
 # The libFuzzer harnesses of tests/fuzz/ (see its README to run them), each
-# linked with lib/ and the qemu-img JSON reader, the listener's with the
-# listener parts they drive. Needs clang (tools/deps.sh fuzz).
+# linked with lib/ (and so libsystemd) and the qemu-img JSON reader, the
+# listener's with the listener parts they drive. Needs clang (tools/deps.sh fuzz).
 FUZZ_CC    ?= clang
 FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined -D_GNU_SOURCE -std=gnu11 \
@@ -285,7 +285,7 @@ $(BUILD)/fuzz/fuzz_bus_%: FUZZ_EXTRA = bus/native.c
 $(BUILD)/fuzz/fuzz_listen_net: tests/fuzz/fuzz_listen_stream.c
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LINKED) $(FUZZ_LISTEN) listen/senders.c bus/native.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LINKED) $(FUZZ_EXTRA)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LINKED) $(FUZZ_EXTRA) -lsystemd
 
 lint: $(CONFIG_H)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

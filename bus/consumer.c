@@ -12,6 +12,7 @@
 #include "bus.h"
 #include "event.h"
 #include "evt-ids.h"
+#include "journal-find.h"
 #include "journal-send.h"
 #include "native.h"
 #include "placement.h"
@@ -31,7 +32,7 @@ struct consumer {
 	struct bus *b;
 	natsSubscription *sub;
 	sd_journal *j;
-	char uid[32];
+	uid_t uid;                      /* the bus's own: its entries */
 	uint64_t warned[WARN_N];        /* when each was last said */
 };
 
@@ -63,39 +64,13 @@ warn_limited(struct consumer *c, unsigned which, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int
-add_match(sd_journal *j, const char *name, const char *value)
-{
-	_cleanup_(freep) char *m = NULL;
-	int n = asprintf(&m, "%s=%s", name, value);
-
-	if (n < 0)
-		return -ENOMEM;
-	return sd_journal_add_match(j, m, (size_t)n);
-}
-
 /* Whether this host's journal has an entry of sender + uuid written by the
- * bus's own uid (as the listener's store_find). 1, 0 or -errno. */
+ * bus's own uid. 1, 0 or -errno. */
 static int
 journal_has(struct consumer *c, const char *sender, const char *uuid)
 {
-	int r;
-
 	(void)sd_journal_process(c->j);
-	sd_journal_flush_matches(c->j);
-	r = add_match(c->j, EVENT_FIELD_UUID, uuid);
-	if (r >= 0)
-		r = add_match(c->j, EVENT_FIELD_SENDER, sender);
-	if (r >= 0)
-		r = add_match(c->j, "_UID", c->uid);
-	if (r >= 0)
-		r = sd_journal_seek_head(c->j);
-	if (r >= 0)
-		r = sd_journal_next(c->j);
-	sd_journal_flush_matches(c->j);
-	if (r < 0)
-		return r;
-	return r > 0;
+	return journal_find_event(c->j, c->uid, sender, uuid);
 }
 
 /* Waits until the entry is in the journal. 0, -ETIMEDOUT or -errno. */
@@ -377,7 +352,7 @@ bus_consumer_thread(void *arg)
 	unsigned failures = 0;
 	int r;
 
-	snprintf(c.uid, sizeof(c.uid), "%u", (unsigned)getuid());
+	c.uid = getuid();
 	r = sd_journal_open(&c.j, SD_JOURNAL_LOCAL_ONLY);
 	if (r < 0) {
 		fprintf(stderr, "evtrigger-bus: cannot open the journal: %s\n",

@@ -5,6 +5,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "journal-find.h"
 #include "journal-send.h"
 #include "store.h"
 
@@ -55,39 +56,11 @@ store_process(struct store *s)
 	(void)sd_journal_process(s->j);
 }
 
-static int
-add_match(sd_journal *j, const char *name, const char *value)
-{
-	_cleanup_(freep) char *m = NULL;
-	int n = asprintf(&m, "%s=%s", name, value);
-
-	if (n < 0)
-		return -ENOMEM;
-	return sd_journal_add_match(j, m, (size_t)n);
-}
-
 int
 store_find(struct store *s, const struct store_sender *sender,
 	   const char *uuid)
 {
-	char uid[32];
-	int r;
-
-	snprintf(uid, sizeof(uid), "%u", (unsigned)s->uid);
-	sd_journal_flush_matches(s->j);
-	r = add_match(s->j, EVENT_FIELD_UUID, uuid);
-	if (r >= 0)
-		r = add_match(s->j, EVENT_FIELD_SENDER, sender->name);
-	if (r >= 0)
-		r = add_match(s->j, "_UID", uid);
-	if (r >= 0)
-		r = sd_journal_seek_head(s->j);
-	if (r >= 0)
-		r = sd_journal_next(s->j);
-	sd_journal_flush_matches(s->j);
-	if (r < 0)
-		return r;
-	return r > 0;
+	return journal_find_event(s->j, s->uid, sender->name, uuid);
 }
 
 /* The "NAME=value" fields store_write adds to an event, owned by m. */
